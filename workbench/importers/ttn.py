@@ -1,0 +1,145 @@
+"""The Things Stack (TTN v3) uplink messages, from a file or an MQTT payload.
+
+An uplink has ``end_device_ids.device_id``, ``received_at`` and ``uplink_message`` with
+``f_cnt``, ``rx_metadata`` and, where the application has a payload formatter,
+``decoded_payload``. The event-stream wrapper (``{"name": "as.up.data.forward",
+"data": {...}}``) is unwrapped. Decoded field names differ per device type, so numeric
+fields are mapped to quantities through the registry's aliases, case-insensitively
+(``Temperature``, ``temp``, ``rh``, ``pm25`` ...), and a per-device-type ``field_map``
+adds or overrides names (``{"rs26x-int-temp-sensor": {"Temp_C": "air_temperature"}}``,
+keyed by ``version_ids.model_id`` or device id). The strongest gateway's ``rssi`` and
+``snr`` are stored for sensor health. Sensor ids become ``ttn:<device_id>``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from workbench.importers.base import (
+    ImportFormatError,
+    ParsedBatch,
+    observations_from_records,
+    parse_times,
+    quarantine_records,
+)
+from workbench.importers.jsonutil import load_json
+from workbench.quantities import try_resolve_quantity
+
+FORMAT = "ttn"
+
+
+def unwrap(doc: Any) -> Any:
+    """Return the ApplicationUp inside an event-stream wrapper, or the document itself."""
+    if isinstance(doc, dict) and "data" in doc and isinstance(doc["data"], dict) \
+            and "end_device_ids" in doc["data"]:
+        return doc["data"]
+    if isinstance(doc, dict) and "result" in doc and isinstance(doc["result"], dict):
+        return unwrap(doc["result"])
+    return doc
+
+
+def looks_like(doc: Any) -> bool:
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    first = unwrap(first)
+    return isinstance(first, dict) and "end_device_ids" in first
+
+
+def uplink_records(
+    doc: Any, field_map: dict[str, dict[str, str]] | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Decode one uplink into long records; returns ``(records, reason_if_rejected)``.
+
+    Records have ``sensor_id, quantity, time (text), value, unit, f_cnt``.
+    """
+    up = unwrap(doc)
+    if not isinstance(up, dict):
+        return [], "not a JSON object"
+    ids = up.get("end_device_ids")
+    if not isinstance(ids, dict) or not isinstance(ids.get("device_id"), str):
+        return [], "missing end_device_ids.device_id"
+    msg = up.get("uplink_message")
+    if not isinstance(msg, dict):
+        return [], "not an uplink (no uplink_message)"
+    t = up.get("received_at") or msg.get("received_at")
+    if not isinstance(t, str):
+        return [], "missing received_at"
+    device = ids["device_id"]
+    sid = f"ttn:{device}"
+    model = ((msg.get("version_ids") or {}).get("model_id")) if isinstance(
+        msg.get("version_ids"), dict) else None
+    overrides: dict[str, str] = {}
+    for key in (model, device):
+        if key and field_map and key in field_map:
+            overrides.update({k.lower(): v for k, v in field_map[key].items()})
+    f_cnt = msg.get("f_cnt")
+    recs = []
+    decoded = msg.get("decoded_payload")
+    if isinstance(decoded, dict):
+        for name, value in decoded.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue  # status texts and nested objects are not measurements
+            q = overrides.get(name.lower()) or try_resolve_quantity(name)
+            if q is None:
+                continue
+            recs.append({"sensor_id": sid, "quantity": q, "t": t, "value": float(value),
+                         "unit": None, "f_cnt": f_cnt})
+    elif "frm_payload" in msg:
+        return [], "no decoded_payload (raw frm_payload needs a byte decoder)"
+    meta = [m for m in msg.get("rx_metadata") or [] if isinstance(m, dict)]
+    rssi = [m["rssi"] for m in meta if isinstance(m.get("rssi"), int | float)]
+    if rssi and recs:
+        best = max(meta, key=lambda m: m.get("rssi", -999))
+        recs.append({"sensor_id": sid, "quantity": "rssi", "t": t, "value": float(best["rssi"]),
+                     "unit": "dBm", "f_cnt": f_cnt})
+        if isinstance(best.get("snr"), int | float):
+            recs.append({"sensor_id": sid, "quantity": "snr", "t": t, "value": float(best["snr"]),
+                         "unit": "dB", "f_cnt": f_cnt})
+    if not recs:
+        return [], "no measurement fields in decoded_payload"
+    return recs, None
+
+
+def parse_ttn(
+    data: bytes, *, source: str = "<bytes>", field_map: dict[str, dict[str, str]] | None = None
+) -> ParsedBatch:
+    """Parse TTN v3 uplinks: one JSON document, an array, or JSON lines.
+
+    Uplinks that cannot be decoded go to quarantine with the reason.
+
+    Examples
+    --------
+    >>> up = (b'{"end_device_ids": {"device_id": "ge-t-001"}, "received_at": "2025-07-01T12:00:00Z",'
+    ...       b' "uplink_message": {"f_cnt": 7, "decoded_payload": {"Temperature": 24.1, "rh": 51}}}')
+    >>> parse_ttn(up).observations.to_pandas()[["sensor_id", "quantity", "value"]].values.tolist()
+    [['ttn:ge-t-001', 'air_temperature', 24.1], ['ttn:ge-t-001', 'relative_humidity', 51.0]]
+    """
+    doc = load_json(data, source)
+    docs = doc if isinstance(doc, list) else [doc]
+    rows, bad = [], []
+    for i, d in enumerate(docs, start=1):
+        recs, reason = uplink_records(d, field_map)
+        if reason:
+            bad.append({"line": i, "field": "uplink_message", "reason": reason,
+                        "raw": json.dumps(d, ensure_ascii=False)[:4000]})
+        rows.extend(recs)
+    df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit", "f_cnt"])
+    if df.empty and bad and len(docs) == 1:
+        raise ImportFormatError(source, bad[0]["reason"], field="uplink_message")
+    if not df.empty:
+        df["time"] = parse_times(pa.array(df["t"].tolist()), source=source, field="received_at",
+                                 tz=None, header_lines=0).to_pandas()
+    else:
+        df["time"] = pd.Series(dtype="datetime64[us, UTC]")
+    sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
+    return ParsedBatch(FORMAT, source, observations_from_records(df, source), sensors=sensors,
+                       quarantine=quarantine_records(source, bad, FORMAT))
+
+
+def read_ttn(path: str | Path, field_map: dict[str, dict[str, str]] | None = None) -> ParsedBatch:
+    p = Path(path)
+    return parse_ttn(p.read_bytes(), source=str(p), field_map=field_map)

@@ -1,0 +1,256 @@
+"""Queries over a store snapshot, executed by DuckDB on the Parquet files.
+
+Filtering and aggregation run inside DuckDB; only the result reaches pandas. All
+functions take a :class:`~workbench.store.Snapshot`, so one call sees one consistent
+version of the store even while an import or ingest commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from workbench.store import Snapshot, _sql_list
+
+FREQS = {"hour": "1 hour", "day": "1 day"}
+
+
+def _ts(x: Any, name: str) -> pd.Timestamp | None:
+    if x is None:
+        return None
+    try:
+        t = pd.Timestamp(x)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a time (ISO 8601), got {x!r}") from None
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def _where(
+    quantity: str | Sequence[str] | None,
+    sensors: Sequence[str] | None,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if quantity is not None:
+        qs = [quantity] if isinstance(quantity, str) else list(quantity)
+        clauses.append(f"o.quantity IN ({', '.join('?' * len(qs))})")
+        params.extend(qs)
+    if sensors is not None:
+        ss = list(sensors)
+        if not ss:
+            clauses.append("FALSE")
+        else:
+            clauses.append(f"o.sensor_id IN ({', '.join('?' * len(ss))})")
+            params.extend(ss)
+    if start is not None:
+        clauses.append("o.time >= ?")
+        params.append(start.to_pydatetime())
+    if end is not None:
+        clauses.append("o.time < ?")
+        params.append(end.to_pydatetime())
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def _source(
+    snap: Snapshot, con: duckdb.DuckDBPyConnection, quantity: Any, start: Any, end: Any,
+    area: str | Sequence[str] | None,
+) -> str | None:
+    """SQL for the relation of candidate observations (with area filter applied)."""
+    files = snap.files(quantity, start, end)
+    if not files:
+        return None
+    rel = f"read_parquet({_sql_list(files)})"
+    if area is None:
+        return f"{rel} o"
+    areas = [area] if isinstance(area, str) else list(area)
+    pos = snap.positions()
+    pos = pos[pos["area_id"].isin(areas)] if not pos.empty else pos
+    all_pos = snap.positions()
+    if all_pos.empty:
+        raise ValueError("no sensor positions in the store: cannot filter by area")
+    # the first position of a sensor is valid from the beginning of time
+    first = all_pos.groupby("sensor_id")["valid_from"].transform("min")
+    all_pos = all_pos.assign(valid_from=all_pos["valid_from"].where(
+        all_pos["valid_from"] != first, pd.Timestamp("1900-01-01", tz="UTC")))
+    con.register("_positions", all_pos[["sensor_id", "valid_from", "area_id"]])
+    area_list = ", ".join("'" + a.replace("'", "''") + "'" for a in areas)
+    del pos
+    return (
+        f"(SELECT o.* FROM {rel} o ASOF JOIN _positions p "
+        f"ON o.sensor_id = p.sensor_id AND o.time >= p.valid_from "
+        f"WHERE p.area_id IN ({area_list})) o"
+    )
+
+
+def observations(
+    snap: Snapshot,
+    *,
+    quantity: str | Sequence[str] | None = None,
+    sensors: Sequence[str] | None = None,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    area: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Observations matching all filters, ordered by sensor and time.
+
+    Parameters
+    ----------
+    quantity : str or list of str, optional
+        Canonical quantity name(s).
+    sensors : list of str, optional
+        Sensor ids.
+    start, end : datetime or ISO text, optional
+        Half-open time range ``[start, end)``; naive times are UTC.
+    area : str or list of str, optional
+        Area id(s): observations made while the sensor stood in the area.
+
+    Returns
+    -------
+    DataFrame
+        ``sensor_id, quantity, time (UTC), value, source, qc``.
+    """
+    s, e = _ts(start, "start"), _ts(end, "end")
+    con = duckdb.connect()
+    try:
+        src = _source(snap, con, quantity, s, e, area)
+        cols = "o.sensor_id, o.quantity, o.time, o.value, o.source, o.qc"
+        if src is None:
+            return _empty_observations()
+        where, params = _where(quantity, sensors, s, e)
+        df = con.execute(
+            f"SELECT {cols} FROM {src} WHERE {where} ORDER BY o.sensor_id, o.quantity, o.time",
+            params,
+        ).df()
+    finally:
+        con.close()
+    df["time"] = pd.to_datetime(df["time"], utc=True)
+    return df
+
+
+def _empty_observations() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sensor_id": pd.Series(dtype=object), "quantity": pd.Series(dtype=object),
+            "time": pd.Series(dtype="datetime64[us, UTC]"), "value": pd.Series(dtype=float),
+            "source": pd.Series(dtype=object), "qc": pd.Series(dtype="int32"),
+        }
+    )
+
+
+def aggregate(
+    snap: Snapshot,
+    *,
+    freq: str = "hour",
+    quantity: str | Sequence[str] | None = None,
+    sensors: Sequence[str] | None = None,
+    start: datetime | str | None = None,
+    end: datetime | str | None = None,
+    area: str | Sequence[str] | None = None,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Hourly or daily means per sensor and quantity, computed in DuckDB.
+
+    A daily value is the mean of the day's hourly means (so a burst of readings in one
+    hour does not dominate), and ``n_hours`` says how many hours had data: the QC rule
+    "a valid daily mean needs at least 18 hourly values" reads it directly.
+
+    Parameters
+    ----------
+    freq : {"hour", "day"}
+    tz : str
+        Zone whose calendar days are used for ``freq="day"`` (e.g. ``Europe/Berlin``).
+
+    Returns
+    -------
+    DataFrame
+        ``sensor_id, quantity, time`` (bucket start, UTC), ``mean, min, max, n`` (raw
+        readings), ``n_hours`` (hours with data) and ``coverage`` (``n_hours`` / hours in
+        the bucket).
+    """
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
+    s, e = _ts(start, "start"), _ts(end, "end")
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET TimeZone = '{tz.replace(chr(39), '')}'")
+        src = _source(snap, con, quantity, s, e, area)
+        if src is None:
+            return _empty_aggregate()
+        where, params = _where(quantity, sensors, s, e)
+        hourly = (
+            f"SELECT o.sensor_id, o.quantity, date_trunc('hour', o.time) AS hour, "
+            f"avg(o.value) AS mean, min(o.value) AS min, max(o.value) AS max, "
+            f"count(*) AS n FROM {src} WHERE {where} GROUP BY ALL"
+        )
+        if freq == "hour":
+            sql = (f"SELECT sensor_id, quantity, hour AS time, mean, min, max, n, "
+                   f"1 AS n_hours, 1.0 AS coverage FROM ({hourly}) ORDER BY ALL")
+        else:
+            sql = (
+                f"SELECT sensor_id, quantity, date_trunc('day', hour) AS time, avg(mean) AS mean, "
+                f"min(min) AS min, max(max) AS max, sum(n) AS n, count(*) AS n_hours, "
+                f"count(*) / 24.0 AS coverage FROM ({hourly}) GROUP BY ALL ORDER BY ALL"
+            )
+        df = con.execute(sql, params).df()
+    finally:
+        con.close()
+    df["time"] = pd.to_datetime(df["time"], utc=True)
+    df["n"] = df["n"].astype("int64")
+    df["n_hours"] = df["n_hours"].astype("int64")
+    return df
+
+
+def _empty_aggregate() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sensor_id": pd.Series(dtype=object), "quantity": pd.Series(dtype=object),
+            "time": pd.Series(dtype="datetime64[us, UTC]"), "mean": pd.Series(dtype=float),
+            "min": pd.Series(dtype=float), "max": pd.Series(dtype=float),
+            "n": pd.Series(dtype="int64"), "n_hours": pd.Series(dtype="int64"),
+            "coverage": pd.Series(dtype=float),
+        }
+    )
+
+
+def sensor_summary(snap: Snapshot) -> pd.DataFrame:
+    """Per sensor: quantities, first/last seen, reading count and completeness.
+
+    ``completeness`` is the share of hours in the store's time span (first to last
+    reading of any sensor) in which the sensor reported at least once.
+    """
+    files = snap.files()
+    meta = snap.sensors()
+    if not files:
+        return pd.DataFrame(columns=["sensor_id", "quantities", "first_seen", "last_seen",
+                                     "n_observations", "completeness"])
+    con = duckdb.connect()
+    try:
+        df = con.execute(
+            f"""
+            WITH o AS (SELECT sensor_id, quantity, time FROM read_parquet({_sql_list(files)})),
+            span AS (SELECT greatest(1, (epoch(max(time)) - epoch(min(time))) / 3600 + 1) AS hours
+                     FROM o)
+            SELECT sensor_id, string_agg(DISTINCT quantity, ',' ORDER BY quantity) AS quantities,
+                   min(time) AS first_seen, max(time) AS last_seen, count(*) AS n_observations,
+                   count(DISTINCT date_trunc('hour', time)) / any_value(span.hours) AS completeness
+            FROM o, span GROUP BY sensor_id ORDER BY sensor_id
+            """
+        ).df()
+    finally:
+        con.close()
+    for c in ("first_seen", "last_seen"):
+        df[c] = pd.to_datetime(df[c], utc=True)
+    df["completeness"] = df["completeness"].clip(upper=1.0)
+    if not meta.empty:
+        df = df.merge(meta[["sensor_id", "source", "sensor_type", "name"]], on="sensor_id",
+                      how="left")
+    pos = snap.positions()
+    if not pos.empty:
+        latest = pos.sort_values("valid_from").groupby("sensor_id").tail(1)
+        df = df.merge(latest[["sensor_id", "lat", "lon", "area_id"]], on="sensor_id", how="left")
+    return df
