@@ -196,7 +196,9 @@ def parse_grid(
         out["cell_id"] = table["GITTER_ID_100m"].cast(pa.string()).to_pylist()
     to_work = Transformer.from_crs(src, WORK_CRS, always_xy=True)
     X, Y = to_work.transform(x, y)
-    if not zensus:
+    if not zensus and "cell_id" in cols:
+        out["cell_id"] = table["cell_id"].cast(pa.string()).to_pylist()
+    elif not zensus:
         out["cell_id"] = [f"E{int(round(a))}N{int(round(b))}" for a, b in zip(X, Y, strict=True)]
     out["x"] = X
     out["y"] = Y

@@ -55,7 +55,7 @@ def parse_uba(data: bytes, *, source: str = "<bytes>", tz: str | None = None) ->
     >>> doc = (b'{"request": {"station": "DENW022"}, "data": {"DENW022": '
     ...        b'{"2025-07-01 24:00:00": [9, 2, 12.3, "2025-07-02 01:00:00", "1"]}}}')
     >>> o = parse_uba(doc).observations.to_pandas()
-    >>> o["sensor_id"][0], o["quantity"][0], str(o["time"][0]), o["value"][0]
+    >>> o["sensor_id"][0], o["quantity"][0], str(o["time"][0]), float(o["value"][0])
     ('uba:DENW022', 'pm2_5', '2025-07-01 23:00:00+00:00', 12.3)
     """
     doc = load_json(data, source)

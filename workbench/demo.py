@@ -1,0 +1,75 @@
+"""``workbench demo``: the whole chain on the bundled, simulated Gelsenkirchen data.
+
+The chain grows with the product; today it builds the workspace (districts, grid),
+imports the sensor network, the weather stations and the reference stations, and
+prints what it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from workbench.config import default_config_text
+from workbench.workspace import Workspace, remove_workspace
+
+DEMO_MARKER = ".workbench-demo"
+
+
+def demo_data_dir() -> Path:
+    """The bundled demo data (``data/demo`` of the source tree)."""
+    here = Path(__file__).resolve().parent.parent / "data" / "demo"
+    if not (here / "areas.geojson").exists():
+        raise FileNotFoundError(
+            f"demo data not found at {here}; run from a source checkout or pass --data DIR "
+            "(generate it with: python data/generate_demo.py --out DIR)"
+        )
+    return here
+
+
+def demo_config() -> str:
+    text = default_config_text()
+    return text.replace("simulated = false", "simulated = true", 1)
+
+
+def run_demo(
+    workspace: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    serve: bool = True,
+    echo: Callable[[str], Any] = print,
+) -> Workspace:
+    """Build the demo workspace from scratch and run every available stage."""
+    data = Path(data_dir) if data_dir else demo_data_dir()
+    root = Path(workspace)
+    if root.exists() and any(root.iterdir()):
+        if not (root / DEMO_MARKER).exists():
+            raise ValueError(f"{root} exists and is not a demo workspace; choose another "
+                             "--workspace (the demo starts from scratch)")
+        remove_workspace(root)
+    echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
+    echo(f"[1/2] workspace {root}: districts (approximate) and 100 m grid")
+    ws = Workspace.init(root, areas=data / "areas.geojson", grid=data / "grid.parquet",
+                        config_text=demo_config())
+    (root / DEMO_MARKER).write_text("created by workbench demo\n", encoding="utf-8")
+    files = [data / "network_observations.csv.gz", data / "urbanpulse_weather.geojson.gz",
+             *sorted(data.glob("uba_*.json"))]
+    echo(f"[2/2] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    report = ws.import_files(files)
+    st = ws.status()
+    echo("")
+    echo(f"workspace   {ws.root.resolve()}")
+    echo(f"areas       {st['areas']} Stadtteile (approximate boundaries)")
+    echo(f"grid        {st['grid_cells']} cells of 100 m")
+    echo(f"sensors     {len(st['sensors'])}")
+    echo(f"readings    {report.added} stored, {report.duplicates} duplicates skipped, "
+         f"{report.quarantined} quarantined")
+    for q, n in st["observations"].items():
+        echo(f"  {q:<20} {n:>9}")
+    echo(f"proposals   {data / 'proposals.csv'} (participation import arrives with the "
+         "ranking capability)")
+    if serve:
+        echo("dashboards  not yet available in this version (use --no-serve to silence this)")
+    echo("next        workbench status --workspace " + str(root))
+    return ws
