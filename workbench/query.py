@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from workbench.store import Snapshot, _sql_list
+from workbench.store import Snapshot, parquet_sql
 
 FREQS = {"hour": "1 hour", "day": "1 day"}
 
@@ -64,7 +64,7 @@ def _source(
     files = snap.files(quantity, start, end)
     if not files:
         return None
-    rel = f"read_parquet({_sql_list(files)})"
+    rel = parquet_sql(files)
     if area is None:
         return f"{rel} o"
     areas = [area] if isinstance(area, str) else list(area)
@@ -232,7 +232,7 @@ def sensor_summary(snap: Snapshot) -> pd.DataFrame:
     try:
         df = con.execute(
             f"""
-            WITH o AS (SELECT sensor_id, quantity, time FROM read_parquet({_sql_list(files)})),
+            WITH o AS (SELECT sensor_id, quantity, time FROM {parquet_sql(files)}),
             span AS (SELECT greatest(1, (epoch(max(time)) - epoch(min(time))) / 3600 + 1) AS hours
                      FROM o)
             SELECT sensor_id, string_agg(DISTINCT quantity, ',' ORDER BY quantity) AS quantities,

@@ -127,6 +127,12 @@ def _sql_list(paths: Sequence[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
+def parquet_sql(paths: Sequence[str], **options: str) -> str:
+    """``read_parquet`` over exact files; partition folders are not read as columns."""
+    opts = "".join(f", {k}={v}" for k, v in {"hive_partitioning": "false", **options}.items())
+    return f"read_parquet({_sql_list(paths)}{opts})"
+
+
 class Store:
     """A workspace's observation store.
 
@@ -365,7 +371,7 @@ class Transaction:
                 con,
                 f"""
                 SELECT b.* FROM batch b
-                ANTI JOIN (SELECT sensor_id, time FROM read_parquet({_sql_list(files)})
+                ANTI JOIN (SELECT sensor_id, time FROM {parquet_sql(files)}
                            WHERE quantity = ?) s
                 ON b.sensor_id = s.sensor_id AND b.time = s.time
                 ORDER BY b.sensor_id, b.time
@@ -414,12 +420,13 @@ class Transaction:
         merged["lon"] = merged["lon"].astype(float)
         merged = merged.dropna(subset=["lat", "lon"])
         merged = merged.sort_values(["sensor_id", "valid_from"], kind="stable")
-        prev_same_sensor = merged["sensor_id"].eq(merged["sensor_id"].shift())
+        sid = merged["sensor_id"].astype(object)
+        prev_same_sensor = (sid == sid.shift()).to_numpy(dtype=bool)
         moved = (
             (merged["lat"] - merged["lat"].shift()).abs().gt(1e-5)
             | (merged["lon"] - merged["lon"].shift()).abs().gt(1e-5)
         )
-        keep = ~prev_same_sensor | moved
+        keep = ~prev_same_sensor | moved.to_numpy(dtype=bool)
         merged = merged[keep].reset_index(drop=True)
         if area_lookup is not None:
             merged["area_id"] = area_lookup(merged["lon"].to_numpy(), merged["lat"].to_numpy())
@@ -465,7 +472,7 @@ class Transaction:
             con = duckdb.connect()
             try:
                 tbl = query_arrow(
-                    con, f"SELECT * FROM read_parquet({_sql_list(files)}) ORDER BY sensor_id, time"
+                    con, f"SELECT * FROM {parquet_sql(files)} ORDER BY sensor_id, time"
                 ).cast(OBSERVATION_SCHEMA)
             finally:
                 con.close()
@@ -639,7 +646,7 @@ class Snapshot:
         con = duckdb.connect()
         try:
             return con.execute(
-                f"SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name=true) "
+                f"SELECT * FROM {parquet_sql(paths, union_by_name='true')} "
                 "ORDER BY received_at"
             ).df()
         finally:
