@@ -1,0 +1,68 @@
+"""The command line as a user runs it: real subprocesses, exit codes, one-line errors."""
+
+import json
+
+import pandas as pd
+
+from conftest import FIXTURES, run_cli, store_state
+
+
+def test_init_import_status_export_roundtrip(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    files = [str(p) for p in sorted(FIXTURES.glob("2019-05-22_*.csv"))]
+    out = run_cli("import", "--workspace", str(ws), *files, check=True).stdout
+    assert "total: 4752 added, 0 duplicates, 0 quarantined" in out
+    again = run_cli("import", "--workspace", str(ws), *files, check=True).stdout
+    assert "total: 0 added, 4752 duplicates" in again
+    st = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
+    assert st["observations"]["pm10"] == 567 + 408
+    assert sum(st["observations"].values()) == 4752
+    assert st["quarantine"] == 0 and st["latest_run"] is None
+    assert {s["sensor_id"] for s in st["sensors"]} == {"sc:15092", "sc:16422", "sc:15463", "sc:15093"}
+    text = run_cli("status", "--workspace", str(ws), check=True).stdout
+    assert "sc:15092" in text and "observations 4752" in text
+    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.csv"),
+            "--quantity", "pm10", check=True)
+    df = pd.read_csv(tmp_path / "o.csv")
+    assert list(df.columns)[:6] == ["sensor_id", "quantity", "time", "value", "unit", "qc"]
+    assert (df["unit"] == "µg/m³").all() and (df["qc"] == 0).all()
+    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.parquet"),
+            "--start", "2019-05-22T12:00", check=True)
+    pq = pd.read_parquet(tmp_path / "o.parquet")
+    assert pq["time"].min() >= pd.Timestamp("2019-05-22T12:00Z")
+
+
+def test_bad_file_gives_one_line_nonzero_exit_and_unchanged_store(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    run_cli("import", "--workspace", str(ws), str(FIXTURES / "2019-05-22_dht22_sensor_15463.csv"),
+            check=True)
+    before = store_state(ws / "store")
+    bad = tmp_path / "bad.csv"
+    lines = (FIXTURES / "2019-05-22_sds011_sensor_15092.csv").read_text().splitlines()
+    fields = lines[300].split(";")
+    fields[6] = "1,2,3"  # P1 is no number
+    lines[300] = ";".join(fields)
+    bad.write_text("\n".join(lines) + "\n")
+    proc = run_cli("import", "--workspace", str(ws), str(bad))
+    assert proc.returncode == 1
+    err = proc.stderr.strip().splitlines()
+    assert len(err) == 1, proc.stderr
+    assert err[0] == f"error: {bad}, line 301, field 'P1': expected a number, got '1,2,3'"
+    assert store_state(ws / "store") == before
+
+
+def test_not_a_workspace_is_actionable(tmp_path):
+    proc = run_cli("status", "--workspace", str(tmp_path / "nowhere"))
+    assert proc.returncode == 1
+    assert "not a workspace" in proc.stderr and "workbench init" in proc.stderr
+
+
+def test_naive_times_need_timezone_flag(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    ref = str(FIXTURES / "aberdeen-king-street.csv")
+    proc = run_cli("import", "--workspace", str(ws), ref)
+    assert proc.returncode == 1 and "--timezone" in proc.stderr
+    run_cli("import", "--workspace", str(ws), "--timezone", "Europe/London", ref, check=True)
