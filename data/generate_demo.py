@@ -41,37 +41,48 @@ def write_demo(out: Path, seed: int = 2025) -> dict[str, int]:
 
     (out / "areas.geojson").write_text(
         json.dumps(areas_to_geojson(city.areas), ensure_ascii=False, indent=None) + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     city.grid.drop(columns=["area_id"]).to_parquet(out / "grid.parquet", index=False)
 
     obs = city.observations.merge(city.sensors[["sensor_id", "lat", "lon"]], on="sensor_id")
     obs["time"] = obs["time"].dt.strftime("%Y-%m-%dT%H:%MZ")
     obs["lat"] = obs["lat"].round(6)
     obs["lon"] = obs["lon"].round(6)
-    with gzip.open(out / "network_observations.csv.gz", "wt", encoding="utf-8",
-                   compresslevel=9) as fh:
+    with gzip.open(
+        out / "network_observations.csv.gz", "wt", encoding="utf-8", compresslevel=9
+    ) as fh:
         obs[["sensor_id", "time", "quantity", "value", "unit", "lat", "lon"]].to_csv(
-            fh, index=False)
+            fh, index=False
+        )
     city.sensors.to_csv(out / "sensors.csv", index=False)
 
     feats = []
     for st in stations:
         for label, (values, unit, digits) in st["series"].items():
             for t, v in zip(times, values, strict=True):
-                feats.append({"type": "Feature",
-                              "geometry": {"type": "Point",
-                                           "coordinates": [round(st["lon"], 6),
-                                                           round(st["lat"], 6)]},
-                              "properties": {"SID": f"{st['sensor_id']}-{label}",
-                                             "deviceId": st["sensor_id"],
-                                             "deviceName": st["name"],
-                                             "deviceType": "weather_station",
-                                             "sensorLabel": label,
-                                             "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                                             "units": unit,
-                                             "value": round(float(v), digits)}})
-    with gzip.open(out / "urbanpulse_weather.geojson.gz", "wt", encoding="utf-8",
-                   compresslevel=9) as fh:
+                feats.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {
+                            "type": "Point",
+                            "coordinates": [round(st["lon"], 6), round(st["lat"], 6)],
+                        },
+                        "properties": {
+                            "SID": f"{st['sensor_id']}-{label}",
+                            "deviceId": st["sensor_id"],
+                            "deviceName": st["name"],
+                            "deviceType": "weather_station",
+                            "sensorLabel": label,
+                            "timestamp": t.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                            "units": unit,
+                            "value": round(float(v), digits),
+                        },
+                    }
+                )
+    with gzip.open(
+        out / "urbanpulse_weather.geojson.gz", "wt", encoding="utf-8", compresslevel=9
+    ) as fh:
         json.dump({"type": "FeatureCollection", "features": feats}, fh, separators=(",", ":"))
 
     cet = times.tz_convert("Etc/GMT-1")
@@ -85,10 +96,19 @@ def write_demo(out: Path, seed: int = 2025) -> dict[str, int]:
                 if end.hour == 0:  # UBA writes the end of the day as hour 24
                     end_txt = (end - pd.Timedelta("1D")).strftime("%Y-%m-%d") + " 24:00:00"
                 data[start_txt] = [comp, 2, float(v), end_txt, "1"]
-            doc = {"request": {"station": ref["code"], "component": str(comp), "scope": "2",
-                               "date_from": str(cet[0].date()), "date_to": str(cet[-1].date()),
-                               "lang": "de", "index": "code"},
-                   "data": {ref["code"]: data}, "count": len(data)}
+            doc = {
+                "request": {
+                    "station": ref["code"],
+                    "component": str(comp),
+                    "scope": "2",
+                    "date_from": str(cet[0].date()),
+                    "date_to": str(cet[-1].date()),
+                    "lang": "de",
+                    "index": "code",
+                },
+                "data": {ref["code"]: data},
+                "count": len(data),
+            }
             (out / f"uba_{ref['code']}_{q}.json").write_text(json.dumps(doc), encoding="utf-8")
 
     city.proposals.to_csv(out / "proposals.csv", index=False)
@@ -96,17 +116,23 @@ def write_demo(out: Path, seed: int = 2025) -> dict[str, int]:
     city.truth_cells.to_parquet(out / "truth" / "truth_cells.parquet", index=False)
     tob = city.truth_observations.copy()
     tob["true_value"] = tob["true_value"].astype("float32")
-    tob.to_parquet(out / "truth" / "truth_observations.parquet", index=False,
-                   compression="zstd")
+    tob.to_parquet(out / "truth" / "truth_observations.parquet", index=False, compression="zstd")
     city.faults.to_csv(out / "truth" / "faults.csv", index=False)
     meta = dict(city.meta)
-    meta["references"] = [{k: v for k, v in r.items() if not isinstance(v, np.ndarray)}
-                          for r in refs]
-    (out / "truth" / "truth.json").write_text(json.dumps(meta, indent=1, default=str,
-                                                         ensure_ascii=False), encoding="utf-8")
-    return {"cells": len(city.grid), "sensors": len(city.sensors),
-            "observations": len(city.observations), "proposals": len(city.proposals),
-            "voters": city.votes["voter_id"].nunique(), "faults": len(city.faults)}
+    meta["references"] = [
+        {k: v for k, v in r.items() if not isinstance(v, np.ndarray)} for r in refs
+    ]
+    (out / "truth" / "truth.json").write_text(
+        json.dumps(meta, indent=1, default=str, ensure_ascii=False), encoding="utf-8"
+    )
+    return {
+        "cells": len(city.grid),
+        "sensors": len(city.sensors),
+        "observations": len(city.observations),
+        "proposals": len(city.proposals),
+        "voters": city.votes["voter_id"].nunique(),
+        "faults": len(city.faults),
+    }
 
 
 def main() -> None:

@@ -29,7 +29,10 @@ def run_cli(*args: str, check: bool = False, timeout: float = 300) -> subprocess
     """Run ``workbench`` in a subprocess, as a user would."""
     proc = subprocess.run(
         [sys.executable, "-m", "workbench.cli", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"workbench {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -47,5 +50,6 @@ def store_state(root: Path) -> dict[str, bytes]:
     """Every file under a store (path -> bytes) except the writer lock."""
     return {
         str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".lock"
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".lock"
     }

@@ -3,7 +3,6 @@
 import json
 
 import pandas as pd
-
 from conftest import FIXTURES, run_cli, store_state
 
 
@@ -19,16 +18,37 @@ def test_init_import_status_export_roundtrip(tmp_path):
     assert st["observations"]["pm10"] == 567 + 408
     assert sum(st["observations"].values()) == 4752
     assert st["quarantine"] == 0 and st["latest_run"] is None
-    assert {s["sensor_id"] for s in st["sensors"]} == {"sc:15092", "sc:16422", "sc:15463", "sc:15093"}
+    assert {s["sensor_id"] for s in st["sensors"]} == {
+        "sc:15092",
+        "sc:16422",
+        "sc:15463",
+        "sc:15093",
+    }
     text = run_cli("status", "--workspace", str(ws), check=True).stdout
     assert "sc:15092" in text and "observations 4752" in text
-    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.csv"),
-            "--quantity", "pm10", check=True)
+    run_cli(
+        "export",
+        "--workspace",
+        str(ws),
+        "--out",
+        str(tmp_path / "o.csv"),
+        "--quantity",
+        "pm10",
+        check=True,
+    )
     df = pd.read_csv(tmp_path / "o.csv")
     assert list(df.columns)[:6] == ["sensor_id", "quantity", "time", "value", "unit", "qc"]
     assert (df["unit"] == "µg/m³").all() and (df["qc"] == 0).all()
-    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.parquet"),
-            "--start", "2019-05-22T12:00", check=True)
+    run_cli(
+        "export",
+        "--workspace",
+        str(ws),
+        "--out",
+        str(tmp_path / "o.parquet"),
+        "--start",
+        "2019-05-22T12:00",
+        check=True,
+    )
     pq = pd.read_parquet(tmp_path / "o.parquet")
     assert pq["time"].min() >= pd.Timestamp("2019-05-22T12:00Z")
 
@@ -36,8 +56,13 @@ def test_init_import_status_export_roundtrip(tmp_path):
 def test_bad_file_gives_one_line_nonzero_exit_and_unchanged_store(tmp_path):
     ws = tmp_path / "ws"
     run_cli("init", "--workspace", str(ws), check=True)
-    run_cli("import", "--workspace", str(ws), str(FIXTURES / "2019-05-22_dht22_sensor_15463.csv"),
-            check=True)
+    run_cli(
+        "import",
+        "--workspace",
+        str(ws),
+        str(FIXTURES / "2019-05-22_dht22_sensor_15463.csv"),
+        check=True,
+    )
     before = store_state(ws / "store")
     bad = tmp_path / "bad.csv"
     lines = (FIXTURES / "2019-05-22_sds011_sensor_15092.csv").read_text().splitlines()

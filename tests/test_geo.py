@@ -5,17 +5,28 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DEMO
 from pyproj import Transformer
 
-from conftest import DEMO
 from workbench.geo import parse_areas, parse_grid, read_areas
 from workbench.importers import ImportFormatError
 from workbench.workspace import Workspace
 
-SQUARE = {"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {"area_id": "a1", "name": "Altstadt"},
-     "geometry": {"type": "Polygon", "coordinates": [[[7.08, 51.50], [7.11, 51.50], [7.11, 51.52],
-                                                      [7.08, 51.52], [7.08, 51.50]]]}}]}
+SQUARE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"area_id": "a1", "name": "Altstadt"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[7.08, 51.50], [7.11, 51.50], [7.11, 51.52], [7.08, 51.52], [7.08, 51.50]]
+                ],
+            },
+        }
+    ],
+}
 
 
 def test_areas_validation_messages():
@@ -28,8 +39,9 @@ def test_areas_validation_messages():
     with pytest.raises(ImportFormatError, match="expected a \\(Multi\\)Polygon"):
         parse_areas(json.dumps(pt).encode(), "a.geojson")
     utm = json.loads(json.dumps(SQUARE))
-    utm["features"][0]["geometry"]["coordinates"] = [[[362000, 5710000], [363000, 5710000],
-                                                      [363000, 5711000], [362000, 5710000]]]
+    utm["features"][0]["geometry"]["coordinates"] = [
+        [[362000, 5710000], [363000, 5710000], [363000, 5711000], [362000, 5710000]]
+    ]
     with pytest.raises(ImportFormatError, match="not longitude/latitude"):
         parse_areas(json.dumps(utm).encode(), "a.geojson")
 
@@ -39,10 +51,12 @@ def test_grid_csv_in_another_crs_is_reprojected_and_assigned(tmp_path):
     x_in, y_in = to3035.transform([7.095, 7.2], [51.51, 51.51])
     (tmp_path / "g.csv").write_text(
         "x,y,impervious,green,population\n"
-        f"{x_in[0]:.2f},{y_in[0]:.2f},0.8,0.1,120\n{x_in[1]:.2f},{y_in[1]:.2f},0.1,0.9,3\n")
+        f"{x_in[0]:.2f},{y_in[0]:.2f},0.8,0.1,120\n{x_in[1]:.2f},{y_in[1]:.2f},0.1,0.9,3\n"
+    )
     (tmp_path / "a.geojson").write_text(json.dumps(SQUARE))
-    ws = Workspace.init(tmp_path / "ws", areas=tmp_path / "a.geojson", grid=tmp_path / "g.csv",
-                        grid_crs="EPSG:3035")
+    ws = Workspace.init(
+        tmp_path / "ws", areas=tmp_path / "a.geojson", grid=tmp_path / "g.csv", grid_crs="EPSG:3035"
+    )
     g = ws.grid()
     back = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
     lon, lat = back.transform(g["x"].to_numpy(), g["y"].to_numpy())
@@ -62,14 +76,17 @@ def test_zensus_2022_grid_csv():
     to3035 = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
     x, y = to3035.transform(7.095, 51.51)
     x, y = int(x // 100 * 100 + 50), int(y // 100 * 100 + 50)
-    data = ("GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner\n"
-            f"CRS3035RES100mN{y - 50}E{x - 50};{x};{y};57\n"
-            f"CRS3035RES100mN{y + 50}E{x - 50};{x};{y + 100};–\n").encode("utf-8")
+    data = (
+        "GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner\n"
+        f"CRS3035RES100mN{y - 50}E{x - 50};{x};{y};57\n"
+        f"CRS3035RES100mN{y + 50}E{x - 50};{x};{y + 100};–\n"
+    ).encode()
     g = parse_grid(data, source="Zensus2022_Bevoelkerungszahl_100m-Gitter.csv")
     assert g["cell_id"].tolist()[0] == f"CRS3035RES100mN{y - 50}E{x - 50}"
     assert g["population"].iloc[0] == 57 and np.isnan(g["population"].iloc[1])
     lon, lat = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True).transform(
-        g["x"].iloc[0], g["y"].iloc[0])
+        g["x"].iloc[0], g["y"].iloc[0]
+    )
     assert abs(lon - 7.095) < 0.002 and abs(lat - 51.51) < 0.002
 
 

@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from conftest import FIXTURES, shared_real
+
 from workbench import importers
 from workbench.importers.sensor_community import read_sensor_community
 
@@ -26,7 +26,10 @@ def test_sensor_community_bme280_pressure_pa_to_hpa():
     b = read_sensor_community(FIXTURES / "2019-05-22_bme280_sensor_15093.csv")
     o = b.observations.to_pandas()
     assert o.groupby("quantity").size().to_dict() == {
-        "air_pressure": 564, "air_temperature": 564, "relative_humidity": 564}
+        "air_pressure": 564,
+        "air_temperature": 564,
+        "relative_humidity": 564,
+    }
     t0 = o[o["time"] == pd.Timestamp("2019-05-22T00:02:26Z")].set_index("quantity")["value"]
     assert t0["air_pressure"] == pytest.approx(1016.5884)
     assert t0["air_temperature"] == 10.08
@@ -51,7 +54,10 @@ def test_sensor_community_whole_real_day_exact_counts(tmp_path):
     report = ws.import_files(files)
     assert report.added == 51450
     assert ws.status()["observations"] == {
-        "air_pressure": 2122, "air_temperature": 12370, "pm10": 12294, "pm2_5": 12294,
+        "air_pressure": 2122,
+        "air_temperature": 12370,
+        "pm10": 12294,
+        "pm2_5": 12294,
         "relative_humidity": 12370,
     }
     assert len(ws.sensors()) == 46
@@ -62,7 +68,7 @@ def test_sensor_community_whole_real_day_exact_counts(tmp_path):
 
 def test_aberdeen_reference_csv_needs_a_zone_then_imports():
     path = FIXTURES / "aberdeen-king-street.csv"
-    with pytest.raises(importers.ImportFormatError, match="no time zone.*--timezone"):
+    with pytest.raises(importers.ImportFormatError, match=r"no time zone.*--timezone"):
         importers.read(path)
     b = importers.read(path, tz="Europe/London")
     assert b.format == "reference-csv"

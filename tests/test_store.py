@@ -12,22 +12,31 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-
 from conftest import FIXTURES, REPO, store_state
+
 from workbench.importers import ImportFormatError
 from workbench.store import Store
-from workbench.workspace import Workspace
 
 
-def write_generic(path: Path, n: int, offset: int = 0, sensors: int = 10,
-                  bad_at: int | None = None, prefix: str = "s") -> Path:
+def write_generic(
+    path: Path,
+    n: int,
+    offset: int = 0,
+    sensors: int = 10,
+    bad_at: int | None = None,
+    prefix: str = "s",
+) -> Path:
     t0 = pd.Timestamp("2025-06-01T00:00Z")
     i = np.arange(offset, offset + n)
-    df = pd.DataFrame({
-        "sensor_id": [f"{prefix}{k % sensors:02d}" for k in i],
-        "time": (t0 + pd.to_timedelta(i // sensors, unit="min")).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "quantity": "air_temperature", "value": (i % 300) / 10.0, "unit": "°C",
-    })
+    df = pd.DataFrame(
+        {
+            "sensor_id": [f"{prefix}{k % sensors:02d}" for k in i],
+            "time": (t0 + pd.to_timedelta(i // sensors, unit="min")).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "quantity": "air_temperature",
+            "value": (i % 300) / 10.0,
+            "unit": "°C",
+        }
+    )
     if bad_at is not None:
         df["value"] = df["value"].astype(object)
         df.loc[bad_at, "value"] = "abc"
@@ -49,10 +58,12 @@ def test_reimport_same_file_adds_nothing(workspace):
 
 def test_duplicates_within_a_batch_keep_the_first(workspace, tmp_path):
     p = tmp_path / "d.csv"
-    p.write_text("sensor_id,time,quantity,value,unit\n"
-                 "a,2025-07-01T12:00:00Z,temperature,20,C\n"
-                 "a,2025-07-01T12:00:00Z,temperature,99,C\n"
-                 "a,2025-07-01T13:00:00Z,temperature,21,C\n")
+    p.write_text(
+        "sensor_id,time,quantity,value,unit\n"
+        "a,2025-07-01T12:00:00Z,temperature,20,C\n"
+        "a,2025-07-01T12:00:00Z,temperature,99,C\n"
+        "a,2025-07-01T13:00:00Z,temperature,21,C\n"
+    )
     r = workspace.import_files([p])
     assert (r.added, r.duplicates) == (2, 1)
     assert workspace.observations()["value"].tolist() == [20.0, 21.0]
@@ -79,8 +90,14 @@ def test_failing_import_leaves_store_exactly_as_before(workspace, tmp_path):
 def test_exception_inside_transaction_rolls_back(tmp_path):
     store = Store(tmp_path / "store")
     before = store_state(store.path)
-    tbl = pa.table({"sensor_id": ["a"], "quantity": ["pm10"],
-                    "time": pa.array([pd.Timestamp("2025-01-01", tz="UTC")]), "value": [1.0]})
+    tbl = pa.table(
+        {
+            "sensor_id": ["a"],
+            "quantity": ["pm10"],
+            "time": pa.array([pd.Timestamp("2025-01-01", tz="UTC")]),
+            "value": [1.0],
+        }
+    )
     with pytest.raises(RuntimeError), store.transaction() as tx:
         tx.add_observations(tbl)
         raise RuntimeError("disk full")
@@ -105,11 +122,16 @@ READER = textwrap.dedent("""
 
 def test_concurrent_reader_never_sees_half_a_batch(workspace, tmp_path):
     batch, batches = 200_000, 6
-    files = [write_generic(tmp_path / f"b{k}.csv", batch, offset=k * batch, sensors=50)
-             for k in range(batches)]
+    files = [
+        write_generic(tmp_path / f"b{k}.csv", batch, offset=k * batch, sensors=50)
+        for k in range(batches)
+    ]
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(workspace.root), "120", str(batch * batches)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
     )
     time.sleep(0.5)
     for f in files:  # each file its own transaction
@@ -136,10 +158,13 @@ KILLED_WRITER = textwrap.dedent("""
 def test_killed_writer_leaves_a_consistent_store(workspace, tmp_path, delay):
     base = write_generic(tmp_path / "base.csv", 1000, prefix="base")
     workspace.import_files([base])
-    big = [write_generic(tmp_path / f"big{k}.csv", 300_000, offset=1000 + k * 300_000, sensors=40)
-           for k in range(2)]
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(workspace.root),
-                             *map(str, big)], cwd=REPO)
+    big = [
+        write_generic(tmp_path / f"big{k}.csv", 300_000, offset=1000 + k * 300_000, sensors=40)
+        for k in range(2)
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(workspace.root), *map(str, big)], cwd=REPO
+    )
     time.sleep(delay)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -154,26 +179,34 @@ def test_killed_writer_leaves_a_consistent_store(workspace, tmp_path, delay):
 
 def test_moving_sensor_gets_a_new_position_record(workspace, tmp_path):
     p1 = tmp_path / "p1.csv"
-    p1.write_text("sensor_id,time,quantity,value,unit,lat,lon\n"
-                  "m,2025-07-01T12:00:00Z,temperature,20,C,51.50,7.10\n"
-                  "m,2025-07-02T12:00:00Z,temperature,20,C,51.50,7.10\n"
-                  "m,2025-07-03T12:00:00Z,temperature,20,C,51.55,7.05\n")
+    p1.write_text(
+        "sensor_id,time,quantity,value,unit,lat,lon\n"
+        "m,2025-07-01T12:00:00Z,temperature,20,C,51.50,7.10\n"
+        "m,2025-07-02T12:00:00Z,temperature,20,C,51.50,7.10\n"
+        "m,2025-07-03T12:00:00Z,temperature,20,C,51.55,7.05\n"
+    )
     workspace.import_files([p1])
     workspace.import_files([p1])  # re-import: no new records
     pos = workspace.snapshot().positions()
     assert pos[["lat", "lon"]].values.tolist() == [[51.50, 7.10], [51.55, 7.05]]
-    assert pos["valid_from"].tolist() == [pd.Timestamp("2025-07-01T12:00Z"),
-                                          pd.Timestamp("2025-07-03T12:00Z")]
+    assert pos["valid_from"].tolist() == [
+        pd.Timestamp("2025-07-01T12:00Z"),
+        pd.Timestamp("2025-07-03T12:00Z"),
+    ]
 
 
 def test_quarantine_is_stored_with_reason(workspace, tmp_path):
     p = tmp_path / "q.csv"
-    p.write_text("sensor_id,time,quantity,value,unit\n"
-                 "a,2025-07-01T12:00:00Z,temperature,20,C\n"
-                 "a,2025-07-01T12:00:00Z,radon,40,Bq/m3\n")
+    p.write_text(
+        "sensor_id,time,quantity,value,unit\n"
+        "a,2025-07-01T12:00:00Z,temperature,20,C\n"
+        "a,2025-07-01T12:00:00Z,radon,40,Bq/m3\n"
+    )
     workspace.import_files([p])
     q = workspace.quarantine()
-    assert q[["origin", "line", "reason"]].values.tolist() == [[str(p), 3, "unknown quantity 'radon'"]]
+    assert q[["origin", "line", "reason"]].values.tolist() == [
+        [str(p), 3, "unknown quantity 'radon'"]
+    ]
     assert workspace.status()["quarantine"] == 1
 
 

@@ -7,37 +7,42 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import DEMO, run_cli
+
 from workbench.synthetic import generate_city
 
 
 @pytest.fixture(scope="module")
 def city():
-    return generate_city(seed=11, n_sensors=30, n_pm=12, days=14, cell_size=400,
-                         n_proposals=20, n_voters=300)
+    return generate_city(
+        seed=11, n_sensors=30, n_pm=12, days=14, cell_size=400, n_proposals=20, n_voters=300
+    )
 
 
 def test_same_seed_same_city_other_seed_other_city(city):
-    again = generate_city(seed=11, n_sensors=30, n_pm=12, days=14, cell_size=400,
-                          n_proposals=20, n_voters=300)
+    again = generate_city(
+        seed=11, n_sensors=30, n_pm=12, days=14, cell_size=400, n_proposals=20, n_voters=300
+    )
     pd.testing.assert_frame_equal(city.observations, again.observations)
     pd.testing.assert_frame_equal(city.proposals, again.proposals)
-    other = generate_city(seed=12, n_sensors=30, n_pm=12, days=14, cell_size=400,
-                          n_proposals=20, n_voters=300)
+    other = generate_city(
+        seed=12, n_sensors=30, n_pm=12, days=14, cell_size=400, n_proposals=20, n_voters=300
+    )
     assert not city.observations["value"].equals(other.observations["value"])
 
 
 def _joined(city, q):
     m = city.observations[city.observations["quantity"] == q].merge(
-        city.truth_observations, on=["sensor_id", "quantity", "time"])
+        city.truth_observations, on=["sensor_id", "quantity", "time"]
+    )
     return m
 
 
 def test_measurements_are_truth_plus_documented_errors(city):
     m = _joined(city, "air_temperature")
-    faulty = set(city.faults.loc[city.faults["quantity"].isin(["air_temperature", "*"]),
-                                 "sensor_id"])
+    faulty = set(
+        city.faults.loc[city.faults["quantity"].isin(["air_temperature", "*"]), "sensor_id"]
+    )
     clean = m[~m["sensor_id"].isin(faulty)]
     err = clean["value"] - clean["true_value"]
     assert abs(err.mean()) < 0.2 and 0.1 < err.std() < 0.4
@@ -53,28 +58,34 @@ def test_measurements_are_truth_plus_documented_errors(city):
 
 def test_dead_sensor_stops_and_gaps_are_missing(city):
     dead = city.faults[city.faults["fault"] == "dead"].iloc[0]
-    after = city.observations[(city.observations["sensor_id"] == dead.sensor_id)
-                              & (city.observations["time"] >= dead.start)]
+    after = city.observations[
+        (city.observations["sensor_id"] == dead.sensor_id)
+        & (city.observations["time"] >= dead.start)
+    ]
     assert after.empty
     gap = city.faults[city.faults["fault"] == "gap"].iloc[0]
-    inside = city.observations[(city.observations["sensor_id"] == gap.sensor_id)
-                               & (city.observations["time"] >= gap.start)
-                               & (city.observations["time"] < gap.end)]
+    inside = city.observations[
+        (city.observations["sensor_id"] == gap.sensor_id)
+        & (city.observations["time"] >= gap.start)
+        & (city.observations["time"] < gap.end)
+    ]
     assert inside.empty
 
 
 def test_low_cost_pm_is_inflated_by_humidity_with_known_gain(city):
     m = _joined(city, "pm2_5")
     rh = city.truth_observations[city.truth_observations["quantity"] == "relative_humidity"]
-    m = m.merge(rh[["sensor_id", "time", "true_value"]].rename(columns={"true_value": "rh"}),
-                on=["sensor_id", "time"])
+    m = m.merge(
+        rh[["sensor_id", "time", "true_value"]].rename(columns={"true_value": "rh"}),
+        on=["sensor_id", "time"],
+    )
     drifting = set(city.faults.loc[city.faults["fault"] == "drift", "sensor_id"])
     kappa = city.meta["kappa"]
     for sid, g in m[~m["sensor_id"].isin(drifting)].groupby("sensor_id"):
         rhc = np.clip(g["rh"], 0, 99) / 100
         x = g["true_value"] * (1 + (kappa / 1.65) / (-1 + 1 / rhc))
         keep = g["value"] < 200  # drop injected spikes
-        slope, intercept = np.polyfit(x[keep], g["value"][keep], 1)
+        slope, _intercept = np.polyfit(x[keep], g["value"][keep], 1)
         assert slope == pytest.approx(city.meta["pm_gain"][sid], rel=0.06)
     wet = m[m["rh"] > 90]
     dry = m[m["rh"] < 60]
@@ -85,17 +96,28 @@ def test_truth_cells_have_planted_hotspots(city):
     tc = city.truth_cells
     assert tc["heat_hotspot"].any() and tc["air_hotspot"].any()
     assert tc.loc[tc["heat_hotspot"], "uhi_k"].mean() > tc.loc[~tc["heat_hotspot"], "uhi_k"].mean()
-    assert tc.loc[tc["air_hotspot"], "pm2_5_ugm3"].mean() > tc.loc[~tc["air_hotspot"],
-                                                                    "pm2_5_ugm3"].mean()
+    assert (
+        tc.loc[tc["air_hotspot"], "pm2_5_ugm3"].mean()
+        > tc.loc[~tc["air_hotspot"], "pm2_5_ugm3"].mean()
+    )
 
 
 def test_proposals_like_the_real_round(city):
     p = city.proposals
     assert p["cost_eur"].between(5_000, 150_000).all()
-    assert set(p["category"]) <= {"trees", "unsealing", "green_roof", "green_facade",
-                                  "pocket_park", "shade", "water", "other"}
-    assert (p["votes"] == p["proposal_id"].map(city.votes["proposal_id"].value_counts())
-            .fillna(0)).all()
+    assert set(p["category"]) <= {
+        "trees",
+        "unsealing",
+        "green_roof",
+        "green_facade",
+        "pocket_park",
+        "shade",
+        "water",
+        "other",
+    }
+    assert (
+        p["votes"] == p["proposal_id"].map(city.votes["proposal_id"].value_counts()).fillna(0)
+    ).all()
 
 
 def test_committed_demo_data_is_the_seeded_generator_output():

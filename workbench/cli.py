@@ -23,8 +23,12 @@ from workbench.workspace import Workspace, WorkspaceError
 EXIT_BAD_INPUT = 1
 
 workspace_option = click.option(
-    "--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="Workspace directory.",
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Workspace directory.",
 )
 
 
@@ -35,7 +39,13 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (ImportFormatError, WorkspaceError, StoreError, ValueError, FileNotFoundError) as exc:
+        except (
+            ImportFormatError,
+            WorkspaceError,
+            StoreError,
+            ValueError,
+            FileNotFoundError,
+        ) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_BAD_INPUT)
 
@@ -61,48 +71,84 @@ def main() -> None:
 
 @main.command()
 @workspace_option
-@click.option("--areas", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="District polygons (GeoJSON, EPSG:4326, properties area_id and name).")
-@click.option("--grid", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Grid cells with covariates (CSV/Parquet) or a Zensus 2022 100 m CSV.")
-@click.option("--grid-crs", default="EPSG:25832", show_default=True,
-              help="CRS of the grid's x/y (Zensus files are always EPSG:3035).")
+@click.option(
+    "--areas",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="District polygons (GeoJSON, EPSG:4326, properties area_id and name).",
+)
+@click.option(
+    "--grid",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Grid cells with covariates (CSV/Parquet) or a Zensus 2022 100 m CSV.",
+)
+@click.option(
+    "--grid-crs",
+    default="EPSG:25832",
+    show_default=True,
+    help="CRS of the grid's x/y (Zensus files are always EPSG:3035).",
+)
 @friendly_errors
 def init(workspace: Path, areas: Path | None, grid: Path | None, grid_crs: str) -> None:
     """Create a workspace (or add areas and grid to an existing one)."""
     ws = Workspace.init(workspace, areas=areas, grid=grid, grid_crs=grid_crs)
     st = ws.status()
-    click.echo(f"workspace {ws.root}: {st['areas']} areas, {st['grid_cells']} grid cells, "
-               f"{sum(st['observations'].values())} observations")
+    click.echo(
+        f"workspace {ws.root}: {st['areas']} areas, {st['grid_cells']} grid cells, "
+        f"{sum(st['observations'].values())} observations"
+    )
 
 
 @main.command("import")
 @workspace_option
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(("auto", *FORMATS)), default="auto",
-              show_default=True, help="Input format; auto detects it from the content.")
-@click.option("--timezone", "tz", default=None,
-              help="Zone of timestamps without one (e.g. Europe/Berlin, UTC).")
-@click.option("--quantity", default=None,
-              help="Quantity of single-quantity exports that do not name it (openSenseMap).")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("auto", *FORMATS)),
+    default="auto",
+    show_default=True,
+    help="Input format; auto detects it from the content.",
+)
+@click.option(
+    "--timezone",
+    "tz",
+    default=None,
+    help="Zone of timestamps without one (e.g. Europe/Berlin, UTC).",
+)
+@click.option(
+    "--quantity",
+    default=None,
+    help="Quantity of single-quantity exports that do not name it (openSenseMap).",
+)
 @friendly_errors
-def import_(workspace: Path, files: tuple[Path, ...], fmt: str, tz: str | None,
-            quantity: str | None) -> None:
+def import_(
+    workspace: Path, files: tuple[Path, ...], fmt: str, tz: str | None, quantity: str | None
+) -> None:
     """Import sensor data files; all or nothing, duplicates are skipped."""
     ws = Workspace.open(workspace)
     items = list(files)
     prog = None
     if len(items) > 1:
+
         def prog(xs: list[Any]) -> Any:
-            return _ProgressIter(click.progressbar(
-                xs, label="importing", file=sys.stderr,
-                item_show_func=lambda p: Path(p).name if p else ""))
+            return _ProgressIter(
+                click.progressbar(
+                    xs,
+                    label="importing",
+                    file=sys.stderr,
+                    item_show_func=lambda p: Path(p).name if p else "",
+                )
+            )
+
     report = ws.import_files(items, format=fmt, tz=tz, quantity=quantity, progress=prog)
     for f in report.files:
         click.echo(f"{f.path}: {f.format}, {f.parsed} readings, {f.quarantined} quarantined")
-    click.echo(f"total: {report.added} added, {report.duplicates} duplicates, "
-               f"{report.quarantined} quarantined")
+    click.echo(
+        f"total: {report.added} added, {report.duplicates} duplicates, "
+        f"{report.quarantined} quarantined"
+    )
 
 
 @main.command()
@@ -116,10 +162,13 @@ def status(workspace: Path, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(st, indent=1, ensure_ascii=False))
         return
-    click.echo(f"workspace   {st['workspace']}" + ("  (SIMULATED demo data)" if st["simulated"]
-                                                    else ""))
-    click.echo(f"store       version {st['store_version']}, {st['store_bytes'] / 1e6:.1f} MB, "
-               f"{st['imports']} imports")
+    click.echo(
+        f"workspace   {st['workspace']}" + ("  (SIMULATED demo data)" if st["simulated"] else "")
+    )
+    click.echo(
+        f"store       version {st['store_version']}, {st['store_bytes'] / 1e6:.1f} MB, "
+        f"{st['imports']} imports"
+    )
     click.echo(f"geodata     {st['areas']} areas, {st['grid_cells']} grid cells")
     total = sum(st["observations"].values())
     click.echo(f"observations {total}")
@@ -132,21 +181,28 @@ def status(workspace: Path, as_json: bool) -> None:
     if st["sensors"]:
         click.echo(f"  {'sensor':<28} {'last seen (UTC)':<26} {'complete':>8}  area")
         for s in st["sensors"]:
-            click.echo(f"  {s['sensor_id']:<28} {s['last_seen'] or '-':<26} "
-                       f"{s['completeness']:>8.1%}  {s['area_id'] or '-'}")
+            click.echo(
+                f"  {s['sensor_id']:<28} {s['last_seen'] or '-':<26} "
+                f"{s['completeness']:>8.1%}  {s['area_id'] or '-'}"
+            )
     click.echo(f"latest run  {st['latest_run'] or '-'}")
 
 
 @main.command()
 @workspace_option
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .parquet or .csv.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file: .parquet or .csv.",
+)
 @click.option("--quantity", multiple=True, help="Only these quantities (repeatable).")
 @click.option("--start", default=None, help="From this time (ISO 8601, UTC if no zone).")
 @click.option("--end", default=None, help="Before this time (ISO 8601, UTC if no zone).")
 @friendly_errors
-def export(workspace: Path, out: Path, quantity: tuple[str, ...], start: str | None,
-           end: str | None) -> None:
+def export(
+    workspace: Path, out: Path, quantity: tuple[str, ...], start: str | None, end: str | None
+) -> None:
     """Write canonical observations (sensor_id, quantity, time, value, unit, qc)."""
     ws = Workspace.open(workspace)
     n = ws.export(out, quantity=list(quantity) or None, start=start, end=end)
@@ -167,8 +223,13 @@ def compact(workspace: Path) -> None:
 @main.command()
 @workspace_option
 @click.option("--no-serve", is_flag=True, help="Do not start the dashboards at the end.")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Demo data directory (default: the bundled data/demo).")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Demo data directory (default: the bundled data/demo).",
+)
 @friendly_errors
 def demo(workspace: Path, no_serve: bool, data_dir: Path | None) -> None:
     """Run the whole chain on the bundled (simulated) Gelsenkirchen demo data."""

@@ -45,16 +45,22 @@ def run_demo(
     root = Path(workspace)
     if root.exists() and any(root.iterdir()):
         if not (root / DEMO_MARKER).exists():
-            raise ValueError(f"{root} exists and is not a demo workspace; choose another "
-                             "--workspace (the demo starts from scratch)")
+            raise ValueError(
+                f"{root} exists and is not a demo workspace; choose another "
+                "--workspace (the demo starts from scratch)"
+            )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
     echo(f"[1/2] workspace {root}: districts (approximate) and 100 m grid")
-    ws = Workspace.init(root, areas=data / "areas.geojson", grid=data / "grid.parquet",
-                        config_text=demo_config())
+    ws = Workspace.init(
+        root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
+    )
     (root / DEMO_MARKER).write_text("created by workbench demo\n", encoding="utf-8")
-    files = [data / "network_observations.csv.gz", data / "urbanpulse_weather.geojson.gz",
-             *sorted(data.glob("uba_*.json"))]
+    files = [
+        data / "network_observations.csv.gz",
+        data / "urbanpulse_weather.geojson.gz",
+        *sorted(data.glob("uba_*.json")),
+    ]
     echo(f"[2/2] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
     st = ws.status()
@@ -63,12 +69,16 @@ def run_demo(
     echo(f"areas       {st['areas']} Stadtteile (approximate boundaries)")
     echo(f"grid        {st['grid_cells']} cells of 100 m")
     echo(f"sensors     {len(st['sensors'])}")
-    echo(f"readings    {report.added} stored, {report.duplicates} duplicates skipped, "
-         f"{report.quarantined} quarantined")
+    echo(
+        f"readings    {report.added} stored, {report.duplicates} duplicates skipped, "
+        f"{report.quarantined} quarantined"
+    )
     for q, n in st["observations"].items():
         echo(f"  {q:<20} {n:>9}")
-    echo(f"proposals   {data / 'proposals.csv'} (participation import arrives with the "
-         "ranking capability)")
+    echo(
+        f"proposals   {data / 'proposals.csv'} (participation import arrives with the "
+        "ranking capability)"
+    )
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))

@@ -69,24 +69,38 @@ def parse_areas(data: bytes, source: str = "<bytes>") -> pd.DataFrame:
         props = (f or {}).get("properties") or {}
         for key in ("area_id", "name"):
             if props.get(key) in (None, ""):
-                raise ImportFormatError(source, f"{where}: missing property {key!r}",
-                                        field=f"{where}.properties.{key}")
+                raise ImportFormatError(
+                    source, f"{where}: missing property {key!r}", field=f"{where}.properties.{key}"
+                )
         try:
             geom = shapely.geometry.shape(f.get("geometry"))
         except Exception as exc:
-            raise ImportFormatError(source, f"{where}: invalid geometry ({exc})",
-                                    field=f"{where}.geometry") from None
+            raise ImportFormatError(
+                source, f"{where}: invalid geometry ({exc})", field=f"{where}.geometry"
+            ) from None
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            raise ImportFormatError(source, f"{where}: expected a (Multi)Polygon, got "
-                                    f"{geom.geom_type}", field=f"{where}.geometry")
+            raise ImportFormatError(
+                source,
+                f"{where}: expected a (Multi)Polygon, got {geom.geom_type}",
+                field=f"{where}.geometry",
+            )
         minx, miny, maxx, maxy = geom.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise ImportFormatError(source, f"{where}: coordinates are not longitude/latitude "
-                                    "(EPSG:4326)", field=f"{where}.geometry")
+            raise ImportFormatError(
+                source,
+                f"{where}: coordinates are not longitude/latitude (EPSG:4326)",
+                field=f"{where}.geometry",
+            )
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
-        rows.append({**props, "area_id": str(props["area_id"]), "name": str(props["name"]),
-                     "geometry": geom})
+        rows.append(
+            {
+                **props,
+                "area_id": str(props["area_id"]),
+                "name": str(props["name"]),
+                "geometry": geom,
+            }
+        )
     if not rows:
         raise ImportFormatError(source, "the FeatureCollection has no features")
     df = pd.DataFrame(rows)
@@ -102,8 +116,9 @@ def areas_to_geojson(areas: pd.DataFrame) -> dict[str, Any]:
     for r in areas.to_dict("records"):
         geom = r.pop("geometry")
         props = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-        feats.append({"type": "Feature", "properties": props,
-                      "geometry": shapely.geometry.mapping(geom)})
+        feats.append(
+            {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -178,8 +193,12 @@ def parse_grid(
         table = _zensus_clean(table, source)
         cols = table.column_names
     elif not {"x", "y"} <= set(cols):
-        raise ImportFormatError(source, "a grid needs columns x and y (cell centres) or the "
-                                "Zensus columns GITTER_ID_100m;x_mp_100m;y_mp_100m", line=1)
+        raise ImportFormatError(
+            source,
+            "a grid needs columns x and y (cell centres) or the "
+            "Zensus columns GITTER_ID_100m;x_mp_100m;y_mp_100m",
+            line=1,
+        )
     xcol, ycol = ("x_mp_100m", "y_mp_100m") if zensus else ("x", "y")
     x = numeric_column(table, xcol, source).to_numpy(zero_copy_only=False)
     y = numeric_column(table, ycol, source).to_numpy(zero_copy_only=False)
@@ -199,7 +218,7 @@ def parse_grid(
     if not zensus and "cell_id" in cols:
         out["cell_id"] = table["cell_id"].cast(pa.string()).to_pylist()
     elif not zensus:
-        out["cell_id"] = [f"E{int(round(a))}N{int(round(b))}" for a, b in zip(X, Y, strict=True)]
+        out["cell_id"] = [f"E{round(a)}N{round(b)}" for a, b in zip(X, Y, strict=True)]
     out["x"] = X
     out["y"] = Y
     lon, lat = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True).transform(X, Y)
@@ -218,8 +237,12 @@ def parse_grid(
             bad = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise ImportFormatError(source, f"expected a value in [{lo:g}, {hi:g}], got "
-                                        f"{vals[i]:g}", line=i + 2, field=c)
+                raise ImportFormatError(
+                    source,
+                    f"expected a value in [{lo:g}, {hi:g}], got {vals[i]:g}",
+                    line=i + 2,
+                    field=c,
+                )
             out[name] = vals
         else:
             out[name] = table[c].to_pandas()

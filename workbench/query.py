@@ -57,7 +57,11 @@ def _where(
 
 
 def _source(
-    snap: Snapshot, con: duckdb.DuckDBPyConnection, quantity: Any, start: Any, end: Any,
+    snap: Snapshot,
+    con: duckdb.DuckDBPyConnection,
+    quantity: Any,
+    start: Any,
+    end: Any,
     area: str | Sequence[str] | None,
 ) -> str | None:
     """SQL for the relation of candidate observations (with area filter applied)."""
@@ -75,8 +79,11 @@ def _source(
         raise ValueError("no sensor positions in the store: cannot filter by area")
     # the first position of a sensor is valid from the beginning of time
     first = all_pos.groupby("sensor_id")["valid_from"].transform("min")
-    all_pos = all_pos.assign(valid_from=all_pos["valid_from"].where(
-        all_pos["valid_from"] != first, pd.Timestamp("1900-01-01", tz="UTC")))
+    all_pos = all_pos.assign(
+        valid_from=all_pos["valid_from"].where(
+            all_pos["valid_from"] != first, pd.Timestamp("1900-01-01", tz="UTC")
+        )
+    )
     con.register("_positions", all_pos[["sensor_id", "valid_from", "area_id"]])
     area_list = ", ".join("'" + a.replace("'", "''") + "'" for a in areas)
     del pos
@@ -135,9 +142,12 @@ def observations(
 def _empty_observations() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "sensor_id": pd.Series(dtype=object), "quantity": pd.Series(dtype=object),
-            "time": pd.Series(dtype="datetime64[us, UTC]"), "value": pd.Series(dtype=float),
-            "source": pd.Series(dtype=object), "qc": pd.Series(dtype="int32"),
+            "sensor_id": pd.Series(dtype=object),
+            "quantity": pd.Series(dtype=object),
+            "time": pd.Series(dtype="datetime64[us, UTC]"),
+            "value": pd.Series(dtype=float),
+            "source": pd.Series(dtype=object),
+            "qc": pd.Series(dtype="int32"),
         }
     )
 
@@ -188,8 +198,10 @@ def aggregate(
             f"count(*) AS n FROM {src} WHERE {where} GROUP BY ALL"
         )
         if freq == "hour":
-            sql = (f"SELECT sensor_id, quantity, hour AS time, mean, min, max, n, "
-                   f"1 AS n_hours, 1.0 AS coverage FROM ({hourly}) ORDER BY ALL")
+            sql = (
+                f"SELECT sensor_id, quantity, hour AS time, mean, min, max, n, "
+                f"1 AS n_hours, 1.0 AS coverage FROM ({hourly}) ORDER BY ALL"
+            )
         else:
             sql = (
                 f"SELECT sensor_id, quantity, date_trunc('day', hour) AS time, avg(mean) AS mean, "
@@ -208,10 +220,14 @@ def aggregate(
 def _empty_aggregate() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "sensor_id": pd.Series(dtype=object), "quantity": pd.Series(dtype=object),
-            "time": pd.Series(dtype="datetime64[us, UTC]"), "mean": pd.Series(dtype=float),
-            "min": pd.Series(dtype=float), "max": pd.Series(dtype=float),
-            "n": pd.Series(dtype="int64"), "n_hours": pd.Series(dtype="int64"),
+            "sensor_id": pd.Series(dtype=object),
+            "quantity": pd.Series(dtype=object),
+            "time": pd.Series(dtype="datetime64[us, UTC]"),
+            "mean": pd.Series(dtype=float),
+            "min": pd.Series(dtype=float),
+            "max": pd.Series(dtype=float),
+            "n": pd.Series(dtype="int64"),
+            "n_hours": pd.Series(dtype="int64"),
             "coverage": pd.Series(dtype=float),
         }
     )
@@ -226,8 +242,16 @@ def sensor_summary(snap: Snapshot) -> pd.DataFrame:
     files = snap.files()
     meta = snap.sensors()
     if not files:
-        return pd.DataFrame(columns=["sensor_id", "quantities", "first_seen", "last_seen",
-                                     "n_observations", "completeness"])
+        return pd.DataFrame(
+            columns=[
+                "sensor_id",
+                "quantities",
+                "first_seen",
+                "last_seen",
+                "n_observations",
+                "completeness",
+            ]
+        )
     con = duckdb.connect()
     try:
         df = con.execute(
@@ -247,8 +271,9 @@ def sensor_summary(snap: Snapshot) -> pd.DataFrame:
         df[c] = pd.to_datetime(df[c], utc=True)
     df["completeness"] = df["completeness"].clip(upper=1.0)
     if not meta.empty:
-        df = df.merge(meta[["sensor_id", "source", "sensor_type", "name"]], on="sensor_id",
-                      how="left")
+        df = df.merge(
+            meta[["sensor_id", "source", "sensor_type", "name"]], on="sensor_id", how="left"
+        )
     pos = snap.positions()
     if not pos.empty:
         latest = pos.sort_values("valid_from").groupby("sensor_id").tail(1)

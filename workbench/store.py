@@ -309,8 +309,12 @@ class Transaction:
         months = pc.add(pc.multiply(pc.year(table["time"]), 100), pc.month(table["time"]))
         table = table.append_column("_month", months)
         table = table.sort_by(
-            [("quantity", "ascending"), ("_month", "ascending"),
-             ("sensor_id", "ascending"), ("time", "ascending")]
+            [
+                ("quantity", "ascending"),
+                ("_month", "ascending"),
+                ("sensor_id", "ascending"),
+                ("time", "ascending"),
+            ]
         )
         table, dup_in_batch = _drop_adjacent_duplicates(table)
         added = 0
@@ -331,7 +335,8 @@ class Transaction:
             tmin = iso_utc(pc.min(part["time"]).as_py())
             tmax = iso_utc(pc.max(part["time"]).as_py())
             overlapping = [
-                ent["path"] for ent in self.manifest["observations"]
+                ent["path"]
+                for ent in self.manifest["observations"]
                 if ent["quantity"] == quantity and ent["tmin"] <= tmax and ent["tmax"] >= tmin
             ]
             if overlapping:
@@ -357,7 +362,9 @@ class Transaction:
             )
             added += part.num_rows
             self.stats.files += 1
-            self.stats.by_quantity[quantity] = self.stats.by_quantity.get(quantity, 0) + part.num_rows
+            self.stats.by_quantity[quantity] = (
+                self.stats.by_quantity.get(quantity, 0) + part.num_rows
+            )
         self.stats.added += added
         self.stats.duplicates += duplicates
         return added, duplicates
@@ -385,7 +392,9 @@ class Transaction:
     # ------------------------------------------------------------------ metadata
     def sensors(self) -> pd.DataFrame:
         if self._sensors is None:
-            self._sensors = _read_small(self.store.path, self.manifest.get("sensors"), SENSOR_COLUMNS)
+            self._sensors = _read_small(
+                self.store.path, self.manifest.get("sensors"), SENSOR_COLUMNS
+            )
         return self._sensors
 
     def positions(self) -> pd.DataFrame:
@@ -422,10 +431,9 @@ class Transaction:
         merged = merged.sort_values(["sensor_id", "valid_from"], kind="stable")
         sid = merged["sensor_id"].astype(object)
         prev_same_sensor = (sid == sid.shift()).to_numpy(dtype=bool)
-        moved = (
-            (merged["lat"] - merged["lat"].shift()).abs().gt(1e-5)
-            | (merged["lon"] - merged["lon"].shift()).abs().gt(1e-5)
-        )
+        moved = (merged["lat"] - merged["lat"].shift()).abs().gt(1e-5) | (
+            merged["lon"] - merged["lon"].shift()
+        ).abs().gt(1e-5)
         keep = ~prev_same_sensor | moved.to_numpy(dtype=bool)
         merged = merged[keep].reset_index(drop=True)
         if area_lookup is not None:
@@ -444,7 +452,9 @@ class Transaction:
         if df is None or df.empty:
             return 0
         q = df.reindex(columns=QUARANTINE_COLUMNS).copy()
-        q["received_at"] = pd.to_datetime(q["received_at"], utc=True).fillna(pd.Timestamp.now("UTC"))
+        q["received_at"] = pd.to_datetime(q["received_at"], utc=True).fillna(
+            pd.Timestamp.now("UTC")
+        )
         for c in ("source", "origin", "field", "reason", "raw"):
             q[c] = q[c].astype("string")
         q["line"] = pd.to_numeric(q["line"], errors="coerce").astype("Int64")
@@ -481,8 +491,10 @@ class Transaction:
             keep = [e for e in self.manifest["observations"] if e not in ents]
             keep.append(
                 {
-                    "path": rel, "quantity": quantity,
-                    "tmin": min(e["tmin"] for e in ents), "tmax": max(e["tmax"] for e in ents),
+                    "path": rel,
+                    "quantity": quantity,
+                    "tmin": min(e["tmin"] for e in ents),
+                    "tmax": max(e["tmax"] for e in ents),
                     "rows": tbl.num_rows,
                     "sensors": pc.count_distinct(tbl["sensor_id"]).as_py(),
                     "batch": self.batch,
@@ -646,8 +658,7 @@ class Snapshot:
         con = duckdb.connect()
         try:
             return con.execute(
-                f"SELECT * FROM {parquet_sql(paths, union_by_name='true')} "
-                "ORDER BY received_at"
+                f"SELECT * FROM {parquet_sql(paths, union_by_name='true')} ORDER BY received_at"
             ).df()
         finally:
             con.close()

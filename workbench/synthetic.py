@@ -56,8 +56,16 @@ REFERENCE_STATIONS = {
     "DENW208": ("Gelsenkirchen Kurt-Schumacher-Straße", "traffic", 51.52787, 7.08454),
 }
 POPULATION = 259_645
-CATEGORIES = ["trees", "unsealing", "green_roof", "green_facade", "pocket_park", "shade",
-              "water", "other"]
+CATEGORIES = [
+    "trees",
+    "unsealing",
+    "green_roof",
+    "green_facade",
+    "pocket_park",
+    "shade",
+    "water",
+    "other",
+]
 _TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 _TO_LONLAT = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 
@@ -66,15 +74,15 @@ _TO_LONLAT = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 class SyntheticCity:
     """Everything the generator makes; all frames are plain pandas."""
 
-    areas: pd.DataFrame              # area_id, name, district, geometry (lon/lat)
-    grid: pd.DataFrame               # cell_id, x, y, covariates, area_id
-    sensors: pd.DataFrame            # sensor_id, kind, lat, lon, cell_id, has_pm, ...
-    observations: pd.DataFrame       # sensor_id, quantity, time, value, unit (as measured)
+    areas: pd.DataFrame  # area_id, name, district, geometry (lon/lat)
+    grid: pd.DataFrame  # cell_id, x, y, covariates, area_id
+    sensors: pd.DataFrame  # sensor_id, kind, lat, lon, cell_id, has_pm, ...
+    observations: pd.DataFrame  # sensor_id, quantity, time, value, unit (as measured)
     truth_observations: pd.DataFrame  # sensor_id, quantity, time, true value
-    truth_cells: pd.DataFrame        # cell_id, uhi_k, pm2_5_ugm3, heat_hotspot, air_hotspot
-    faults: pd.DataFrame             # sensor_id, quantity, fault, start, end, detail
-    proposals: pd.DataFrame          # generic proposal CSV columns (+ author fields)
-    votes: pd.DataFrame              # voter_id, proposal_id (approval ballots)
+    truth_cells: pd.DataFrame  # cell_id, uhi_k, pm2_5_ugm3, heat_hotspot, air_hotspot
+    faults: pd.DataFrame  # sensor_id, quantity, fault, start, end, detail
+    proposals: pd.DataFrame  # generic proposal CSV columns (+ author fields)
+    votes: pd.DataFrame  # voter_id, proposal_id (approval ballots)
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -97,14 +105,23 @@ def make_areas() -> pd.DataFrame:
         cell = next(c for c in cells.geoms if c.contains(shapely.Point(x, y)))
         poly = cell.intersection(outline)
         poly_ll = shapely.transform(
-            poly, lambda c: np.column_stack(_TO_LONLAT.transform(c[:, 0], c[:, 1])))
-        rows.append({"area_id": aid, "name": name, "district": bezirk,
-                     "approximate": True, "geometry": shapely.set_precision(poly_ll, 1e-6)})
+            poly, lambda c: np.column_stack(_TO_LONLAT.transform(c[:, 0], c[:, 1]))
+        )
+        rows.append(
+            {
+                "area_id": aid,
+                "name": name,
+                "district": bezirk,
+                "approximate": True,
+                "geometry": shapely.set_precision(poly_ll, 1e-6),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _smooth_field(rng: np.random.Generator, x: np.ndarray, y: np.ndarray, scale: float,
-                  n: int = 24) -> np.ndarray:
+def _smooth_field(
+    rng: np.random.Generator, x: np.ndarray, y: np.ndarray, scale: float, n: int = 24
+) -> np.ndarray:
     """A smooth random field (random Fourier features), zero mean, unit variance."""
     k = rng.normal(0, 1.0 / scale, size=(n, 2))
     ph = rng.uniform(0, 2 * np.pi, n)
@@ -118,22 +135,33 @@ def _bump(x: np.ndarray, y: np.ndarray, lat: float, lon: float, radius: float) -
 
 
 # Centres of dense urban fabric, industry, parks and water (lat, lon, radius m, weight).
-_URBAN = [(51.5080, 7.0960, 900, 1.0), (51.5770, 7.0500, 800, 0.9),
-          (51.4990, 7.0960, 700, 0.7), (51.5200, 7.0820, 700, 0.6),
-          (51.4930, 7.1170, 600, 0.6), (51.5440, 7.0110, 600, 0.5),
-          (51.5570, 7.0900, 600, 0.5), (51.5290, 7.1040, 700, 0.5)]
+_URBAN = [
+    (51.5080, 7.0960, 900, 1.0),
+    (51.5770, 7.0500, 800, 0.9),
+    (51.4990, 7.0960, 700, 0.7),
+    (51.5200, 7.0820, 700, 0.6),
+    (51.4930, 7.1170, 600, 0.6),
+    (51.5440, 7.0110, 600, 0.5),
+    (51.5570, 7.0900, 600, 0.5),
+    (51.5290, 7.1040, 700, 0.5),
+]
 _INDUSTRY = [(51.6150, 7.0250, 900, 1.0), (51.5360, 7.0650, 600, 0.6)]
-_PARKS = [(51.5580, 7.1380, 1200, 1.0), (51.5650, 7.0680, 500, 0.8),
-          (51.5490, 7.0170, 500, 0.7), (51.4880, 7.0700, 500, 0.5),
-          (51.6000, 7.0900, 900, 0.7)]
+_PARKS = [
+    (51.5580, 7.1380, 1200, 1.0),
+    (51.5650, 7.0680, 500, 0.8),
+    (51.5490, 7.0170, 500, 0.7),
+    (51.4880, 7.0700, 500, 0.5),
+    (51.6000, 7.0900, 900, 0.7),
+]
 _CANAL_LAT = 51.5360  # Rhein-Herne-Kanal / Emscher run east-west here
 # Planted hotspots of the true fields (lat, lon, radius m, amplitude)
 _HEAT_HOTSPOTS = [(51.5085, 7.0955, 700, 1.2), (51.6130, 7.0290, 700, 1.0)]
 _PM_HOTSPOTS = [(51.5279, 7.0845, 500, 6.0), (51.6140, 7.0260, 800, 5.0)]
 
 
-def make_grid(rng: np.random.Generator, cell_size: float = 100.0) -> tuple[pd.DataFrame,
-                                                                           pd.DataFrame]:
+def make_grid(
+    rng: np.random.Generator, cell_size: float = 100.0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Grid cells with plausible covariates and population, and the true cell fields."""
     outline = city_outline()
     minx, miny, maxx, maxy = outline.bounds
@@ -149,40 +177,73 @@ def make_grid(rng: np.random.Generator, cell_size: float = 100.0) -> tuple[pd.Da
     noise = _smooth_field(rng, x, y, 900.0)
     _, canal_y = _TO_UTM.transform(7.08, _CANAL_LAT)
     canal = np.exp(-((y - canal_y - 0.04 * (x - x.mean())) ** 2) / (2 * 60.0**2))
-    impervious = np.clip(0.25 + 0.45 * urban + 0.5 * industry - 0.45 * parks + 0.10 * noise
-                         + rng.normal(0, 0.05, x.size), 0.02, 0.97)
+    impervious = np.clip(
+        0.25
+        + 0.45 * urban
+        + 0.5 * industry
+        - 0.45 * parks
+        + 0.10 * noise
+        + rng.normal(0, 0.05, x.size),
+        0.02,
+        0.97,
+    )
     water = np.clip(canal * 0.9 + rng.uniform(0, 0.02, x.size), 0, 1)
     impervious = np.clip(impervious - water * 0.8, 0.0, 1.0)
     green = np.clip(1.0 - impervious - water + rng.normal(0, 0.03, x.size), 0.0, 1.0)
-    building_height = np.clip(4 + 14 * urban + 6 * industry + 2 * noise
-                              + rng.normal(0, 1.0, x.size), 0, 60) * (impervious > 0.15)
+    building_height = np.clip(
+        4 + 14 * urban + 6 * industry + 2 * noise + rng.normal(0, 1.0, x.size), 0, 60
+    ) * (impervious > 0.15)
     road_density = np.clip(4 + 18 * impervious + 4 * rng.standard_normal(x.size), 0, 40)
     resid = np.clip(0.2 + urban - 0.8 * industry - 0.6 * parks - water, 0, None)
     resid = resid * rng.gamma(4.0, 0.25, x.size)
-    population = np.round(resid / resid.sum() * POPULATION * (cell_size / 100.0) ** 0
-                          ).astype(int)
+    population = np.round(resid / resid.sum() * POPULATION * (cell_size / 100.0) ** 0).astype(int)
     old_share = np.clip(0.22 + 0.06 * _smooth_field(rng, x, y, 1500.0), 0.1, 0.4)
     young_share = np.clip(0.06 + 0.015 * _smooth_field(rng, x, y, 1500.0), 0.02, 0.12)
     lon, lat = _TO_LONLAT.transform(x, y)
-    grid = pd.DataFrame({
-        "cell_id": [f"E{int(a)}N{int(b)}" for a, b in zip(x, y, strict=True)],
-        "x": x, "y": y,
-        "impervious": impervious.round(3), "green": green.round(3), "water": water.round(3),
-        "building_height": building_height.round(1), "road_density": road_density.round(2),
-        "population": population,
-        "pop_65plus": np.round(population * old_share).astype(int),
-        "pop_under6": np.round(population * young_share).astype(int),
-    })
+    grid = pd.DataFrame(
+        {
+            "cell_id": [f"E{int(a)}N{int(b)}" for a, b in zip(x, y, strict=True)],
+            "x": x,
+            "y": y,
+            "impervious": impervious.round(3),
+            "green": green.round(3),
+            "water": water.round(3),
+            "building_height": building_height.round(1),
+            "road_density": road_density.round(2),
+            "population": population,
+            "pop_65plus": np.round(population * old_share).astype(int),
+            "pop_under6": np.round(population * young_share).astype(int),
+        }
+    )
     heat_spots = sum(a * _bump(x, y, la, lo, r) for la, lo, r, a in _HEAT_HOTSPOTS)
     pm_spots = sum(a * _bump(x, y, la, lo, r) for la, lo, r, a in _PM_HOTSPOTS)
-    uhi_peak = np.clip(0.3 + 2.6 * impervious + 0.04 * building_height - 1.2 * green
-                       - 1.0 * water + 0.25 * _smooth_field(rng, x, y, 1200.0) + heat_spots,
-                       0.0, None)
+    uhi_peak = np.clip(
+        0.3
+        + 2.6 * impervious
+        + 0.04 * building_height
+        - 1.2 * green
+        - 1.0 * water
+        + 0.25 * _smooth_field(rng, x, y, 1200.0)
+        + heat_spots,
+        0.0,
+        None,
+    )
     pm_factor = 1.0 + 0.10 * _smooth_field(rng, x, y, 2500.0)
     pm_local = 0.12 * road_density + pm_spots
-    truth = pd.DataFrame({"cell_id": grid["cell_id"], "x": x, "y": y, "lon": lon, "lat": lat,
-                          "uhi_peak_k": uhi_peak, "pm_factor": pm_factor,
-                          "pm_local": pm_local, "heat_spot": heat_spots, "pm_spot": pm_spots})
+    truth = pd.DataFrame(
+        {
+            "cell_id": grid["cell_id"],
+            "x": x,
+            "y": y,
+            "lon": lon,
+            "lat": lat,
+            "uhi_peak_k": uhi_peak,
+            "pm_factor": pm_factor,
+            "pm_local": pm_local,
+            "heat_spot": heat_spots,
+            "pm_spot": pm_spots,
+        }
+    )
     return grid, truth
 
 
@@ -202,12 +263,18 @@ def _weather(rng: np.random.Generator, times: pd.DatetimeIndex) -> dict[str, np.
     heat = np.zeros(n_days)
     hw_start = int(n_days * 0.52)
     hw_len = max(2, min(9, n_days // 8))
-    heat[hw_start:hw_start + hw_len] = np.hanning(hw_len + 2)[1:-1] * 9.0
+    heat[hw_start : hw_start + hw_len] = np.hanning(hw_len + 2)[1:-1] * 9.0
     tmean = seasonal + ar + heat
     amp = np.clip(5.0 + 0.5 * rng.standard_normal(n_days) + 0.2 * heat, 3.0, 9.0)
     t_ref = tmean[day] + amp[day] * np.cos(2 * np.pi * (hour - 15.0) / 24.0)
-    dew = np.clip(tmean[day] - 6.0 - 1.5 * rng.standard_normal(n_days)[day]
-                  + 0.5 * np.sin(2 * np.pi * hour / 24), -5, 22)
+    dew = np.clip(
+        tmean[day]
+        - 6.0
+        - 1.5 * rng.standard_normal(n_days)[day]
+        + 0.5 * np.sin(2 * np.pi * hour / 24),
+        -5,
+        22,
+    )
     dew = np.minimum(dew, t_ref - 0.3)
     pm_ar = np.zeros(n)
     for i in range(1, n):
@@ -216,8 +283,14 @@ def _weather(rng: np.random.Generator, times: pd.DatetimeIndex) -> dict[str, np.
     rush = np.exp(-((hour - 8) ** 2) / 3) + 0.8 * np.exp(-((hour - 18) ** 2) / 4)
     no2_bg = 14.0 + 12.0 * rush + 3 * np.exp(pm_ar)
     heatwave = heat[day] / 9.0
-    return {"t_ref": t_ref, "dew": dew, "pm_bg": pm_bg, "no2_bg": no2_bg, "hour": hour,
-            "heatwave": heatwave}
+    return {
+        "t_ref": t_ref,
+        "dew": dew,
+        "pm_bg": pm_bg,
+        "no2_bg": no2_bg,
+        "hour": hour,
+        "heatwave": heatwave,
+    }
 
 
 def _rh(t: np.ndarray, dew: np.ndarray) -> np.ndarray:
@@ -266,8 +339,9 @@ def generate_city(
 
     lookup = area_lookup(areas)
     grid["area_id"] = lookup(cellf["lon"].to_numpy(), cellf["lat"].to_numpy())
-    times = pd.date_range(start, periods=int(days * pd.Timedelta("1D") / pd.Timedelta(freq)),
-                          freq=freq, tz="UTC")
+    times = pd.date_range(
+        start, periods=int(days * pd.Timedelta("1D") / pd.Timedelta(freq)), freq=freq, tz="UTC"
+    )
     w = _weather(rng, times)
     nf = night_factor(w["hour"]) * (1 + 0.5 * w["heatwave"])
     hour = w["hour"]
@@ -278,10 +352,13 @@ def generate_city(
     idx = rng.choice(len(grid), size=n_sensors, replace=False, p=weight / weight.sum())
     rural = int(np.argmin(cellf["uhi_peak_k"].to_numpy() + 5 * (grid["green"] < 0.6)))
     idx[0] = rural
-    sens = pd.DataFrame({
-        "sensor_id": [f"ge-{i + 1:03d}" for i in range(n_sensors)],
-        "kind": "network", "cell": idx,
-    })
+    sens = pd.DataFrame(
+        {
+            "sensor_id": [f"ge-{i + 1:03d}" for i in range(n_sensors)],
+            "kind": "network",
+            "cell": idx,
+        }
+    )
     sens.loc[0, "kind"] = "rural_reference"
     has_pm = np.zeros(n_sensors, dtype=bool)
     has_pm[rng.choice(np.arange(1, n_sensors), size=min(n_pm, n_sensors - 1), replace=False)] = True
@@ -299,40 +376,66 @@ def generate_city(
     uhi = cellf["uhi_peak_k"].to_numpy()[idx] - cellf["uhi_peak_k"].to_numpy()[rural]
     uhi = np.clip(uhi, 0, None)
     day_eff = 1.2 * imp - 0.9 * grn
-    t_true = (w["t_ref"][None, :] + uhi[:, None] * nf[None, :]
-              + day_eff[:, None] * (1 - night_factor(hour))[None, :] * 2.0)
+    t_true = (
+        w["t_ref"][None, :]
+        + uhi[:, None] * nf[None, :]
+        + day_eff[:, None] * (1 - night_factor(hour))[None, :] * 2.0
+    )
     rh_true = _rh(t_true, w["dew"][None, :])
     pm_fac = cellf["pm_factor"].to_numpy()[idx]
     pm_loc = cellf["pm_local"].to_numpy()[idx]
-    pm25_true = w["pm_bg"][None, :] * pm_fac[:, None] + pm_loc[:, None] * (
-        0.6 + 0.8 * np.exp(-((hour - 8) ** 2) / 4))[None, :]
+    pm25_true = (
+        w["pm_bg"][None, :] * pm_fac[:, None]
+        + pm_loc[:, None] * (0.6 + 0.8 * np.exp(-((hour - 8) ** 2) / 4))[None, :]
+    )
     pm10_true = pm25_true * 1.45 + 2.0
 
     # measurement: sensor noise, per-sensor calibration, humidity growth for optical PM
     t_meas = t_true + rng.normal(0, 0.15, n_sensors)[:, None] + rng.normal(0, 0.2, t_true.shape)
-    rh_meas = np.clip(rh_true + rng.normal(0, 2.0, n_sensors)[:, None]
-                      + rng.normal(0, 1.5, rh_true.shape), 0, 100)
+    rh_meas = np.clip(
+        rh_true + rng.normal(0, 2.0, n_sensors)[:, None] + rng.normal(0, 1.5, rh_true.shape), 0, 100
+    )
     kappa = 0.4
     rh_c = np.clip(rh_true, 0, 99.0) / 100.0
     growth = 1 + (kappa / 1.65) / (-1 + 1 / rh_c)
     gain = rng.uniform(0.8, 1.35, n_sensors)
     offset = rng.normal(0.5, 0.5, n_sensors)
-    pm25_meas = np.clip(pm25_true * growth * gain[:, None] + offset[:, None]
-                        + rng.normal(0, 0.8, pm25_true.shape), 0, None)
-    pm10_meas = np.clip(pm10_true * growth * gain[:, None] * 1.05 + offset[:, None]
-                        + rng.normal(0, 1.5, pm10_true.shape), 0, None)
+    pm25_meas = np.clip(
+        pm25_true * growth * gain[:, None] + offset[:, None] + rng.normal(0, 0.8, pm25_true.shape),
+        0,
+        None,
+    )
+    pm10_meas = np.clip(
+        pm10_true * growth * gain[:, None] * 1.05
+        + offset[:, None]
+        + rng.normal(0, 1.5, pm10_true.shape),
+        0,
+        None,
+    )
 
     faults: list[dict[str, Any]] = []
     keep = {q: np.ones(t_true.shape, dtype=bool) for q in ("t", "rh", "pm25", "pm10")}
     n_t = times.size
 
     def span(lo_frac: float, hi_frac: float, length: int) -> tuple[int, int]:
-        a = int(rng.integers(int(n_t * lo_frac), max(int(n_t * hi_frac) - length, int(n_t * lo_frac) + 1)))
+        a = int(
+            rng.integers(
+                int(n_t * lo_frac), max(int(n_t * hi_frac) - length, int(n_t * lo_frac) + 1)
+            )
+        )
         return a, min(n_t, a + length)
 
     def log(i: int, q: str, kind: str, a: int, b: int, detail: str) -> None:
-        faults.append({"sensor_id": sens.at[i, "sensor_id"], "quantity": q, "fault": kind,
-                       "start": times[a], "end": times[min(b, n_t - 1)], "detail": detail})
+        faults.append(
+            {
+                "sensor_id": sens.at[i, "sensor_id"],
+                "quantity": q,
+                "fault": kind,
+                "start": times[a],
+                "end": times[min(b, n_t - 1)],
+                "detail": detail,
+            }
+        )
 
     per_day = max(1, int(pd.Timedelta("1D") / pd.Timedelta(freq)))
     candidates = list(rng.permutation(np.arange(1, n_sensors)))
@@ -355,7 +458,7 @@ def generate_city(
             pm10_meas[i, j] = rng.uniform(300, 1500)
             log(i, "pm10", "spike", j, j, f"{pm10_meas[i, j]:.1f} µg/m³")
     # stuck values
-    for i in candidates[n_sensors // 5: n_sensors // 5 + max(1, n_sensors // 20)]:
+    for i in candidates[n_sensors // 5 : n_sensors // 5 + max(1, n_sensors // 20)]:
         a, b = span(0.1, 0.9, int(rng.integers(1, 4)) * per_day)
         t_meas[i, a:b] = t_meas[i, a]
         log(i, "air_temperature", "stuck", a, b, f"constant {t_meas[i, a]:.2f} °C")
@@ -380,11 +483,19 @@ def generate_city(
     log(ind, "air_temperature", "indoor", 0, n_t - 1, "damped diurnal range")
 
     # --- assemble long tables
-    def long(values: np.ndarray, mask: np.ndarray, ids: np.ndarray, q: str, unit: str,
-             digits: int) -> pd.DataFrame:
+    def long(
+        values: np.ndarray, mask: np.ndarray, ids: np.ndarray, q: str, unit: str, digits: int
+    ) -> pd.DataFrame:
         ii, jj = np.nonzero(mask)
-        return pd.DataFrame({"sensor_id": ids[ii], "quantity": q, "time": times[jj],
-                             "value": np.round(values[ii, jj], digits), "unit": unit})
+        return pd.DataFrame(
+            {
+                "sensor_id": ids[ii],
+                "quantity": q,
+                "time": times[jj],
+                "value": np.round(values[ii, jj], digits),
+                "unit": unit,
+            }
+        )
 
     ids = sens["sensor_id"].to_numpy()
     pm_mask = has_pm[:, None]
@@ -404,69 +515,109 @@ def generate_city(
 
     # weather stations (UrbanPulse) and reference stations (UBA)
     stations = []
-    ws_cells = [int(np.argmin((cellf["lat"] - la) ** 2 + (cellf["lon"] - lo) ** 2))
-                for la, lo in ((51.5770, 7.0480), (51.5100, 7.0990), (51.4880, 7.1100))]
+    ws_cells = [
+        int(np.argmin((cellf["lat"] - la) ** 2 + (cellf["lon"] - lo) ** 2))
+        for la, lo in ((51.5770, 7.0480), (51.5100, 7.0990), (51.4880, 7.1100))
+    ]
     ws_names = ["Wetterstation Buer", "Wetterstation Altstadt", "Wetterstation Ückendorf"]
     for k, (c, name) in enumerate(zip(ws_cells, ws_names, strict=True)):
         sid = f"ws-{k + 1:02d}"
         u = max(0.0, cellf["uhi_peak_k"].iat[c] - cellf["uhi_peak_k"].iat[rural])
         t = w["t_ref"] + u * nf + rng.normal(0, 0.1, n_t)
-        rad = np.clip(850 * np.sin(np.pi * (hour - 5.5) / 16), 0, None) * rng.uniform(
-            0.4, 1.0, n_t)
+        rad = np.clip(850 * np.sin(np.pi * (hour - 5.5) / 16), 0, None) * rng.uniform(0.4, 1.0, n_t)
         series = {
             "temperature": (t, "°C", 2),
             "humidity": (_rh(t, w["dew"]), "%", 1),
-            "pressure": (101300 + 600 * np.sin(np.arange(n_t) / 90) + rng.normal(0, 20, n_t),
-                         "Pa", 0),
+            "pressure": (
+                101300 + 600 * np.sin(np.arange(n_t) / 90) + rng.normal(0, 20, n_t),
+                "Pa",
+                0,
+            ),
             "irradiation": (rad, "W/m²", 0),
             "wind_speed_avg": (np.abs(2.5 + 1.2 * rng.standard_normal(n_t)), "m/s", 1),
         }
-        stations.append({"sensor_id": sid, "name": name, "lat": cellf["lat"].iat[c],
-                         "lon": cellf["lon"].iat[c], "series": series})
+        stations.append(
+            {
+                "sensor_id": sid,
+                "name": name,
+                "lat": cellf["lat"].iat[c],
+                "lon": cellf["lon"].iat[c],
+                "series": series,
+            }
+        )
     refs = []
     for code, (name, kind, la, lo) in REFERENCE_STATIONS.items():
         c = int(np.argmin((cellf["lat"] - la) ** 2 + (cellf["lon"] - lo) ** 2))
         traffic = 1.0 if kind == "traffic" else 0.0
-        pm25 = w["pm_bg"] * cellf["pm_factor"].iat[c] + cellf["pm_local"].iat[c] * (
-            0.6 + 0.8 * np.exp(-((hour - 8) ** 2) / 4)) + 1.5 * traffic
-        refs.append({"code": code, "name": name, "kind": kind, "lat": la, "lon": lo,
-                     "pm2_5": np.round(pm25 + rng.normal(0, 0.3, n_t), 1),
-                     "pm10": np.round(pm25 * 1.45 + 2 + rng.normal(0, 0.5, n_t), 1),
-                     "no2": np.round(w["no2_bg"] * (1 + 1.2 * traffic) + rng.normal(0, 1, n_t),
-                                     1)})
+        pm25 = (
+            w["pm_bg"] * cellf["pm_factor"].iat[c]
+            + cellf["pm_local"].iat[c] * (0.6 + 0.8 * np.exp(-((hour - 8) ** 2) / 4))
+            + 1.5 * traffic
+        )
+        refs.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "lat": la,
+                "lon": lo,
+                "pm2_5": np.round(pm25 + rng.normal(0, 0.3, n_t), 1),
+                "pm10": np.round(pm25 * 1.45 + 2 + rng.normal(0, 0.5, n_t), 1),
+                "no2": np.round(w["no2_bg"] * (1 + 1.2 * traffic) + rng.normal(0, 1, n_t), 1),
+            }
+        )
 
     # --- true cell fields (relative to the rural reference)
     mean_nf_night = float(nf[night].mean()) if night.any() else 1.0
     rural_peak = cellf["uhi_peak_k"].iat[rural]
     uhi_k = np.clip(cellf["uhi_peak_k"].to_numpy() - rural_peak, 0, None) * mean_nf_night
     pm_morning = float((0.6 + 0.8 * np.exp(-((hour - 8) ** 2) / 4)).mean())
-    pm_mean = w["pm_bg"].mean() * cellf["pm_factor"].to_numpy() + cellf["pm_local"].to_numpy() \
-        * pm_morning
-    truth_cells = pd.DataFrame({
-        "cell_id": grid["cell_id"], "uhi_k": uhi_k, "pm2_5_ugm3": pm_mean,
-        "heat_hotspot": cellf["heat_spot"].to_numpy() > 0.5,
-        "air_hotspot": cellf["pm_spot"].to_numpy() > 2.5,
-    })
+    pm_mean = (
+        w["pm_bg"].mean() * cellf["pm_factor"].to_numpy()
+        + cellf["pm_local"].to_numpy() * pm_morning
+    )
+    truth_cells = pd.DataFrame(
+        {
+            "cell_id": grid["cell_id"],
+            "uhi_k": uhi_k,
+            "pm2_5_ugm3": pm_mean,
+            "heat_hotspot": cellf["heat_spot"].to_numpy() > 0.5,
+            "air_hotspot": cellf["pm_spot"].to_numpy() > 2.5,
+        }
+    )
 
     proposals, votes = make_proposals(rng, grid, areas, n_proposals, n_voters)
     sensors = sens.drop(columns=["cell"]).assign(
-        sensor_type=np.where(has_pm, "SHT31+SDS011", "SHT31"), source="ge-gruent")
+        sensor_type=np.where(has_pm, "SHT31+SDS011", "SHT31"), source="ge-gruent"
+    )
     meta = {
-        "seed": seed, "start": str(times[0]), "end": str(times[-1]), "freq": freq,
-        "rural_reference": sens.at[0, "sensor_id"], "kappa": kappa,
+        "seed": seed,
+        "start": str(times[0]),
+        "end": str(times[-1]),
+        "freq": freq,
+        "rural_reference": sens.at[0, "sensor_id"],
+        "kappa": kappa,
         "pm_gain": dict(zip(ids.tolist(), gain.round(4).tolist(), strict=True)),
         "pm_offset": dict(zip(ids.tolist(), offset.round(4).tolist(), strict=True)),
-        "night_hours_local": "22-06", "mean_night_factor": mean_nf_night,
-        "heat_hotspots": _HEAT_HOTSPOTS, "pm_hotspots": _PM_HOTSPOTS,
+        "night_hours_local": "22-06",
+        "mean_night_factor": mean_nf_night,
+        "heat_hotspots": _HEAT_HOTSPOTS,
+        "pm_hotspots": _PM_HOTSPOTS,
         "weather_stations": [{k: v for k, v in s.items() if k != "series"} for s in stations],
         "simulated": True,
     }
     city = SyntheticCity(
-        areas=areas, grid=grid, sensors=sensors,
+        areas=areas,
+        grid=grid,
+        sensors=sensors,
         observations=pd.concat(obs, ignore_index=True),
         truth_observations=pd.concat(truth_obs, ignore_index=True).rename(
-            columns={"value": "true_value"}),
-        truth_cells=truth_cells, faults=pd.DataFrame(faults), proposals=proposals, votes=votes,
+            columns={"value": "true_value"}
+        ),
+        truth_cells=truth_cells,
+        faults=pd.DataFrame(faults),
+        proposals=proposals,
+        votes=votes,
         meta=meta,
     )
     city.meta["stations"] = stations
@@ -497,33 +648,88 @@ _STREETS = {
     "horst": ["Essener Straße", "Turfstraße", "Schloss Horst"],
 }
 _TEMPLATES = {
-    "trees": ("Straßenbäume für die {s}", "Neue, hitzeresistente Straßenbäume entlang der {s} "
-              "spenden Schatten und kühlen im Sommer.", (15_000, 90_000)),
-    "unsealing": ("Entsiegelung an der {s}", "Asphalt an der {s} aufbrechen und durch "
-                  "Rasengittersteine und Beete ersetzen, damit Regen versickern kann.",
-                  (20_000, 150_000)),
-    "green_roof": ("Gründach für die Schule an der {s}", "Extensive Dachbegrünung auf dem "
-                   "Schulgebäude an der {s}: kühleres Gebäude, Lebensraum für Insekten.",
-                   (40_000, 150_000)),
-    "green_facade": ("Fassadengrün an der {s}", "Kletterpflanzen an einer Hauswand an der "
-                     "{s} gegen Aufheizung und für bessere Luft.", (8_000, 40_000)),
-    "pocket_park": ("Pocket Park an der {s}", "Eine ungenutzte Ecke an der {s} wird zum "
-                    "kleinen Park mit Bänken, Stauden und Bäumen.", (30_000, 120_000)),
-    "shade": ("Sonnensegel am Spielplatz {s}", "Sonnensegel über dem Spielplatz an der {s} "
-              "schützen Kinder an heißen Tagen.", (5_000, 25_000)),
-    "water": ("Trinkbrunnen an der {s}", "Ein öffentlicher Trinkwasserbrunnen an der {s} für "
-              "heiße Tage.", (6_000, 35_000)),
-    "other": ("Insektenwiese an der {s}", "Blühstreifen statt Rasen an der {s}.",
-              (5_000, 20_000)),
+    "trees": (
+        "Straßenbäume für die {s}",
+        "Neue, hitzeresistente Straßenbäume entlang der {s} spenden Schatten und kühlen im Sommer.",
+        (15_000, 90_000),
+    ),
+    "unsealing": (
+        "Entsiegelung an der {s}",
+        "Asphalt an der {s} aufbrechen und durch "
+        "Rasengittersteine und Beete ersetzen, damit Regen versickern kann.",
+        (20_000, 150_000),
+    ),
+    "green_roof": (
+        "Gründach für die Schule an der {s}",
+        "Extensive Dachbegrünung auf dem "
+        "Schulgebäude an der {s}: kühleres Gebäude, Lebensraum für Insekten.",
+        (40_000, 150_000),
+    ),
+    "green_facade": (
+        "Fassadengrün an der {s}",
+        "Kletterpflanzen an einer Hauswand an der {s} gegen Aufheizung und für bessere Luft.",
+        (8_000, 40_000),
+    ),
+    "pocket_park": (
+        "Pocket Park an der {s}",
+        "Eine ungenutzte Ecke an der {s} wird zum kleinen Park mit Bänken, Stauden und Bäumen.",
+        (30_000, 120_000),
+    ),
+    "shade": (
+        "Sonnensegel am Spielplatz {s}",
+        "Sonnensegel über dem Spielplatz an der {s} schützen Kinder an heißen Tagen.",
+        (5_000, 25_000),
+    ),
+    "water": (
+        "Trinkbrunnen an der {s}",
+        "Ein öffentlicher Trinkwasserbrunnen an der {s} für heiße Tage.",
+        (6_000, 35_000),
+    ),
+    "other": ("Insektenwiese an der {s}", "Blühstreifen statt Rasen an der {s}.", (5_000, 20_000)),
 }
-_FIRST = ["Anna", "Murat", "Sabine", "Jonas", "Elif", "Thomas", "Katarzyna", "Lukas", "Fatma",
-          "Peter", "Sandra", "Mehmet", "Julia", "Dieter", "Aylin", "Frank", "Monika", "Kevin"]
-_LAST = ["Schneider", "Yilmaz", "Kowalski", "Becker", "Hoffmann", "Demir", "Wagner", "Nowak",
-         "Schulz", "Kaya", "Fischer", "Krüger", "Öztürk", "Lange", "Meyer", "Wolff"]
+_FIRST = [
+    "Anna",
+    "Murat",
+    "Sabine",
+    "Jonas",
+    "Elif",
+    "Thomas",
+    "Katarzyna",
+    "Lukas",
+    "Fatma",
+    "Peter",
+    "Sandra",
+    "Mehmet",
+    "Julia",
+    "Dieter",
+    "Aylin",
+    "Frank",
+    "Monika",
+    "Kevin",
+]
+_LAST = [
+    "Schneider",
+    "Yilmaz",
+    "Kowalski",
+    "Becker",
+    "Hoffmann",
+    "Demir",
+    "Wagner",
+    "Nowak",
+    "Schulz",
+    "Kaya",
+    "Fischer",
+    "Krüger",
+    "Öztürk",
+    "Lange",
+    "Meyer",
+    "Wolff",
+]
 
 
-def make_proposals(rng: np.random.Generator, grid: pd.DataFrame, areas: pd.DataFrame,
-                   n: int, n_voters: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_proposals(
+    rng: np.random.Generator, grid: pd.DataFrame, areas: pd.DataFrame, n: int, n_voters: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Proposals like the 2024/25 round, plus approval ballots (pseudonymous voter ids)."""
     weights = np.array([0.26, 0.14, 0.08, 0.07, 0.12, 0.12, 0.09, 0.12])
     cats = rng.choice(CATEGORIES, size=n, p=weights / weights.sum())
@@ -544,21 +750,30 @@ def make_proposals(rng: np.random.Generator, grid: pd.DataFrame, areas: pd.DataF
         used.add(title)
         cells = grid[grid["area_id"] == aid]
         c = cells.sample(1, random_state=int(rng.integers(0, 2**31))).iloc[0]
-        lon, lat = _TO_LONLAT.transform(c["x"] + rng.uniform(-40, 40),
-                                        c["y"] + rng.uniform(-40, 40))
+        lon, lat = _TO_LONLAT.transform(
+            c["x"] + rng.uniform(-40, 40), c["y"] + rng.uniform(-40, 40)
+        )
         cost = int(round(rng.uniform(lo, hi) / 500) * 500)
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
-        rows.append({
-            "proposal_id": f"GB-{k + 1:03d}", "title": title, "description": desc_t.format(s=street),
-            "category": cat, "cost_eur": cost, "lat": round(float(lat), 6),
-            "lon": round(float(lon), 6), "area_id": aid,
-            "author_name": f"{first} {last}",
-            "author_email": f"{str(first).lower()}.{str(last).lower()}@example.org",
-        })
+        rows.append(
+            {
+                "proposal_id": f"GB-{k + 1:03d}",
+                "title": title,
+                "description": desc_t.format(s=street),
+                "category": cat,
+                "cost_eur": cost,
+                "lat": round(float(lat), 6),
+                "lon": round(float(lon), 6),
+                "area_id": aid,
+                "author_name": f"{first} {last}",
+                "author_email": f"{str(first).lower()}.{str(last).lower()}@example.org",
+            }
+        )
     props = pd.DataFrame(rows)
     # popularity: visibility of the category and the proposer's network, not need
-    pop = rng.lognormal(0, 0.8, n) * np.where(props["category"].isin(["trees", "pocket_park"]),
-                                              1.6, 1.0)
+    pop = rng.lognormal(0, 0.8, n) * np.where(
+        props["category"].isin(["trees", "pocket_park"]), 1.6, 1.0
+    )
     p = pop / pop.sum()
     ballots = []
     for v in range(n_voters):

@@ -176,8 +176,14 @@ class Workspace:
         return area_lookup(a) if a is not None else None
 
     # ------------------------------------------------------------------ import
-    def parse_file(self, path: str | Path, *, format: str = "auto", tz: str | None = None,
-                   quantity: str | None = None) -> ParsedBatch:
+    def parse_file(
+        self,
+        path: str | Path,
+        *,
+        format: str = "auto",
+        tz: str | None = None,
+        quantity: str | None = None,
+    ) -> ParsedBatch:
         """Parse one file with this workspace's settings (nothing is written)."""
         tz = tz or self.config["import"].get("timezone") or None
         field_map = self.config.get("mqtt", {}).get("field_map") or None
@@ -225,10 +231,18 @@ class Workspace:
                     tx.add_positions(batch.positions, lookup)
                 nq = tx.add_quarantine(batch.quarantine)
                 digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-                tx.record_import({"file": str(path), "sha256": digest, "format": batch.format,
-                                  "parsed": batch.n_observations, "quarantined": nq})
-                report.files.append(FileReport(str(path), batch.format, batch.n_observations,
-                                               nq, batch.notes))
+                tx.record_import(
+                    {
+                        "file": str(path),
+                        "sha256": digest,
+                        "format": batch.format,
+                        "parsed": batch.n_observations,
+                        "quarantined": nq,
+                    }
+                )
+                report.files.append(
+                    FileReport(str(path), batch.format, batch.n_observations, nq, batch.notes)
+                )
             flush(tx)
         return report
 
@@ -256,8 +270,9 @@ class Workspace:
         area: str | Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """Observations as a DataFrame (see :func:`workbench.query.observations`)."""
-        return query.observations(self.snapshot(), quantity=quantity, sensors=sensors,
-                                  start=start, end=end, area=area)
+        return query.observations(
+            self.snapshot(), quantity=quantity, sensors=sensors, start=start, end=end, area=area
+        )
 
     def aggregate(
         self,
@@ -271,8 +286,16 @@ class Workspace:
         tz: str = "UTC",
     ) -> pd.DataFrame:
         """Hourly/daily means with coverage (see :func:`workbench.query.aggregate`)."""
-        return query.aggregate(self.snapshot(), freq=freq, quantity=quantity, sensors=sensors,
-                               start=start, end=end, area=area, tz=tz)
+        return query.aggregate(
+            self.snapshot(),
+            freq=freq,
+            quantity=quantity,
+            sensors=sensors,
+            start=start,
+            end=end,
+            area=area,
+            tz=tz,
+        )
 
     def sensors(self) -> pd.DataFrame:
         """Per-sensor summary: metadata, latest position and area, last seen, completeness."""
@@ -293,14 +316,16 @@ class Workspace:
         sensors = query.sensor_summary(snap)
         rows = []
         for r in sensors.to_dict("records"):
-            rows.append({
-                "sensor_id": r["sensor_id"],
-                "quantities": r["quantities"].split(",") if r.get("quantities") else [],
-                "last_seen": r["last_seen"].isoformat() if pd.notna(r["last_seen"]) else None,
-                "completeness": round(float(r["completeness"]), 4),
-                "observations": int(r["n_observations"]),
-                "area_id": r.get("area_id") if isinstance(r.get("area_id"), str) else None,
-            })
+            rows.append(
+                {
+                    "sensor_id": r["sensor_id"],
+                    "quantities": r["quantities"].split(",") if r.get("quantities") else [],
+                    "last_seen": r["last_seen"].isoformat() if pd.notna(r["last_seen"]) else None,
+                    "completeness": round(float(r["completeness"]), 4),
+                    "observations": int(r["n_observations"]),
+                    "area_id": r.get("area_id") if isinstance(r.get("area_id"), str) else None,
+                }
+            )
         q = snap.quarantine()
         reasons = q["reason"].value_counts().head(10).to_dict() if not q.empty else {}
         latest = self.latest_run()
@@ -335,8 +360,10 @@ class Workspace:
         df = self.observations(quantity, start=start, end=end)
         units = {q: canonical_unit(q) for q in df["quantity"].unique()}
         df.insert(4, "unit", df["quantity"].map(units))
-        table = pa.Table.from_pandas(df[["sensor_id", "quantity", "time", "value", "unit", "qc",
-                                         "source"]], preserve_index=False)
+        table = pa.Table.from_pandas(
+            df[["sensor_id", "quantity", "time", "value", "unit", "qc", "source"]],
+            preserve_index=False,
+        )
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
         suffix = "".join(out.suffixes[-2:]).lower()

@@ -24,7 +24,13 @@ from workbench.importers.base import ImportFormatError, ParsedBatch, decode_text
 from workbench.importers.jsonutil import load_json
 
 FORMATS = (
-    "sensor-community", "opensensemap", "senml", "ttn", "urbanpulse", "uba", "reference-csv",
+    "sensor-community",
+    "opensensemap",
+    "senml",
+    "ttn",
+    "urbanpulse",
+    "uba",
+    "reference-csv",
     "csv",
 )
 
@@ -57,14 +63,17 @@ def detect_format(data: bytes, source: str = "<bytes>") -> str:
     if head[0] in "[{":
         doc = load_json(data, source)
         for name, mod_check in (
-            ("ttn", ttn.looks_like), ("senml", senml.looks_like),
-            ("urbanpulse", urbanpulse.looks_like), ("uba", uba.looks_like),
+            ("ttn", ttn.looks_like),
+            ("senml", senml.looks_like),
+            ("urbanpulse", urbanpulse.looks_like),
+            ("uba", uba.looks_like),
             ("opensensemap", opensensemap.looks_like_json),
         ):
             if mod_check(doc):
                 return name
         raise ImportFormatError(
-            source, "JSON of unknown shape; expected TTN v3 uplinks, SenML, UrbanPulse GeoJSON, "
+            source,
+            "JSON of unknown shape; expected TTN v3 uplinks, SenML, UrbanPulse GeoJSON, "
             "UBA air_data v3 or openSenseMap JSON (or pass --format)",
         )
     if sensor_community.looks_like(head):
@@ -77,9 +86,11 @@ def detect_format(data: bytes, source: str = "<bytes>") -> str:
         return "reference-csv"
     first = head.splitlines()[0][:100]
     raise ImportFormatError(
-        source, f"cannot tell the format from the header {first!r}; expected a sensor.community, "
+        source,
+        f"cannot tell the format from the header {first!r}; expected a sensor.community, "
         "openSenseMap, reference-station or generic CSV (sensor_id,time,quantity,value,unit) "
-        "header, or pass --format", line=1,
+        "header, or pass --format",
+        line=1,
     )
 
 

@@ -143,14 +143,17 @@ def read_csv_table(data: bytes, source: str, delimiter: str | None = None) -> tu
             if "Expected" in msg and "columns" in msg:
                 line = _find_ragged_line(data, delim)
                 raise ImportFormatError(
-                    source, f"wrong number of fields ({msg.split(':', 1)[-1].strip()[:80]})",
+                    source,
+                    f"wrong number of fields ({msg.split(':', 1)[-1].strip()[:80]})",
                     line=line,
                 ) from None
             if "Empty CSV file" in msg:
                 raise ImportFormatError(source, "the file is empty") from None
             raise ImportFormatError(source, f"not a readable CSV table ({msg[:120]})") from None
-        if attempt == 0 and encoding == "utf8" and any(
-            pa.types.is_binary(t) for t in table.schema.types
+        if (
+            attempt == 0
+            and encoding == "utf8"
+            and any(pa.types.is_binary(t) for t in table.schema.types)
         ):
             encoding = "latin1"  # invalid UTF-8 somewhere past the sample
             continue
@@ -189,8 +192,10 @@ def numeric_column(table: pa.Table, name: str, source: str, header_lines: int = 
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ImportFormatError(
-            source, f"expected a number, got {strings[i].as_py()!r}",
-            line=i + 1 + header_lines, field=name,
+            source,
+            f"expected a number, got {strings[i].as_py()!r}",
+            line=i + 1 + header_lines,
+            field=name,
         )
     return pa.array(values.to_numpy(dtype="float64"), pa.float64(), from_pandas=True)
 
@@ -251,8 +256,10 @@ def parse_times(
     else:
         i = int(np.flatnonzero(~has_zone)[0])
         raise ImportFormatError(
-            source, f"timestamp {s.iloc[i]!r} has no time zone while others have one",
-            line=i + 1 + header_lines, field=field,
+            source,
+            f"timestamp {s.iloc[i]!r} has no time zone while others have one",
+            line=i + 1 + header_lines,
+            field=field,
         )
     if plus_day.any():
         out = out + pd.to_timedelta(plus_day.astype(int), unit="D")
@@ -264,7 +271,9 @@ def _raise_unparsed(parsed: pd.Series, s: pd.Series, source: str, field: str, hl
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ImportFormatError(
-            source, f"expected an ISO 8601 timestamp, got {s.iloc[i]!r}", line=i + 1 + hl,
+            source,
+            f"expected an ISO 8601 timestamp, got {s.iloc[i]!r}",
+            line=i + 1 + hl,
             field=field,
         )
 
@@ -286,7 +295,8 @@ def _localise_series(
             source,
             f"timestamps have no time zone (first: {s.iloc[0]!s}); "
             "give one with --timezone (e.g. Europe/Berlin or UTC)",
-            line=1 + hl, field=field,
+            line=1 + hl,
+            field=field,
         )
     try:
         local = s.dt.tz_localize(tz, ambiguous="infer", nonexistent="shift_forward")
@@ -323,7 +333,8 @@ def observations_from_columns(
         {
             "sensor_id": sensor_id,
             "quantity": pa.array(np.full(n, quantity, dtype=object), pa.string())
-            if n < 1000 else pa.repeat(pa.scalar(quantity), n).cast(pa.string()),
+            if n < 1000
+            else pa.repeat(pa.scalar(quantity), n).cast(pa.string()),
             "time": time,
             "value": value,
             "source": pa.repeat(pa.scalar(source, pa.string()), n),
@@ -347,8 +358,10 @@ def observations_from_records(df: pd.DataFrame, source: str) -> pa.Table:
             observations_from_columns(
                 pa.array(sub["sensor_id"].astype(str).to_numpy(dtype=object), pa.string()),
                 str(q),
-                pa.array(pd.to_datetime(sub["time"], utc=True).dt.as_unit("us"),
-                         pa.timestamp("us", tz="UTC")),
+                pa.array(
+                    pd.to_datetime(sub["time"], utc=True).dt.as_unit("us"),
+                    pa.timestamp("us", tz="UTC"),
+                ),
                 pa.array(sub["value"].to_numpy(dtype="float64"), pa.float64(), from_pandas=True),
                 u or None,
                 source,
@@ -364,15 +377,14 @@ def positions_from(df: pd.DataFrame) -> pd.DataFrame:
     d = df.dropna(subset=["lat", "lon"])
     d = d[(d["lat"].abs() <= 90) & (d["lon"].abs() <= 180) & ~((d["lat"] == 0) & (d["lon"] == 0))]
     out = (
-        d.groupby(["sensor_id", "lat", "lon"], as_index=False, sort=False)["time"].min()
+        d.groupby(["sensor_id", "lat", "lon"], as_index=False, sort=False)["time"]
+        .min()
         .rename(columns={"time": "valid_from"})
     )
     return out
 
 
-def quarantine_records(
-    origin: str, rows: list[dict[str, object]], source: str
-) -> pd.DataFrame:
+def quarantine_records(origin: str, rows: list[dict[str, object]], source: str) -> pd.DataFrame:
     """Quarantine rows (``line``, ``field``, ``reason``, ``raw``) for one input."""
     if not rows:
         return pd.DataFrame()

@@ -62,8 +62,11 @@ def parse_generic_csv(
     table = table.rename_columns([c.strip().lower() for c in table.column_names])
     missing = [c for c in REQUIRED if c not in table.column_names]
     if missing:
-        raise ImportFormatError(source, f"missing column(s) {missing}; expected "
-                                "sensor_id,time,quantity,value,unit[,lat,lon]", line=1)
+        raise ImportFormatError(
+            source,
+            f"missing column(s) {missing}; expected sensor_id,time,quantity,value,unit[,lat,lon]",
+            line=1,
+        )
     if table.num_rows == 0:
         return ParsedBatch(FORMAT, source, empty_observations())
     df = pd.DataFrame(
@@ -71,15 +74,20 @@ def parse_generic_csv(
             "sensor_id": pd.Series(table["sensor_id"].cast(pa.string()).to_pylist(), dtype=object),
             "quantity_raw": table["quantity"].cast(pa.string()).to_pylist(),
             "value": numeric_column(table, "value", source).to_numpy(zero_copy_only=False),
-            "unit": table["unit"].cast(pa.string()).to_pylist() if "unit" in table.column_names
+            "unit": table["unit"].cast(pa.string()).to_pylist()
+            if "unit" in table.column_names
             else [None] * table.num_rows,
         }
     )
     df["line"] = np.arange(2, len(df) + 2)
     blank_id = df["sensor_id"].isna() | (df["sensor_id"].astype(str).str.strip() == "")
     if blank_id.any():
-        raise ImportFormatError(source, "missing sensor_id", line=int(df.loc[blank_id, "line"].iloc[0]),
-                                field="sensor_id")
+        raise ImportFormatError(
+            source,
+            "missing sensor_id",
+            line=int(df.loc[blank_id, "line"].iloc[0]),
+            field="sensor_id",
+        )
     df["time"] = parse_times(table["time"], source=source, field="time", tz=tz).to_pandas()
     lookup = {
         (q, u): try_resolve_quantity(q, u) if q is not None else None
@@ -90,9 +98,12 @@ def parse_generic_csv(
     quarantine = quarantine_records(
         source,
         [
-            {"line": int(r.line), "field": "quantity",
-             "reason": f"unknown quantity {r.quantity_raw!r}",
-             "raw": f"{r.sensor_id},{r.time},{r.quantity_raw},{r.value},{r.unit}"}
+            {
+                "line": int(r.line),
+                "field": "quantity",
+                "reason": f"unknown quantity {r.quantity_raw!r}",
+                "raw": f"{r.sensor_id},{r.time},{r.quantity_raw},{r.value},{r.unit}",
+            }
             for r in df[unknown].itertuples()
         ],
         FORMAT,
@@ -113,8 +124,9 @@ def parse_generic_csv(
         positions = positions_from(pos)
     sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].astype(str).unique())})
     sensors["source"] = FORMAT
-    return ParsedBatch(FORMAT, source, obs, sensors=sensors, positions=positions,
-                       quarantine=quarantine)
+    return ParsedBatch(
+        FORMAT, source, obs, sensors=sensors, positions=positions, quarantine=quarantine
+    )
 
 
 def read_generic_csv(path: str | Path, tz: str | None = None) -> ParsedBatch:

@@ -36,7 +36,8 @@ def load_json(data: bytes, source: str) -> Any:
             except json.JSONDecodeError as exc:
                 if len(docs) == 0:  # not JSON lines after all: report the document error
                     raise ImportFormatError(
-                        source, f"not valid JSON ({whole.msg}, column {whole.colno})",
+                        source,
+                        f"not valid JSON ({whole.msg}, column {whole.colno})",
                         line=whole.lineno,
                     ) from None
                 raise ImportFormatError(

@@ -61,31 +61,46 @@ def _resolve(
         df = df.assign(quantity=q)
     elif "phenomenon" in df:
         pairs = {(p, u) for p, u in zip(df["phenomenon"], df["unit"], strict=True)}
-        lookup = {(p, u): try_resolve_quantity(str(p), u) if isinstance(p, str) else None
-                  for p, u in pairs}
-        df = df.assign(quantity=[lookup[(p, u)] for p, u in
-                                 zip(df["phenomenon"], df["unit"], strict=True)])
+        lookup = {
+            (p, u): try_resolve_quantity(str(p), u) if isinstance(p, str) else None
+            for p, u in pairs
+        }
+        df = df.assign(
+            quantity=[lookup[(p, u)] for p, u in zip(df["phenomenon"], df["unit"], strict=True)]
+        )
     else:
         raise ImportFormatError(
-            source, "the export names no phenomenon; give the quantity (--quantity)",
+            source,
+            "the export names no phenomenon; give the quantity (--quantity)",
             field="phenomenon",
         )
     bad_rows = df["quantity"].isna()
-    bad = [{"line": r.get("line"), "field": "phenomenon",
-            "reason": f"unknown quantity {r.get('phenomenon')!r}", "raw": str(r.get("raw"))}
-           for r in df[bad_rows].to_dict("records")]
+    bad = [
+        {
+            "line": r.get("line"),
+            "field": "phenomenon",
+            "reason": f"unknown quantity {r.get('phenomenon')!r}",
+            "raw": str(r.get("raw")),
+        }
+        for r in df[bad_rows].to_dict("records")
+    ]
     df = df[~bad_rows]
     for (q, u), idx in df.groupby(["quantity", df["unit"].fillna("")]).groups.items():
         try:
             conversion(u or None, q)
         except UnitError as exc:
             first = df.loc[idx].iloc[0]
-            raise ImportFormatError(source, str(exc), line=first.get("line"), field="unit") from None
+            raise ImportFormatError(
+                source, str(exc), line=first.get("line"), field="unit"
+            ) from None
     return df, bad
 
 
 def parse_opensensemap_csv(
-    data: bytes, *, source: str = "<bytes>", sensor_id: str | None = None,
+    data: bytes,
+    *,
+    source: str = "<bytes>",
+    sensor_id: str | None = None,
     quantity: str | None = None,
 ) -> ParsedBatch:
     """Parse an openSenseMap measurement CSV.
@@ -99,15 +114,17 @@ def parse_opensensemap_csv(
     """
     table, _ = read_csv_table(data, source)
     if not {"createdAt", "value"} <= set(table.column_names):
-        raise ImportFormatError(source, "not an openSenseMap CSV (needs createdAt and value)",
-                                line=1)
+        raise ImportFormatError(
+            source, "not an openSenseMap CSV (needs createdAt and value)", line=1
+        )
     if table.num_rows == 0:
         return ParsedBatch(FORMAT, source, empty_observations())
     n = table.num_rows
 
     def col(name: str) -> list[Any]:
-        return table[name].cast(pa.string()).to_pylist() if name in table.column_names \
-            else [None] * n
+        return (
+            table[name].cast(pa.string()).to_pylist() if name in table.column_names else [None] * n
+        )
 
     if "sensorId" in table.column_names:
         ids = [f"osem:{s}" for s in col("sensorId")]
@@ -115,13 +132,21 @@ def parse_opensensemap_csv(
         ids = [f"osem:{sensor_id}"] * n
     else:
         ids = [f"osem:{Path(source).stem}"] * n
-    df = pd.DataFrame({"sensor_id": ids, "phenomenon": col("phenomenon"), "unit": col("unit"),
-                       "line": np.arange(2, n + 2), "raw": col("createdAt")})
+    df = pd.DataFrame(
+        {
+            "sensor_id": ids,
+            "phenomenon": col("phenomenon"),
+            "unit": col("unit"),
+            "line": np.arange(2, n + 2),
+            "raw": col("createdAt"),
+        }
+    )
     if "phenomenon" not in table.column_names:
         df = df.drop(columns="phenomenon")
     df["value"] = numeric_column(table, "value", source).to_numpy(zero_copy_only=False)
-    df["time"] = parse_times(table["createdAt"], source=source, field="createdAt",
-                             tz=None).to_pandas()
+    df["time"] = parse_times(
+        table["createdAt"], source=source, field="createdAt", tz=None
+    ).to_pandas()
     if "lat" in table.column_names and "lon" in table.column_names:
         df["lat"] = numeric_column(table, "lat", source).to_numpy(zero_copy_only=False)
         df["lon"] = numeric_column(table, "lon", source).to_numpy(zero_copy_only=False)
@@ -137,8 +162,14 @@ def parse_opensensemap_csv(
         expo = dict(zip(ids, col("exposure"), strict=True))
         sensors["exposure"] = sensors["sensor_id"].map(expo)
     positions = positions_from(df) if "lat" in df else pd.DataFrame()
-    return ParsedBatch(FORMAT, source, observations_from_records(df, source), sensors=sensors,
-                       positions=positions, quarantine=quarantine_records(source, bad, FORMAT))
+    return ParsedBatch(
+        FORMAT,
+        source,
+        observations_from_records(df, source),
+        sensors=sensors,
+        positions=positions,
+        quarantine=quarantine_records(source, bad, FORMAT),
+    )
 
 
 def _location(loc: Any) -> tuple[float | None, float | None]:
@@ -154,7 +185,10 @@ def _location(loc: Any) -> tuple[float | None, float | None]:
 
 
 def parse_opensensemap_json(
-    data: bytes, *, source: str = "<bytes>", sensor_id: str | None = None,
+    data: bytes,
+    *,
+    source: str = "<bytes>",
+    sensor_id: str | None = None,
     quantity: str | None = None,
 ) -> ParsedBatch:
     """Parse openSenseMap measurement JSON or box JSON.
@@ -179,41 +213,85 @@ def parse_opensensemap_json(
             for s in it.get("sensors") or []:
                 last = s.get("lastMeasurement")
                 sid = f"osem:{s.get('_id')}"
-                meta.append({"sensor_id": sid, "source": FORMAT, "sensor_type": s.get("sensorType"),
-                             "name": it.get("name"), "exposure": it.get("exposure")})
+                meta.append(
+                    {
+                        "sensor_id": sid,
+                        "source": FORMAT,
+                        "sensor_type": s.get("sensorType"),
+                        "name": it.get("name"),
+                        "exposure": it.get("exposure"),
+                    }
+                )
                 if not isinstance(last, dict) or "value" not in last:
                     continue
-                rows.append({"sensor_id": sid, "phenomenon": s.get("title"), "unit": s.get("unit"),
-                             "v": last.get("value"), "t": last.get("createdAt"), "lat": lat,
-                             "lon": lon, "line": None, "raw": str(last)[:500],
-                             "where": f"[{i}].sensors.lastMeasurement"})
+                rows.append(
+                    {
+                        "sensor_id": sid,
+                        "phenomenon": s.get("title"),
+                        "unit": s.get("unit"),
+                        "v": last.get("value"),
+                        "t": last.get("createdAt"),
+                        "lat": lat,
+                        "lon": lon,
+                        "line": None,
+                        "raw": str(last)[:500],
+                        "where": f"[{i}].sensors.lastMeasurement",
+                    }
+                )
         else:
             lat, lon = _location(it.get("location"))
             sid = it.get("sensorId") or sensor_id or Path(source).stem
-            rows.append({"sensor_id": f"osem:{sid}", "phenomenon": it.get("phenomenon"),
-                         "unit": it.get("unit"), "v": it.get("value"), "t": it.get("createdAt"),
-                         "lat": lat, "lon": lon, "line": None, "raw": str(it)[:500],
-                         "where": f"[{i}]"})
-    df = pd.DataFrame(rows, columns=["sensor_id", "phenomenon", "unit", "v", "t", "lat", "lon",
-                                     "line", "raw", "where"])
+            rows.append(
+                {
+                    "sensor_id": f"osem:{sid}",
+                    "phenomenon": it.get("phenomenon"),
+                    "unit": it.get("unit"),
+                    "v": it.get("value"),
+                    "t": it.get("createdAt"),
+                    "lat": lat,
+                    "lon": lon,
+                    "line": None,
+                    "raw": str(it)[:500],
+                    "where": f"[{i}]",
+                }
+            )
+    df = pd.DataFrame(
+        rows,
+        columns=["sensor_id", "phenomenon", "unit", "v", "t", "lat", "lon", "line", "raw", "where"],
+    )
     if df.empty:
         return ParsedBatch(FORMAT, source, empty_observations(), sensors=pd.DataFrame(meta))
     vals = pd.to_numeric(df["v"], errors="coerce")
     bad_v = vals.isna() & df["v"].notna()
     if bad_v.any():
         r = df[bad_v].iloc[0]
-        raise ImportFormatError(source, f"expected a number, got {r['v']!r}", field=f"{r['where']}.value")
+        raise ImportFormatError(
+            source, f"expected a number, got {r['v']!r}", field=f"{r['where']}.value"
+        )
     df["value"] = vals
-    df["time"] = parse_times(pa.array(df["t"].astype(str).tolist()), source=source,
-                             field="createdAt", tz=None, header_lines=0).to_pandas()
+    df["time"] = parse_times(
+        pa.array(df["t"].astype(str).tolist()),
+        source=source,
+        field="createdAt",
+        tz=None,
+        header_lines=0,
+    ).to_pandas()
     if df["phenomenon"].isna().all() and quantity is None:
         df = df.drop(columns="phenomenon")
     df, bad = _resolve(df, source, quantity)
-    sensors = pd.DataFrame(meta) if meta else pd.DataFrame(
-        {"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
-    return ParsedBatch(FORMAT, source, observations_from_records(df.dropna(subset=["value"]), source),
-                       sensors=sensors, positions=positions_from(df.astype({"lat": float, "lon": float})),
-                       quarantine=quarantine_records(source, bad, FORMAT))
+    sensors = (
+        pd.DataFrame(meta)
+        if meta
+        else pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
+    )
+    return ParsedBatch(
+        FORMAT,
+        source,
+        observations_from_records(df.dropna(subset=["value"]), source),
+        sensors=sensors,
+        positions=positions_from(df.astype({"lat": float, "lon": float})),
+        quarantine=quarantine_records(source, bad, FORMAT),
+    )
 
 
 def read_opensensemap(path: str | Path, quantity: str | None = None) -> ParsedBatch:

@@ -41,7 +41,11 @@ def looks_like(head: str) -> bool:
 
 
 def parse_reference_csv(
-    data: bytes, *, station_id: str, source: str = "<bytes>", tz: str | None = None,
+    data: bytes,
+    *,
+    station_id: str,
+    source: str = "<bytes>",
+    tz: str | None = None,
     unit: str = "µg/m³",
 ) -> ParsedBatch:
     """Parse a reference-station CSV.
@@ -75,8 +79,9 @@ def parse_reference_csv(
         if q is None:
             raise ImportFormatError(source, f"unknown quantity column {c!r}", line=1, field=c)
         vals = numeric_column(table, c, source)
-        parts.append(observations_from_columns(ids, q, times, vals, unit if q != "co" else None,
-                                               source))
+        parts.append(
+            observations_from_columns(ids, q, times, vals, unit if q != "co" else None, source)
+        )
     obs = pa.concat_tables(parts) if parts else empty_observations()
     sensors = pd.DataFrame(
         {"sensor_id": [sid], "source": [FORMAT], "sensor_type": ["reference"], "name": [station_id]}

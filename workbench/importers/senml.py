@@ -46,7 +46,7 @@ def _split_name(bn: str, n: str) -> tuple[str, str]:
     cut = max(n.rfind(":"), n.rfind("/"), n.rfind("."))
     if cut <= 0:
         return "", n
-    return n[:cut], n[cut + 1:]
+    return n[:cut], n[cut + 1 :]
 
 
 def senml_records(
@@ -80,7 +80,9 @@ def senml_records(
             n = _text(rec.get("n", ""), "n")
             t = bt + _number(rec.get("t", 0.0), "t")
         except ValueError as exc:
-            raise ImportFormatError(source, f"record {i}: {exc}", field=str(exc).split()[0]) from None
+            raise ImportFormatError(
+                source, f"record {i}: {exc}", field=str(exc).split()[0]
+            ) from None
         if abs(t) < _RELATIVE_LIMIT:
             t = now + t
         sensor, name = _split_name(bn, n)
@@ -90,28 +92,40 @@ def senml_records(
             kind = next((k for k in ("vs", "vb", "vd", "s") if k in rec), None)
             if kind is None and not n:
                 continue  # a pure base record
-            bad.append({"line": i, "field": kind or "v",
-                        "reason": f"record {i}: no numeric value ('{kind}' is not stored)",
-                        "raw": raw})
+            bad.append(
+                {
+                    "line": i,
+                    "field": kind or "v",
+                    "reason": f"record {i}: no numeric value ('{kind}' is not stored)",
+                    "raw": raw,
+                }
+            )
             continue
         try:
             v = bv + _number(rec.get("v", 0.0), "v")
         except ValueError as exc:
             raise ImportFormatError(source, f"record {i}: {exc}", field="v") from None
         if not sensor:
-            raise ImportFormatError(source, f"record {i}: name {bn + n!r} names no sensor "
-                                    "(expected a base name or 'device:quantity')", field="n")
+            raise ImportFormatError(
+                source,
+                f"record {i}: name {bn + n!r} names no sensor "
+                "(expected a base name or 'device:quantity')",
+                field="n",
+            )
         quantity = try_resolve_quantity(name, unit)
         if quantity is None:
-            bad.append({"line": i, "field": "n", "reason": f"unknown quantity {name!r}", "raw": raw})
+            bad.append(
+                {"line": i, "field": "n", "reason": f"unknown quantity {name!r}", "raw": raw}
+            )
             continue
         try:
             conversion(unit, quantity)
         except UnitError as exc:
             bad.append({"line": i, "field": "u", "reason": str(exc), "raw": raw})
             continue
-        rows.append({"sensor_id": sensor, "quantity": quantity, "time": t, "value": v,
-                     "unit": unit})
+        rows.append(
+            {"sensor_id": sensor, "quantity": quantity, "time": t, "value": v, "unit": unit}
+        )
     df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "time", "value", "unit"])
     df["time"] = pd.to_datetime(df["time"].astype(float), unit="s", utc=True)
     return df, bad
@@ -147,8 +161,13 @@ def parse_senml(data: bytes, *, source: str = "<bytes>", now: float | None = Non
         bad.extend(b)
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
-    return ParsedBatch(FORMAT, source, observations_from_records(df, source), sensors=sensors,
-                       quarantine=quarantine_records(source, bad, FORMAT))
+    return ParsedBatch(
+        FORMAT,
+        source,
+        observations_from_records(df, source),
+        sensors=sensors,
+        quarantine=quarantine_records(source, bad, FORMAT),
+    )
 
 
 def read_senml(path: str | Path) -> ParsedBatch:

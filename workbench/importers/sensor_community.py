@@ -83,8 +83,9 @@ def parse_sensor_community(data: bytes, *, source: str = "<bytes>") -> ParsedBat
         raise ImportFormatError(source, "missing sensor_id", line=i + 2, field="sensor_id")
     ids = pc.binary_join_element_wise("sc:", raw_ids.cast(pa.string()), "")
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    times = parse_times(table["timestamp"], source=source, field="timestamp", tz=None,
-                        naive_is_utc=True)
+    times = parse_times(
+        table["timestamp"], source=source, field="timestamp", tz=None, naive_is_utc=True
+    )
     parts = []
     for col, (quantity, unit) in COLUMNS.items():
         if col not in table.column_names:
@@ -95,7 +96,9 @@ def parse_sensor_community(data: bytes, *, source: str = "<bytes>") -> ParsedBat
 
     meta = pa.table({"sensor_id": ids, "sensor_type": table["sensor_type"].cast(pa.string())})
     sensors = (
-        meta.group_by(["sensor_id", "sensor_type"]).aggregate([]).to_pandas()
+        meta.group_by(["sensor_id", "sensor_type"])
+        .aggregate([])
+        .to_pandas()
         .assign(source="sensor.community", name=None, exposure=None, attributes=None)
     )
     positions = pd.DataFrame(columns=["sensor_id", "lat", "lon", "valid_from"])
@@ -105,8 +108,10 @@ def parse_sensor_community(data: bytes, *, source: str = "<bytes>") -> ParsedBat
         pos = pa.table({"sensor_id": ids, "lat": lat, "lon": lon, "time": times})
         pos = pos.filter(pc.and_(pc.is_valid(lat), pc.is_valid(lon)))
         positions = (
-            pos.group_by(["sensor_id", "lat", "lon"]).aggregate([("time", "min")])
-            .rename_columns(["sensor_id", "lat", "lon", "valid_from"]).to_pandas()
+            pos.group_by(["sensor_id", "lat", "lon"])
+            .aggregate([("time", "min")])
+            .rename_columns(["sensor_id", "lat", "lon", "valid_from"])
+            .to_pandas()
         )
     return ParsedBatch(FORMAT, source, obs, sensors=sensors, positions=positions)
 

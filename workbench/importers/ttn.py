@@ -35,8 +35,12 @@ FORMAT = "ttn"
 
 def unwrap(doc: Any) -> Any:
     """Return the ApplicationUp inside an event-stream wrapper, or the document itself."""
-    if isinstance(doc, dict) and "data" in doc and isinstance(doc["data"], dict) \
-            and "end_device_ids" in doc["data"]:
+    if (
+        isinstance(doc, dict)
+        and "data" in doc
+        and isinstance(doc["data"], dict)
+        and "end_device_ids" in doc["data"]
+    ):
         return doc["data"]
     if isinstance(doc, dict) and "result" in doc and isinstance(doc["result"], dict):
         return unwrap(doc["result"])
@@ -70,8 +74,11 @@ def uplink_records(
         return [], "missing received_at"
     device = ids["device_id"]
     sid = f"ttn:{device}"
-    model = ((msg.get("version_ids") or {}).get("model_id")) if isinstance(
-        msg.get("version_ids"), dict) else None
+    model = (
+        ((msg.get("version_ids") or {}).get("model_id"))
+        if isinstance(msg.get("version_ids"), dict)
+        else None
+    )
     overrides: dict[str, str] = {}
     for key in (model, device):
         if key and field_map and key in field_map:
@@ -86,19 +93,43 @@ def uplink_records(
             q = overrides.get(name.lower()) or try_resolve_quantity(name)
             if q is None:
                 continue
-            recs.append({"sensor_id": sid, "quantity": q, "t": t, "value": float(value),
-                         "unit": None, "f_cnt": f_cnt})
+            recs.append(
+                {
+                    "sensor_id": sid,
+                    "quantity": q,
+                    "t": t,
+                    "value": float(value),
+                    "unit": None,
+                    "f_cnt": f_cnt,
+                }
+            )
     elif "frm_payload" in msg:
         return [], "no decoded_payload (raw frm_payload needs a byte decoder)"
     meta = [m for m in msg.get("rx_metadata") or [] if isinstance(m, dict)]
     rssi = [m["rssi"] for m in meta if isinstance(m.get("rssi"), int | float)]
     if rssi and recs:
         best = max(meta, key=lambda m: m.get("rssi", -999))
-        recs.append({"sensor_id": sid, "quantity": "rssi", "t": t, "value": float(best["rssi"]),
-                     "unit": "dBm", "f_cnt": f_cnt})
+        recs.append(
+            {
+                "sensor_id": sid,
+                "quantity": "rssi",
+                "t": t,
+                "value": float(best["rssi"]),
+                "unit": "dBm",
+                "f_cnt": f_cnt,
+            }
+        )
         if isinstance(best.get("snr"), int | float):
-            recs.append({"sensor_id": sid, "quantity": "snr", "t": t, "value": float(best["snr"]),
-                         "unit": "dB", "f_cnt": f_cnt})
+            recs.append(
+                {
+                    "sensor_id": sid,
+                    "quantity": "snr",
+                    "t": t,
+                    "value": float(best["snr"]),
+                    "unit": "dB",
+                    "f_cnt": f_cnt,
+                }
+            )
     if not recs:
         return [], "no measurement fields in decoded_payload"
     return recs, None
@@ -124,20 +155,32 @@ def parse_ttn(
     for i, d in enumerate(docs, start=1):
         recs, reason = uplink_records(d, field_map)
         if reason:
-            bad.append({"line": i, "field": "uplink_message", "reason": reason,
-                        "raw": json.dumps(d, ensure_ascii=False)[:4000]})
+            bad.append(
+                {
+                    "line": i,
+                    "field": "uplink_message",
+                    "reason": reason,
+                    "raw": json.dumps(d, ensure_ascii=False)[:4000],
+                }
+            )
         rows.extend(recs)
     df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit", "f_cnt"])
     if df.empty and bad and len(docs) == 1:
         raise ImportFormatError(source, bad[0]["reason"], field="uplink_message")
     if not df.empty:
-        df["time"] = parse_times(pa.array(df["t"].tolist()), source=source, field="received_at",
-                                 tz=None, header_lines=0).to_pandas()
+        df["time"] = parse_times(
+            pa.array(df["t"].tolist()), source=source, field="received_at", tz=None, header_lines=0
+        ).to_pandas()
     else:
         df["time"] = pd.Series(dtype="datetime64[us, UTC]")
     sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
-    return ParsedBatch(FORMAT, source, observations_from_records(df, source), sensors=sensors,
-                       quarantine=quarantine_records(source, bad, FORMAT))
+    return ParsedBatch(
+        FORMAT,
+        source,
+        observations_from_records(df, source),
+        sensors=sensors,
+        quarantine=quarantine_records(source, bad, FORMAT),
+    )
 
 
 def read_ttn(path: str | Path, field_map: dict[str, dict[str, str]] | None = None) -> ParsedBatch:

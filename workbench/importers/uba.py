@@ -14,10 +14,9 @@ all year; pass ``tz`` to override.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
-
-import json
 
 import pandas as pd
 import pyarrow as pa
@@ -34,15 +33,20 @@ from workbench.importers.jsonutil import load_json
 FORMAT = "uba"
 DEFAULT_TZ = "Etc/GMT-1"  # CET without daylight saving (POSIX sign convention)
 COMPONENTS: dict[int, tuple[str, str]] = {
-    1: ("pm10", "µg/m³"), 2: ("co", "mg/m³"), 3: ("o3", "µg/m³"), 4: ("so2", "µg/m³"),
-    5: ("no2", "µg/m³"), 9: ("pm2_5", "µg/m³"),
+    1: ("pm10", "µg/m³"),
+    2: ("co", "mg/m³"),
+    3: ("o3", "µg/m³"),
+    4: ("so2", "µg/m³"),
+    5: ("no2", "µg/m³"),
+    9: ("pm2_5", "µg/m³"),
 }
 HOURLY_MEAN_SCOPE = 2
 
 
 def looks_like(doc: Any) -> bool:
     return (
-        isinstance(doc, dict) and isinstance(doc.get("data"), dict)
+        isinstance(doc, dict)
+        and isinstance(doc.get("data"), dict)
         and ("request" in doc or "indices" in doc or "count" in doc)
     )
 
@@ -60,8 +64,9 @@ def parse_uba(data: bytes, *, source: str = "<bytes>", tz: str | None = None) ->
     """
     doc = load_json(data, source)
     if not looks_like(doc):
-        raise ImportFormatError(source, "not a UBA air_data v3 document (expected "
-                                "'request' and 'data' objects)")
+        raise ImportFormatError(
+            source, "not a UBA air_data v3 document (expected 'request' and 'data' objects)"
+        )
     request = doc.get("request") or {}
     stations = doc["data"]
     code = request.get("station") if isinstance(request, dict) else None
@@ -73,45 +78,71 @@ def parse_uba(data: bytes, *, source: str = "<bytes>", tz: str | None = None) ->
         for start, entry in series.items():
             where = f"data[{key!r}][{start!r}]"
             if not isinstance(entry, list) or len(entry) < 3:
-                raise ImportFormatError(source, f"{where}: expected [component, scope, value, "
-                                        f"date_end, index], got {entry!r:.60}", field=where)
+                raise ImportFormatError(
+                    source,
+                    f"{where}: expected [component, scope, value, "
+                    f"date_end, index], got {entry!r:.60}",
+                    field=where,
+                )
             try:
                 comp, scope = int(entry[0]), int(entry[1])
             except (TypeError, ValueError):
-                raise ImportFormatError(source, f"{where}: component and scope must be "
-                                        f"integers, got {entry[:2]!r}", field=where) from None
+                raise ImportFormatError(
+                    source,
+                    f"{where}: component and scope must be integers, got {entry[:2]!r}",
+                    field=where,
+                ) from None
             value = entry[2]
             if value is None:
                 continue  # UBA marks missing hours with null
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ImportFormatError(source, f"{where}: expected a number, got {value!r}",
-                                        field=where) from None
+                raise ImportFormatError(
+                    source, f"{where}: expected a number, got {value!r}", field=where
+                ) from None
             raw = json.dumps({start: entry})
             if comp not in COMPONENTS:
-                bad.append({"field": where, "reason": f"UBA component {comp} not supported",
-                            "raw": raw})
+                bad.append(
+                    {"field": where, "reason": f"UBA component {comp} not supported", "raw": raw}
+                )
                 continue
             if scope != HOURLY_MEAN_SCOPE:
-                bad.append({"field": where, "reason": f"UBA scope {scope} is not an hourly "
-                            "mean (only scope 2 is stored)", "raw": raw})
+                bad.append(
+                    {
+                        "field": where,
+                        "reason": f"UBA scope {scope} is not an hourly "
+                        "mean (only scope 2 is stored)",
+                        "raw": raw,
+                    }
+                )
                 continue
             quantity, unit = COMPONENTS[comp]
-            rows.append({"sensor_id": sid, "quantity": quantity, "t": start, "value": value,
-                         "unit": unit})
+            rows.append(
+                {"sensor_id": sid, "quantity": quantity, "t": start, "value": value, "unit": unit}
+            )
     df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit"])
     if not df.empty:
-        times = parse_times(pa.array(df["t"].astype(str)), source=source, field="date_start",
-                            tz=tz or DEFAULT_TZ, header_lines=0)
+        times = parse_times(
+            pa.array(df["t"].astype(str)),
+            source=source,
+            field="date_start",
+            tz=tz or DEFAULT_TZ,
+            header_lines=0,
+        )
         df["time"] = times.to_pandas()
     else:
         df["time"] = pd.Series(dtype="datetime64[us, UTC]")
     sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())})
     sensors["source"] = FORMAT
     sensors["sensor_type"] = "reference"
-    return ParsedBatch(FORMAT, source, observations_from_records(df, source), sensors=sensors,
-                       quarantine=quarantine_records(source, bad, FORMAT))
+    return ParsedBatch(
+        FORMAT,
+        source,
+        observations_from_records(df, source),
+        sensors=sensors,
+        quarantine=quarantine_records(source, bad, FORMAT),
+    )
 
 
 def read_uba(path: str | Path, tz: str | None = None) -> ParsedBatch:

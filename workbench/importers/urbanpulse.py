@@ -62,23 +62,35 @@ def urbanpulse_records(
         raw = json.dumps(f, ensure_ascii=False)[:2000]
         missing = [k for k in ("deviceId", "sensorLabel", "timestamp", "value") if k not in p]
         if missing:
-            raise ImportFormatError(source, f"{where}: missing properties {missing}",
-                                    field=f"{where}.properties")
+            raise ImportFormatError(
+                source, f"{where}: missing properties {missing}", field=f"{where}.properties"
+            )
         sid = f"up:{p['deviceId']}"
         value = p["value"]
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise ImportFormatError(source, f"{where}: value must be a number, got {value!r:.40}",
-                                    field=f"{where}.properties.value")
+            raise ImportFormatError(
+                source,
+                f"{where}: value must be a number, got {value!r:.40}",
+                field=f"{where}.properties.value",
+            )
         try:
             value = float(str(value).replace(",", "."))
         except ValueError:
-            raise ImportFormatError(source, f"{where}: value must be a number, got {value!r:.40}",
-                                    field=f"{where}.properties.value") from None
+            raise ImportFormatError(
+                source,
+                f"{where}: value must be a number, got {value!r:.40}",
+                field=f"{where}.properties.value",
+            ) from None
         unit = p.get("units") or None
         q = try_resolve_quantity(str(p["sensorLabel"]), unit)
         if q is None:
-            bad.append({"field": f"{where}.properties.sensorLabel",
-                        "reason": f"unknown quantity {p['sensorLabel']!r}", "raw": raw})
+            bad.append(
+                {
+                    "field": f"{where}.properties.sensorLabel",
+                    "reason": f"unknown quantity {p['sensorLabel']!r}",
+                    "raw": raw,
+                }
+            )
             continue
         try:
             conversion(unit, q)
@@ -90,17 +102,34 @@ def urbanpulse_records(
         coords = geom.get("coordinates") if isinstance(geom, dict) else None
         if isinstance(coords, list) and len(coords) >= 2:
             lon, lat = coords[0], coords[1]
-        rows.append({"sensor_id": sid, "quantity": q, "t": p["timestamp"], "value": value,
-                     "unit": unit, "lat": lat, "lon": lon})
-        meta[sid] = {"sensor_id": sid, "source": FORMAT, "sensor_type": p.get("deviceType"),
-                     "name": p.get("deviceName")}
+        rows.append(
+            {
+                "sensor_id": sid,
+                "quantity": q,
+                "t": p["timestamp"],
+                "value": value,
+                "unit": unit,
+                "lat": lat,
+                "lon": lon,
+            }
+        )
+        meta[sid] = {
+            "sensor_id": sid,
+            "source": FORMAT,
+            "sensor_type": p.get("deviceType"),
+            "name": p.get("deviceName"),
+        }
     df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit", "lat", "lon"])
     if not df.empty:
         ts = df["t"]
-        arr = pa.array(ts.tolist()) if ts.map(lambda x: isinstance(x, int | float)).all() \
+        arr = (
+            pa.array(ts.tolist())
+            if ts.map(lambda x: isinstance(x, int | float)).all()
             else pa.array(ts.astype(str).tolist())
-        df["time"] = parse_times(arr, source=source, field="timestamp", tz=None,
-                                 header_lines=0).to_pandas()
+        )
+        df["time"] = parse_times(
+            arr, source=source, field="timestamp", tz=None, header_lines=0
+        ).to_pandas()
     else:
         df["time"] = pd.Series(dtype="datetime64[us, UTC]")
     return df, bad, pd.DataFrame(list(meta.values()))
@@ -122,9 +151,15 @@ def parse_urbanpulse(data: bytes, *, source: str = "<bytes>") -> ParsedBatch:
     doc = load_json(data, source)
     df, bad, sensors = urbanpulse_records(doc, source)
     return ParsedBatch(
-        FORMAT, source, observations_from_records(df, source), sensors=sensors,
-        positions=positions_from(df[["sensor_id", "lat", "lon", "time"]].astype(
-            {"lat": float, "lon": float})) if not df.empty else pd.DataFrame(),
+        FORMAT,
+        source,
+        observations_from_records(df, source),
+        sensors=sensors,
+        positions=positions_from(
+            df[["sensor_id", "lat", "lon", "time"]].astype({"lat": float, "lon": float})
+        )
+        if not df.empty
+        else pd.DataFrame(),
         quarantine=quarantine_records(source, bad, FORMAT),
     )
 
