@@ -31,6 +31,7 @@ import os
 import time as _time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,11 +46,11 @@ import pyarrow.parquet as pq
 
 OBSERVATION_SCHEMA = pa.schema(
     [
-        ("sensor_id", pa.string()),
-        ("quantity", pa.string()),
+        ("sensor_id", pa.dictionary(pa.int32(), pa.string())),
+        ("quantity", pa.dictionary(pa.int32(), pa.string())),
         ("time", pa.timestamp("us", tz="UTC")),
         ("value", pa.float64()),
-        ("source", pa.string()),
+        ("source", pa.dictionary(pa.int32(), pa.string())),
         ("qc", pa.int32()),
     ]
 )
@@ -301,37 +302,29 @@ class Transaction:
 
         ``table`` needs ``sensor_id, quantity, time, value`` and may carry ``source``
         and ``qc``. Rows whose key is already stored (or repeated within the batch) are
-        counted as duplicates and not written.
+        counted as duplicates and not written. Input already grouped by sensor and
+        ordered by time (as exports usually are) is not re-sorted.
         """
         table = _conform(table)
         if table.num_rows == 0:
             return (0, 0)
-        months = pc.add(pc.multiply(pc.year(table["time"]), 100), pc.month(table["time"]))
-        table = table.append_column("_month", months)
-        table = table.sort_by(
-            [
-                ("quantity", "ascending"),
-                ("_month", "ascending"),
-                ("sensor_id", "ascending"),
-                ("time", "ascending"),
-            ]
-        )
-        table, dup_in_batch = _drop_adjacent_duplicates(table)
-        added = 0
-        duplicates = dup_in_batch
-        q_arr = table["quantity"].to_numpy()
-        m_arr = table["_month"].to_numpy()
-        n = table.num_rows
-        # boundaries of (quantity, month) runs in the sorted table
-        change = np.ones(n, dtype=bool)
-        if n > 1:
-            change[1:] = (q_arr[1:] != q_arr[:-1]) | (m_arr[1:] != m_arr[:-1])
-        starts = np.flatnonzero(change)
-        ends = np.append(starts[1:], n)
-        for s, e in zip(starts, ends, strict=True):
-            part = table.slice(int(s), int(e - s)).drop_columns(["_month"])
-            quantity = str(q_arr[s])
-            month = int(m_arr[s])
+        parts: list[tuple[str, int, pa.Table]] = []
+        duplicates = 0
+        for quantity, qtable in _split_by_quantity(table):
+            lo, hi = (v.as_py() for v in pc.min_max(qtable["time"]).values())
+            if (lo.year, lo.month) == (hi.year, hi.month):
+                splits = [(lo.year * 100 + lo.month, qtable)]
+            else:
+                months = pc.add(
+                    pc.multiply(pc.year(qtable["time"]), 100), pc.month(qtable["time"])
+                ).to_numpy()
+                splits = [(int(m), qtable.filter(months == m)) for m in np.unique(months)]
+            for month, part in splits:
+                part, dups = _sorted_unique(part)
+                duplicates += dups
+                parts.append((quantity, int(month), part))
+        staged = []
+        for quantity, month, part in parts:
             tmin = iso_utc(pc.min(part["time"]).as_py())
             tmax = iso_utc(pc.max(part["time"]).as_py())
             overlapping = [
@@ -348,7 +341,12 @@ class Transaction:
             rel = self._new_path(
                 f"observations/quantity={quantity}/month={month // 100:04d}-{month % 100:02d}", "b"
             )
-            self._write(part, rel)
+            staged.append((rel, part, quantity, tmin, tmax))
+        # Parquet encoding releases the GIL: write partitions side by side
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            list(pool.map(lambda item: self._write(item[1], item[0]), staged))
+        added = 0
+        for rel, part, quantity, _tmin, _tmax in staged:
             self.manifest["observations"].append(
                 {
                     "path": rel,
@@ -356,7 +354,7 @@ class Transaction:
                     "tmin": iso_utc(pc.min(part["time"]).as_py()),
                     "tmax": iso_utc(pc.max(part["time"]).as_py()),
                     "rows": part.num_rows,
-                    "sensors": pc.count_distinct(part["sensor_id"]).as_py(),
+                    "sensors": _n_distinct(part["sensor_id"]),
                     "batch": self.batch,
                 }
             )
@@ -496,7 +494,7 @@ class Transaction:
                     "tmin": min(e["tmin"] for e in ents),
                     "tmax": max(e["tmax"] for e in ents),
                     "rows": tbl.num_rows,
-                    "sensors": pc.count_distinct(tbl["sensor_id"]).as_py(),
+                    "sensors": _n_distinct(tbl["sensor_id"]),
                     "batch": self.batch,
                 }
             )
@@ -558,9 +556,11 @@ def _conform(table: pa.Table) -> pa.Table:
             col = table[f.name]
             if f.name == "time" and pa.types.is_timestamp(col.type) and col.type.tz is None:
                 raise ValueError("observation times must be timezone-aware (UTC)")
+            if pa.types.is_dictionary(f.type) and not pa.types.is_dictionary(col.type):
+                col = pc.dictionary_encode(col.cast(pa.string()))
             cols[f.name] = col.cast(f.type)
         elif f.name == "source":
-            cols[f.name] = pa.nulls(n, pa.string())
+            cols[f.name] = pa.nulls(n, pa.string()).dictionary_encode()
         elif f.name == "qc":
             cols[f.name] = pa.array(np.zeros(n, dtype=np.int32))
         else:
@@ -572,24 +572,65 @@ def _conform(table: pa.Table) -> pa.Table:
     return out
 
 
-def _drop_adjacent_duplicates(table: pa.Table) -> tuple[pa.Table, int]:
-    """In a table sorted by key, keep the first of each run of equal keys."""
-    n = table.num_rows
+def _n_distinct(col: pa.ChunkedArray) -> int:
+    """Number of distinct values (dictionary columns counted by their used indices)."""
+    if pa.types.is_dictionary(col.type):
+        col = pa.chunked_array(col.chunks, type=col.type).unify_dictionaries().combine_chunks()
+        return int(np.count_nonzero(np.bincount(col.indices.to_numpy(zero_copy_only=False))))
+    return int(pc.count_distinct(col).as_py())
+
+
+def _split_by_quantity(table: pa.Table) -> list[tuple[str, pa.Table]]:
+    """One sub-table per quantity.
+
+    The column is dictionary-encoded and batches usually hold one quantity each (one
+    per importer column), so most batches are routed without copying.
+    """
+    groups: dict[str, list[pa.RecordBatch]] = {}
+    for batch in table.to_batches():
+        col = batch.column(batch.schema.get_field_index("quantity"))
+        if not pa.types.is_dictionary(col.type):
+            col = pc.dictionary_encode(col)
+        idx = col.indices.to_numpy(zero_copy_only=False)
+        names = col.dictionary.to_pylist()
+        if idx.size and idx.min() == idx.max():
+            groups.setdefault(names[int(idx[0])], []).append(batch)
+            continue
+        for k in np.unique(idx):
+            groups.setdefault(names[int(k)], []).append(batch.filter(pa.array(idx == k)))
+    return [(q, pa.Table.from_batches(bs, schema=table.schema)) for q, bs in sorted(groups.items())]
+
+
+def _sorted_unique(part: pa.Table) -> tuple[pa.Table, int]:
+    """Order rows by sensor then time (unless they already are) and drop repeated keys.
+
+    Rows count as ordered when each sensor's rows are contiguous and ascending in time;
+    then no sort is needed. The first of equal keys is kept.
+    """
+    n = part.num_rows
     if n < 2:
-        return table, 0
-    t = table["time"].cast(pa.int64()).to_numpy()
-    same = t[1:] == t[:-1]
-    if not same.any():
-        return table, 0
-    s = table["sensor_id"].to_numpy(zero_copy_only=False)
-    q = table["quantity"].to_numpy(zero_copy_only=False)
+        return part, 0
+
+    def keys(tbl: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        sid = tbl.unify_dictionaries()["sensor_id"].combine_chunks()
+        codes = sid.indices.to_numpy(zero_copy_only=False)
+        return codes, tbl["time"].combine_chunks().cast(pa.int64()).to_numpy()
+
+    codes, t = keys(part)
+    same = codes[1:] == codes[:-1]
+    runs = 1 + int((~same).sum())
+    ordered = runs == np.count_nonzero(np.bincount(codes)) and bool(
+        np.all(~same | (t[1:] >= t[:-1]))
+    )
+    if not ordered:
+        order = np.lexsort((t, codes))
+        part = part.take(pa.array(order))
+        codes, t = codes[order], t[order]
+        same = codes[1:] == codes[:-1]
     dup = np.zeros(n, dtype=bool)
-    idx = np.flatnonzero(same)
-    dup[idx + 1] = (s[idx + 1] == s[idx]) & (q[idx + 1] == q[idx])
+    dup[1:] = same & (t[1:] == t[:-1])
     k = int(dup.sum())
-    if k == 0:
-        return table, 0
-    return table.filter(pa.array(~dup)), k
+    return (part.filter(~dup) if k else part), k
 
 
 def _small_table(df: pd.DataFrame, columns: list[str]) -> pa.Table:

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -183,11 +184,18 @@ class Workspace:
         format: str = "auto",
         tz: str | None = None,
         quantity: str | None = None,
+        data: bytes | None = None,
     ) -> ParsedBatch:
         """Parse one file with this workspace's settings (nothing is written)."""
         tz = tz or self.config["import"].get("timezone") or None
         field_map = self.config.get("mqtt", {}).get("field_map") or None
-        return importers.read(path, format=format, tz=tz, quantity=quantity, field_map=field_map)
+        if data is None:
+            return importers.read(
+                path, format=format, tz=tz, quantity=quantity, field_map=field_map
+            )
+        return importers.parse(
+            data, source=str(path), format=format, tz=tz, quantity=quantity, field_map=field_map
+        )
 
     def import_files(
         self,
@@ -219,9 +227,17 @@ class Workspace:
                 report.duplicates += dups
             buffer, buffered = [], 0
 
-        with self.store.transaction() as tx:
+        with self.store.transaction() as tx, ThreadPoolExecutor(1) as hasher:
             for path in progress(items) if progress else items:
-                batch = self.parse_file(path, format=format, tz=tz, quantity=quantity)
+                try:
+                    data = Path(path).read_bytes()
+                except OSError as exc:
+                    raise ImportFormatError(str(path), f"cannot read ({exc.strerror})") from None
+                # hashing releases the GIL: run it beside the parser
+                digest_future = hasher.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
+                batch = self.parse_file(path, format=format, tz=tz, quantity=quantity, data=data)
+                digest = digest_future.result()
+                del data
                 buffer.append(batch.observations)
                 buffered += batch.n_observations
                 if buffered >= IMPORT_BUFFER_ROWS:
@@ -230,7 +246,6 @@ class Workspace:
                 if not batch.positions.empty:
                     tx.add_positions(batch.positions, lookup)
                 nq = tx.add_quarantine(batch.quarantine)
-                digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
                 tx.record_import(
                     {
                         "file": str(path),

@@ -64,13 +64,14 @@ class ParsedBatch:
 
 
 def empty_observations() -> pa.Table:
+    dict_type = pa.dictionary(pa.int32(), pa.string())
     return pa.table(
         {
             "sensor_id": pa.array([], pa.string()),
-            "quantity": pa.array([], pa.string()),
+            "quantity": pa.array([], dict_type),
             "time": pa.array([], pa.timestamp("us", tz="UTC")),
             "value": pa.array([], pa.float64()),
-            "source": pa.array([], pa.string()),
+            "source": pa.array([], dict_type),
         }
     )
 
@@ -229,7 +230,7 @@ def parse_times(
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_timestamp(arr.type):
-        if arr.type.tz is not None:
+        if arr.type.tz is not None or (naive_is_utc and tz is None):
             return arr.cast(pa.timestamp("us", tz="UTC"))
         return _localise(pd.Series(arr.to_pandas()), source, field, tz, naive_is_utc, header_lines)
     if pa.types.is_integer(arr.type) or pa.types.is_floating(arr.type):
@@ -325,22 +326,22 @@ def observations_from_columns(
 ) -> pa.Table:
     """One quantity's observations, null values dropped, converted to the canonical unit."""
     scale, offset = conversion(unit, quantity)
-    mask = pc.invert(pc.is_null(value))
     if scale != 1.0 or offset != 0.0:
         value = pc.add(pc.multiply(value, scale), offset)
     n = len(value)
+    zeros = pa.array(np.zeros(n, dtype=np.int32))
     tbl = pa.table(
         {
             "sensor_id": sensor_id,
-            "quantity": pa.array(np.full(n, quantity, dtype=object), pa.string())
-            if n < 1000
-            else pa.repeat(pa.scalar(quantity), n).cast(pa.string()),
+            "quantity": pa.DictionaryArray.from_arrays(zeros, pa.array([quantity], pa.string())),
             "time": time,
             "value": value,
-            "source": pa.repeat(pa.scalar(source, pa.string()), n),
+            "source": pa.DictionaryArray.from_arrays(zeros, pa.array([source], pa.string())),
         }
     )
-    return tbl.filter(mask)
+    if value.null_count == 0:
+        return tbl
+    return tbl.filter(pc.is_valid(value))
 
 
 def observations_from_records(df: pd.DataFrame, source: str) -> pa.Table:

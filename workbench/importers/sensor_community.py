@@ -45,7 +45,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 def looks_like(head: str) -> bool:
     """True if the first line is a sensor.community archive header."""
-    first = head.splitlines()[0] if head else ""
+    first = head.splitlines()[0].replace('"', "") if head else ""
     return first.startswith("sensor_id;sensor_type;") and ";timestamp" in first
 
 
@@ -81,8 +81,10 @@ def parse_sensor_community(data: bytes, *, source: str = "<bytes>") -> ParsedBat
     if raw_ids.null_count:
         i = int(pc.index(pc.is_null(raw_ids), True).as_py())
         raise ImportFormatError(source, "missing sensor_id", line=i + 2, field="sensor_id")
-    ids = pc.binary_join_element_wise("sc:", raw_ids.cast(pa.string()), "")
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    # ids repeat on every row: prefix the dictionary, not millions of strings
+    enc = pc.dictionary_encode(raw_ids).combine_chunks()
+    prefixed = pc.binary_join_element_wise("sc:", enc.dictionary.cast(pa.string()), "")
+    ids = pa.DictionaryArray.from_arrays(enc.indices, prefixed)
     times = parse_times(
         table["timestamp"], source=source, field="timestamp", tz=None, naive_is_utc=True
     )
@@ -106,7 +108,8 @@ def parse_sensor_community(data: bytes, *, source: str = "<bytes>") -> ParsedBat
         lat = numeric_column(table, "lat", source)
         lon = numeric_column(table, "lon", source)
         pos = pa.table({"sensor_id": ids, "lat": lat, "lon": lon, "time": times})
-        pos = pos.filter(pc.and_(pc.is_valid(lat), pc.is_valid(lon)))
+        if lat.null_count or lon.null_count:
+            pos = pos.filter(pc.and_(pc.is_valid(lat), pc.is_valid(lon)))
         positions = (
             pos.group_by(["sensor_id", "lat", "lon"])
             .aggregate([("time", "min")])
