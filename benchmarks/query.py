@@ -22,10 +22,10 @@ import pandas as pd
 import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of, scratch  # noqa: E402
+from _common import best_of, scratch
 
-from workbench.store import parquet_sql  # noqa: E402
-from workbench.workspace import Workspace  # noqa: E402
+from workbench.store import parquet_sql
+from workbench.workspace import Workspace
 
 
 def fill(ws: Workspace, sensors: int, per_sensor: int) -> int:
@@ -40,13 +40,16 @@ def fill(ws: Workspace, sensors: int, per_sensor: int) -> int:
         codes = np.repeat(np.arange(ids.size, dtype=np.int32), per_sensor)
         t = t0 + np.tile(np.arange(per_sensor, dtype="int64") * step, ids.size)
         t = t + rng.integers(0, 30_000_000, n)
-        table = pa.table({
-            "sensor_id": pa.DictionaryArray.from_arrays(
-                pa.array(codes), pa.array([f"bench-{i:04d}" for i in ids])),
-            "quantity": pa.array(np.full(n, "air_temperature")).dictionary_encode(),
-            "time": pa.array(t).cast(pa.timestamp("us", tz="UTC")),
-            "value": rng.normal(20, 4, n).round(2),
-        })
+        table = pa.table(
+            {
+                "sensor_id": pa.DictionaryArray.from_arrays(
+                    pa.array(codes), pa.array([f"bench-{i:04d}" for i in ids])
+                ),
+                "quantity": pa.array(np.full(n, "air_temperature")).dictionary_encode(),
+                "time": pa.array(t).cast(pa.timestamp("us", tz="UTC")),
+                "value": rng.normal(20, 4, n).round(2),
+            }
+        )
         with ws.store.transaction() as tx:
             total += tx.add_observations(table)[0]
     return total
