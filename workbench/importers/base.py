@@ -394,3 +394,26 @@ def quarantine_records(origin: str, rows: list[dict[str, object]], source: str) 
     q["source"] = source
     q["received_at"] = pd.Timestamp.now("UTC")
     return q
+
+
+def batch_from_records(
+    fmt: str,
+    source: str,
+    records: pd.DataFrame,
+    bad: list[dict[str, object]],
+    *,
+    sensor_type: str | None = None,
+) -> ParsedBatch:
+    """A batch from long records (canonical quantities) and quarantine rows, with one
+    metadata row per sensor."""
+    sensors = pd.DataFrame({"sensor_id": sorted(records["sensor_id"].unique())})
+    sensors["source"] = fmt
+    if sensor_type is not None:
+        sensors["sensor_type"] = sensor_type
+    return ParsedBatch(
+        fmt,
+        source,
+        observations_from_records(records, source),
+        sensors=sensors,
+        quarantine=quarantine_records(source, bad, fmt),
+    )

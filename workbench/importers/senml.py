@@ -22,8 +22,7 @@ import pandas as pd
 from workbench.importers.base import (
     ImportFormatError,
     ParsedBatch,
-    observations_from_records,
-    quarantine_records,
+    batch_from_records,
 )
 from workbench.importers.jsonutil import load_json
 from workbench.quantities import UnitError, conversion, try_resolve_quantity
@@ -160,14 +159,7 @@ def parse_senml(data: bytes, *, source: str = "<bytes>", now: float | None = Non
         frames.append(df)
         bad.extend(b)
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
-    return ParsedBatch(
-        FORMAT,
-        source,
-        observations_from_records(df, source),
-        sensors=sensors,
-        quarantine=quarantine_records(source, bad, FORMAT),
-    )
+    return batch_from_records(FORMAT, source, df, bad)
 
 
 def read_senml(path: str | Path) -> ParsedBatch:

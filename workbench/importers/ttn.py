@@ -23,9 +23,8 @@ import pyarrow as pa
 from workbench.importers.base import (
     ImportFormatError,
     ParsedBatch,
-    observations_from_records,
+    batch_from_records,
     parse_times,
-    quarantine_records,
 )
 from workbench.importers.jsonutil import load_json
 from workbench.quantities import try_resolve_quantity
@@ -173,14 +172,7 @@ def parse_ttn(
         ).to_pandas()
     else:
         df["time"] = pd.Series(dtype="datetime64[us, UTC]")
-    sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())}).assign(source=FORMAT)
-    return ParsedBatch(
-        FORMAT,
-        source,
-        observations_from_records(df, source),
-        sensors=sensors,
-        quarantine=quarantine_records(source, bad, FORMAT),
-    )
+    return batch_from_records(FORMAT, source, df, bad)
 
 
 def read_ttn(path: str | Path, field_map: dict[str, dict[str, str]] | None = None) -> ParsedBatch:

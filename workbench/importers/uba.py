@@ -24,9 +24,8 @@ import pyarrow as pa
 from workbench.importers.base import (
     ImportFormatError,
     ParsedBatch,
-    observations_from_records,
+    batch_from_records,
     parse_times,
-    quarantine_records,
 )
 from workbench.importers.jsonutil import load_json
 
@@ -133,16 +132,7 @@ def parse_uba(data: bytes, *, source: str = "<bytes>", tz: str | None = None) ->
         df["time"] = times.to_pandas()
     else:
         df["time"] = pd.Series(dtype="datetime64[us, UTC]")
-    sensors = pd.DataFrame({"sensor_id": sorted(df["sensor_id"].unique())})
-    sensors["source"] = FORMAT
-    sensors["sensor_type"] = "reference"
-    return ParsedBatch(
-        FORMAT,
-        source,
-        observations_from_records(df, source),
-        sensors=sensors,
-        quarantine=quarantine_records(source, bad, FORMAT),
-    )
+    return batch_from_records(FORMAT, source, df, bad, sensor_type="reference")
 
 
 def read_uba(path: str | Path, tz: str | None = None) -> ParsedBatch:
