@@ -9,6 +9,7 @@ is assigned the area containing its centre.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
 from pyproj import CRS, Transformer
 
@@ -176,10 +178,6 @@ def parse_grid(
     [['E362050N5712050', 0.4]]
     """
     if parquet:
-        import io
-
-        import pyarrow.parquet as pq
-
         try:
             table = pq.read_table(io.BytesIO(data))
         except Exception as exc:

@@ -72,8 +72,6 @@ def _source(
     if area is None:
         return f"{rel} o"
     areas = [area] if isinstance(area, str) else list(area)
-    pos = snap.positions()
-    pos = pos[pos["area_id"].isin(areas)] if not pos.empty else pos
     all_pos = snap.positions()
     if all_pos.empty:
         raise ValueError("no sensor positions in the store: cannot filter by area")
@@ -86,7 +84,6 @@ def _source(
     )
     con.register("_positions", all_pos[["sensor_id", "valid_from", "area_id"]])
     area_list = ", ".join("'" + a.replace("'", "''") + "'" for a in areas)
-    del pos
     return (
         f"(SELECT o.* FROM {rel} o ASOF JOIN _positions p "
         f"ON o.sensor_id = p.sensor_id AND o.time >= p.valid_from "

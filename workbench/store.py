@@ -32,7 +32,6 @@ import time as _time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,17 +67,6 @@ COMPACT_THRESHOLD = 64
 
 class StoreError(RuntimeError):
     """The store cannot do what was asked (locked, corrupt manifest, ...)."""
-
-
-@dataclass
-class CommitStats:
-    """What one transaction changed."""
-
-    added: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    files: int = 0
-    by_quantity: dict[str, int] = field(default_factory=dict)
 
 
 def _now_iso() -> str:
@@ -264,7 +252,6 @@ class Transaction:
         self.manifest = json.loads(json.dumps(manifest))
         self.batch = uuid.uuid4().hex[:16]
         self.written: set[str] = set()
-        self.stats = CommitStats()
         self._sensors: pd.DataFrame | None = None
         self._positions: pd.DataFrame | None = None
         self._done = False
@@ -336,8 +323,10 @@ class Transaction:
                 before = part.num_rows
                 part = self._anti_join(part, overlapping)
                 duplicates += before - part.num_rows
-            if part.num_rows == 0:
-                continue
+                if part.num_rows == 0:
+                    continue
+                tmin = iso_utc(pc.min(part["time"]).as_py())
+                tmax = iso_utc(pc.max(part["time"]).as_py())
             rel = self._new_path(
                 f"observations/quantity={quantity}/month={month // 100:04d}-{month % 100:02d}", "b"
             )
@@ -346,25 +335,19 @@ class Transaction:
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
             list(pool.map(lambda item: self._write(item[1], item[0]), staged))
         added = 0
-        for rel, part, quantity, _tmin, _tmax in staged:
+        for rel, part, quantity, tmin, tmax in staged:
             self.manifest["observations"].append(
                 {
                     "path": rel,
                     "quantity": quantity,
-                    "tmin": iso_utc(pc.min(part["time"]).as_py()),
-                    "tmax": iso_utc(pc.max(part["time"]).as_py()),
+                    "tmin": tmin,
+                    "tmax": tmax,
                     "rows": part.num_rows,
                     "sensors": _n_distinct(part["sensor_id"]),
                     "batch": self.batch,
                 }
             )
             added += part.num_rows
-            self.stats.files += 1
-            self.stats.by_quantity[quantity] = (
-                self.stats.by_quantity.get(quantity, 0) + part.num_rows
-            )
-        self.stats.added += added
-        self.stats.duplicates += duplicates
         return added, duplicates
 
     def _anti_join(self, part: pa.Table, rel_paths: list[str]) -> pa.Table:
@@ -459,7 +442,6 @@ class Transaction:
         rel = self._new_path("quarantine", "q")
         self._write(pa.Table.from_pandas(q, preserve_index=False), rel)
         self.manifest["quarantine"].append({"path": rel, "rows": len(q), "batch": self.batch})
-        self.stats.quarantined += len(q)
         return len(q)
 
     def record_import(self, entry: dict[str, Any]) -> None:

@@ -30,6 +30,8 @@ import shapely
 from pyproj import Transformer
 from shapely.ops import voronoi_diagram
 
+from workbench.geo import area_lookup
+
 # Approximate district centres (lat, lon) and their Stadtbezirk.
 DISTRICTS: list[tuple[str, str, str, float, float]] = [
     ("altstadt", "Altstadt", "Mitte", 51.5080, 7.0960),
@@ -335,8 +337,6 @@ def generate_city(
     rng = np.random.default_rng(seed)
     areas = make_areas()
     grid, cellf = make_grid(rng, cell_size)
-    from workbench.geo import area_lookup
-
     lookup = area_lookup(areas)
     grid["area_id"] = lookup(cellf["lon"].to_numpy(), cellf["lat"].to_numpy())
     times = pd.date_range(
