@@ -94,5 +94,24 @@ def test_ttn_v3_event_with_decoded_payload():
 
 
 def test_ttn_raw_payload_without_decoder_is_a_clear_error():
-    with pytest.raises(importers.ImportFormatError, match="frm_payload needs a byte decoder"):
+    with pytest.raises(importers.ImportFormatError, match="no byte decoder configured for device"):
         importers.read(FIXTURES / "decentlab_DL-PM_tts_uplink.json")
+
+
+def test_ttn_raw_decentlab_dl_pm_payload_is_decoded():
+    # the payload's words, read by hand from the base64 text: battery 0x0c25 = 3109 mV,
+    # PM1 0x0025 = 3.7 µg/m³, PM2.5/PM4/PM10 0x0027 = 3.9, T word 0x67bd, RH word 0x618d,
+    # pressure 0xbd10 = 48400 -> 96800 Pa
+    b = importers.read(
+        FIXTURES / "decentlab_DL-PM_tts_uplink.json",
+        byte_decoders={"test-decentlab": "decentlab-dl-pm"},
+    )
+    o = b.observations.to_pandas().set_index("quantity")["value"]
+    assert o["battery_voltage"] == pytest.approx(3.109)
+    assert o["pm1"] == pytest.approx(3.7)
+    assert o["pm2_5"] == pytest.approx(3.9) and o["pm10"] == pytest.approx(3.9)
+    assert o["air_temperature"] == pytest.approx(175.72 * 0x67BD / 65536 - 46.85, abs=1e-3)
+    assert o["relative_humidity"] == pytest.approx(125 * 0x618D / 65536 - 6, abs=1e-3)
+    assert o["air_pressure"] == pytest.approx(968.0)  # Pa converted to hPa
+    assert o["rssi"] == -16 and o["snr"] == 8.5
+    assert set(b.observations["sensor_id"].to_pylist()) == {"ttn:03022"}

@@ -8,6 +8,7 @@ Layout under ``WORKSPACE/store``::
     sensors/<batch>.parquet           sensor metadata (one consolidated file per snapshot)
     positions/<batch>.parquet         position history: a new record when a sensor moves
     quarantine/<batch>.parquet        rejected records with the reason
+    raw/month=YYYY-MM/<batch>.parquet raw MQTT payloads, kept for ``workbench reprocess``
 
 Why a manifest: a writer writes new immutable files first, then commits by replacing
 ``manifest.json`` with ``os.replace`` (atomic on POSIX). A reader reads the manifest once
@@ -56,8 +57,18 @@ OBSERVATION_SCHEMA = pa.schema(
 SENSOR_COLUMNS = ["sensor_id", "source", "sensor_type", "name", "exposure", "attributes"]
 POSITION_COLUMNS = ["sensor_id", "lat", "lon", "valid_from", "area_id"]
 QUARANTINE_COLUMNS = ["received_at", "source", "origin", "line", "field", "reason", "raw"]
+RAW_SCHEMA = pa.schema(
+    [
+        ("received_at", pa.timestamp("us", tz="UTC")),
+        ("topic", pa.string()),
+        ("format", pa.string()),
+        ("payload", pa.binary()),
+        ("outcome", pa.string()),
+    ]
+)
 
 MANIFEST_FORMAT = 1
+SUBDIRS = ("observations", "sensors", "positions", "quarantine", "raw")
 COMPRESSION = "zstd"
 # Files replaced by compaction stay on disk this long for readers of older snapshots.
 DELETE_GRACE_S = 600.0
@@ -99,6 +110,8 @@ def _empty_manifest() -> dict[str, Any]:
         "quarantine": [],
         "imports": [],
         "pending_delete": [],
+        "raw": [],
+        "ingest": None,
     }
 
 
@@ -134,7 +147,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.mkdir(parents=True, exist_ok=True)
-        for sub in ("observations", "sensors", "positions", "quarantine"):
+        for sub in SUBDIRS:
             (self.path / sub).mkdir(exist_ok=True)
 
     # ------------------------------------------------------------------ snapshots
@@ -214,7 +227,7 @@ class Store:
             referenced = tx.referenced_paths()
             now = _time.time()
             removed = 0
-            for sub in ("observations", "sensors", "positions", "quarantine"):
+            for sub in SUBDIRS:
                 for p in (self.path / sub).rglob("*.parquet"):
                     rel = p.relative_to(self.path).as_posix()
                     if rel in referenced or rel in tx.written:
@@ -262,6 +275,7 @@ class Transaction:
     def _paths_of(m: dict[str, Any]) -> set[str]:
         paths = {e["path"] for e in m["observations"]}
         paths |= {e["path"] for e in m["quarantine"]}
+        paths |= {e["path"] for e in m.get("raw", [])}
         for k in ("sensors", "positions"):
             if m.get(k):
                 paths.add(m[k])
@@ -443,6 +457,77 @@ class Transaction:
         self._write(pa.Table.from_pandas(q, preserve_index=False), rel)
         self.manifest["quarantine"].append({"path": rel, "rows": len(q), "batch": self.batch})
         return len(q)
+
+    def add_raw(self, table: pa.Table) -> int:
+        """Keep raw stream payloads (``RAW_SCHEMA``) so they can be decoded again later."""
+        if table.num_rows == 0:
+            return 0
+        table = table.select(RAW_SCHEMA.names).cast(RAW_SCHEMA)
+        lo, hi = (v.as_py() for v in pc.min_max(table["received_at"]).values())
+        rel = self._new_path(f"raw/month={lo.year:04d}-{lo.month:02d}", "r")
+        self._write(table, rel)
+        self.manifest.setdefault("raw", []).append(
+            {
+                "path": rel,
+                "rows": table.num_rows,
+                "tmin": iso_utc(lo),
+                "tmax": iso_utc(hi),
+                "batch": self.batch,
+            }
+        )
+        return table.num_rows
+
+    @property
+    def ingest_state(self) -> dict[str, Any] | None:
+        """The stream ingest's checkpoint and counters, committed with the data."""
+        return self.manifest.get("ingest")
+
+    @ingest_state.setter
+    def ingest_state(self, state: dict[str, Any]) -> None:
+        self.manifest["ingest"] = state
+
+    def drop_observations(self, source_prefix: str) -> int:
+        """Remove every observation whose ``source`` starts with ``source_prefix``.
+
+        Files holding such rows are rewritten without them (old files are deleted after
+        the grace period). Returns the number of rows removed.
+        """
+        dropped = 0
+        keep_entries = []
+        now = _time.time()
+        for ent in self.manifest["observations"]:
+            path = str(self.store.path / ent["path"])
+            con = duckdb.connect()
+            try:
+                tbl = query_arrow(con, f"SELECT * FROM {parquet_sql([path])}")
+            finally:
+                con.close()
+            src = tbl["source"].cast(pa.string())
+            match = pc.fill_null(pc.starts_with(src, source_prefix), False)
+            n = int(pc.sum(match).as_py() or 0)
+            if n == 0:
+                keep_entries.append(ent)
+                continue
+            dropped += n
+            self.manifest["pending_delete"].append({"path": ent["path"], "since": now})
+            rest = tbl.filter(pc.invert(match)).cast(OBSERVATION_SCHEMA)
+            if rest.num_rows == 0:
+                continue
+            rel = self._new_path(ent["path"].rsplit("/", 1)[0], "d")
+            self._write(rest, rel)
+            keep_entries.append(
+                {
+                    **ent,
+                    "path": rel,
+                    "rows": rest.num_rows,
+                    "tmin": iso_utc(pc.min(rest["time"]).as_py()),
+                    "tmax": iso_utc(pc.max(rest["time"]).as_py()),
+                    "sensors": _n_distinct(rest["sensor_id"]),
+                    "batch": self.batch,
+                }
+            )
+        self.manifest["observations"] = keep_entries
+        return dropped
 
     def record_import(self, entry: dict[str, Any]) -> None:
         """Append an entry to the import log kept in the manifest."""
@@ -685,6 +770,19 @@ class Snapshot:
             ).df()
         finally:
             con.close()
+
+    def raw_files(self, start: datetime | None = None) -> list[str]:
+        """Absolute paths of raw-payload files received at or after ``start``."""
+        out = []
+        for ent in self.manifest.get("raw", []):
+            if start is not None and ent["tmax"] < iso_utc(start):
+                continue
+            out.append(str(self.store.path / ent["path"]))
+        return out
+
+    @property
+    def ingest_state(self) -> dict[str, Any] | None:
+        return self.manifest.get("ingest")
 
     def quarantine_count(self) -> int:
         return int(sum(e["rows"] for e in self.manifest["quarantine"]))

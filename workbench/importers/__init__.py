@@ -103,6 +103,7 @@ def parse(
     quantity: str | None = None,
     station_id: str | None = None,
     field_map: dict[str, dict[str, str]] | None = None,
+    byte_decoders: dict[str, str] | None = None,
 ) -> ParsedBatch:
     """Parse input of the given format (or detect it) into a :class:`ParsedBatch`."""
     data = _maybe_gunzip(data, source)
@@ -119,7 +120,7 @@ def parse(
     if fmt == "senml":
         return senml.parse_senml(data, **kw)
     if fmt == "ttn":
-        return ttn.parse_ttn(data, field_map=field_map, **kw)
+        return ttn.parse_ttn(data, field_map=field_map, byte_decoders=byte_decoders, **kw)
     if fmt == "urbanpulse":
         return urbanpulse.parse_urbanpulse(data, **kw)
     if fmt == "uba":

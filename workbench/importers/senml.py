@@ -56,6 +56,22 @@ def senml_records(
     Returns a DataFrame with ``sensor_id, quantity, time, value, unit`` (quantity already
     canonical) and a list of quarantine rows.
     """
+    rows, bad = senml_rows(doc, source=source, now=now)
+    df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "time", "value", "unit"])
+    df["time"] = pd.to_datetime(df["time"].astype(float), unit="s", utc=True)
+    return df, bad
+
+
+def senml_rows(
+    doc: Any, *, source: str, now: float | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Like :func:`senml_records` but as plain lists; ``time`` in seconds since the epoch.
+
+    Raises
+    ------
+    ImportFormatError
+        If the pack's structure is broken (the whole pack is unusable).
+    """
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
@@ -125,9 +141,7 @@ def senml_records(
         rows.append(
             {"sensor_id": sensor, "quantity": quantity, "time": t, "value": v, "unit": unit}
         )
-    df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "time", "value", "unit"])
-    df["time"] = pd.to_datetime(df["time"].astype(float), unit="s", utc=True)
-    return df, bad
+    return rows, bad
 
 
 def _text(x: Any, name: str) -> str:

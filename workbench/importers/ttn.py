@@ -27,6 +27,7 @@ from workbench.importers.base import (
     parse_times,
 )
 from workbench.importers.jsonutil import load_json
+from workbench.importers.lorawan import PayloadError, decode_frm_payload
 from workbench.quantities import try_resolve_quantity
 
 FORMAT = "ttn"
@@ -53,11 +54,15 @@ def looks_like(doc: Any) -> bool:
 
 
 def uplink_records(
-    doc: Any, field_map: dict[str, dict[str, str]] | None = None
+    doc: Any,
+    field_map: dict[str, dict[str, str]] | None = None,
+    byte_decoders: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Decode one uplink into long records; returns ``(records, reason_if_rejected)``.
 
-    Records have ``sensor_id, quantity, time (text), value, unit, f_cnt``.
+    Records have ``sensor_id, quantity, t (text), value, unit, f_cnt``. A raw
+    ``frm_payload`` is decoded with the byte decoder that ``byte_decoders`` names for the
+    device id, model id or application id (see :mod:`workbench.importers.lorawan`).
     """
     up = unwrap(doc)
     if not isinstance(up, dict):
@@ -103,7 +108,34 @@ def uplink_records(
                 }
             )
     elif "frm_payload" in msg:
-        return [], "no decoded_payload (raw frm_payload needs a byte decoder)"
+        app = ids.get("application_ids")
+        app_id = app.get("application_id") if isinstance(app, dict) else None
+        name = next(
+            (byte_decoders[k] for k in (device, model, app_id) if k and k in (byte_decoders or {})),
+            None,
+        )
+        if name is None:
+            return [], (
+                "no decoded_payload, and no byte decoder configured for device "
+                f"{device!r} (set [mqtt.byte_decoder] in workbench.toml)"
+            )
+        if not isinstance(msg["frm_payload"], str):
+            return [], "frm_payload must be base64 text"
+        try:
+            decoded_bytes = decode_frm_payload(msg["frm_payload"], name)
+        except PayloadError as exc:
+            return [], f"frm_payload: {exc}"
+        for q, value, unit in decoded_bytes:
+            recs.append(
+                {
+                    "sensor_id": sid,
+                    "quantity": q,
+                    "t": t,
+                    "value": value,
+                    "unit": unit,
+                    "f_cnt": f_cnt,
+                }
+            )
     meta = [m for m in msg.get("rx_metadata") or [] if isinstance(m, dict)]
     rssi = [m["rssi"] for m in meta if isinstance(m.get("rssi"), int | float)]
     if rssi and recs:
@@ -135,7 +167,11 @@ def uplink_records(
 
 
 def parse_ttn(
-    data: bytes, *, source: str = "<bytes>", field_map: dict[str, dict[str, str]] | None = None
+    data: bytes,
+    *,
+    source: str = "<bytes>",
+    field_map: dict[str, dict[str, str]] | None = None,
+    byte_decoders: dict[str, str] | None = None,
 ) -> ParsedBatch:
     """Parse TTN v3 uplinks: one JSON document, an array, or JSON lines.
 
@@ -152,7 +188,7 @@ def parse_ttn(
     docs = doc if isinstance(doc, list) else [doc]
     rows, bad = [], []
     for i, d in enumerate(docs, start=1):
-        recs, reason = uplink_records(d, field_map)
+        recs, reason = uplink_records(d, field_map, byte_decoders)
         if reason:
             bad.append(
                 {
@@ -175,6 +211,12 @@ def parse_ttn(
     return batch_from_records(FORMAT, source, df, bad)
 
 
-def read_ttn(path: str | Path, field_map: dict[str, dict[str, str]] | None = None) -> ParsedBatch:
+def read_ttn(
+    path: str | Path,
+    field_map: dict[str, dict[str, str]] | None = None,
+    byte_decoders: dict[str, str] | None = None,
+) -> ParsedBatch:
     p = Path(path)
-    return parse_ttn(p.read_bytes(), source=str(p), field_map=field_map)
+    return parse_ttn(
+        p.read_bytes(), source=str(p), field_map=field_map, byte_decoders=byte_decoders
+    )

@@ -52,6 +52,33 @@ def urbanpulse_records(
     doc: Any, source: str
 ) -> tuple[pd.DataFrame, list[dict[str, Any]], pd.DataFrame]:
     """Resolve features to long records, quarantine rows and sensor metadata."""
+    rows, bad, meta = urbanpulse_rows(doc, source)
+    df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit", "lat", "lon"])
+    if not df.empty:
+        ts = df["t"]
+        arr = (
+            pa.array(ts.tolist())
+            if ts.map(lambda x: isinstance(x, int | float)).all()
+            else pa.array(ts.astype(str).tolist())
+        )
+        df["time"] = parse_times(
+            arr, source=source, field="timestamp", tz=None, header_lines=0
+        ).to_pandas()
+    else:
+        df["time"] = pd.Series(dtype="datetime64[us, UTC]")
+    return df, bad, pd.DataFrame(list(meta.values()))
+
+
+def urbanpulse_rows(
+    doc: Any, source: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Like :func:`urbanpulse_records` as plain lists; ``t`` is the timestamp as given.
+
+    Raises
+    ------
+    ImportFormatError
+        If a feature lacks the properties every reading needs.
+    """
     feats = _features(doc)
     if not feats:
         raise ImportFormatError(source, "expected a GeoJSON FeatureCollection of readings")
@@ -59,6 +86,10 @@ def urbanpulse_records(
     for i, f in enumerate(feats, start=1):
         p = f.get("properties") or {}
         where = f"features[{i - 1}]"
+        if not isinstance(p, dict):
+            raise ImportFormatError(
+                source, f"{where}: properties must be an object", field=f"{where}.properties"
+            )
         raw = json.dumps(f, ensure_ascii=False)[:2000]
         missing = [k for k in ("deviceId", "sensorLabel", "timestamp", "value") if k not in p]
         if missing:
@@ -119,20 +150,7 @@ def urbanpulse_records(
             "sensor_type": p.get("deviceType"),
             "name": p.get("deviceName"),
         }
-    df = pd.DataFrame(rows, columns=["sensor_id", "quantity", "t", "value", "unit", "lat", "lon"])
-    if not df.empty:
-        ts = df["t"]
-        arr = (
-            pa.array(ts.tolist())
-            if ts.map(lambda x: isinstance(x, int | float)).all()
-            else pa.array(ts.astype(str).tolist())
-        )
-        df["time"] = parse_times(
-            arr, source=source, field="timestamp", tz=None, header_lines=0
-        ).to_pandas()
-    else:
-        df["time"] = pd.Series(dtype="datetime64[us, UTC]")
-    return df, bad, pd.DataFrame(list(meta.values()))
+    return rows, bad, meta
 
 
 def parse_urbanpulse(data: bytes, *, source: str = "<bytes>") -> ParsedBatch:
