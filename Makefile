@@ -30,6 +30,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/import_csv.py
 	$(BIN)/python benchmarks/query.py
+	bash scripts/system-deps.sh
+	$(BIN)/python benchmarks/mqtt_ingest.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_WORKSPACE) .pytest_cache .ruff_cache

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing.
-# The list grows with the product (mosquitto for MQTT ingest, chromium for dashboards).
+# mosquitto: the MQTT ingest tests start their own broker (the system service is not used).
 set -euo pipefail
-PACKAGES=()          # e.g. (mosquitto chromium chromium-driver)
+PACKAGES=(mosquitto)   # grows: chromium chromium-driver for the dashboards
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -7,6 +7,7 @@ with one actionable line on bad input.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -17,6 +18,7 @@ import click
 
 from workbench import __version__
 from workbench.importers import FORMATS, ImportFormatError
+from workbench.ingest.decoders import STREAM_FORMATS
 from workbench.store import StoreError
 from workbench.workspace import Workspace, WorkspaceError
 
@@ -185,6 +187,29 @@ def status(workspace: Path, as_json: bool) -> None:
                 f"  {s['sensor_id']:<28} {s['last_seen'] or '-':<26} "
                 f"{s['completeness']:>8.1%}  {s['area_id'] or '-'}"
             )
+    ing = st.get("ingest")
+    if ing:
+        c = ing["counters"]
+        svc = ing.get("service") or {}
+        state = (
+            "running, connected"
+            if svc.get("connected")
+            else ("running, NOT connected" if svc.get("running") else "not running")
+        )
+        click.echo(f"ingest      {state}" + (f"  {svc['broker']}" if svc.get("broker") else ""))
+        click.echo(
+            f"  received {c.get('received', 0)}, stored {c.get('stored', 0)}, "
+            f"duplicates {c.get('duplicates', 0)}, quarantined {c.get('quarantined', 0)}, "
+            f"gaps {c.get('gaps', 0)}"
+        )
+        lag = ing.get("lag_s") or {}
+        click.echo(
+            f"  last message {ing.get('last_message_at') or '-'}, "
+            f"lag median {lag.get('median', float('nan')):.1f} s, "
+            f"max {lag.get('max', float('nan')):.1f} s"
+        )
+        for dev, n in ing.get("devices_with_gaps", [])[:5]:
+            click.echo(f"  {n:>8} frames missing  {dev}")
     click.echo(f"latest run  {st['latest_run'] or '-'}")
 
 
@@ -218,6 +243,97 @@ def compact(workspace: Path) -> None:
     n = ws.store.compact()
     removed = ws.store.vacuum()
     click.echo(f"compacted {n} partitions, removed {removed} orphaned files")
+
+
+@main.command()
+@workspace_option
+@click.option("--broker", default=None, help="mqtt://HOST:PORT or mqtts://HOST:PORT.")
+@click.option("--topic", "topics", multiple=True, help="Topic filter (repeatable).")
+@click.option(
+    "--format", "fmt", type=click.Choice(STREAM_FORMATS), default=None, help="Payload format."
+)
+@click.option("--username", default=None, help="Broker user name.")
+@click.option(
+    "--password-env",
+    default=None,
+    help="Name of the environment variable holding the password (never on the command line).",
+)
+@click.option("--ca-file", type=click.Path(dir_okay=False), default=None, help="CA for TLS.")
+@click.option("--client-id", default=None, help="Session id (keep it fixed).")
+@click.option("--qos", type=click.IntRange(0, 1), default=None, help="Subscription QoS.")
+@click.option("--flush-interval", type=float, default=None, help="Seconds between store loads.")
+@click.option(
+    "--log-format", type=click.Choice(["json", "text"]), default="json", show_default=True
+)
+@click.option("--duration", type=float, default=None, hidden=True)
+@friendly_errors
+def ingest(
+    workspace: Path,
+    broker: str | None,
+    topics: tuple[str, ...],
+    fmt: str | None,
+    username: str | None,
+    password_env: str | None,
+    ca_file: str | None,
+    client_id: str | None,
+    qos: int | None,
+    flush_interval: float | None,
+    log_format: str,
+    duration: float | None,
+) -> None:
+    """Subscribe to an MQTT broker and store every reading exactly once.
+
+    Flags override [mqtt] in workbench.toml. Runs until SIGTERM or Ctrl-C, which
+    store what was received and exit cleanly.
+    """
+    from workbench.ingest.service import IngestService, MqttSettings, setup_logging
+
+    ws = Workspace.open(workspace)
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise ValueError(f"--password-env names {password_env!r}, which is not set")
+    settings = MqttSettings.resolve(
+        ws.config,
+        broker=broker,
+        topics=list(topics) or None,
+        fmt=fmt,
+        username=username,
+        password=password,
+        ca_file=ca_file,
+        client_id=client_id,
+        qos=qos,
+    )
+    setup_logging(log_format)
+    service = IngestService(ws, settings, flush_interval=flush_interval)
+    service.install_signal_handlers()
+    try:
+        code = service.run(duration=duration)
+    except RuntimeError as exc:
+        raise ValueError(str(exc)) from None
+    sys.exit(code)
+
+
+@main.command()
+@workspace_option
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Drop every MQTT observation first and rebuild it from the raw payloads.",
+)
+@friendly_errors
+def reprocess(workspace: Path, replace: bool) -> None:
+    """Decode kept raw MQTT payloads again (after a decoder or field-map fix)."""
+    from workbench.ingest.reprocess import reprocess as run
+
+    ws = Workspace.open(workspace)
+    t = run(ws, replace=replace)
+    click.echo(
+        f"reprocessed {t['payloads']} payloads: {t['stored']} readings stored, "
+        f"{t['duplicates']} already stored, {t['rejected']} payloads still rejected"
+        + (f"; {t['dropped']} old readings replaced" if replace else "")
+    )
 
 
 @main.command()

@@ -38,6 +38,7 @@ from workbench.geo import (
     read_grid,
 )
 from workbench.importers.base import ImportFormatError, ParsedBatch
+from workbench.ingest.status import ingest_status
 from workbench.quantities import canonical_unit
 from workbench.store import Snapshot, Store
 
@@ -188,14 +189,17 @@ class Workspace:
     ) -> ParsedBatch:
         """Parse one file with this workspace's settings (nothing is written)."""
         tz = tz or self.config["import"].get("timezone") or None
-        field_map = self.config.get("mqtt", {}).get("field_map") or None
+        mqtt = self.config.get("mqtt", {})
+        kw = {
+            "format": format,
+            "tz": tz,
+            "quantity": quantity,
+            "field_map": mqtt.get("field_map") or None,
+            "byte_decoders": mqtt.get("byte_decoder") or None,
+        }
         if data is None:
-            return importers.read(
-                path, format=format, tz=tz, quantity=quantity, field_map=field_map
-            )
-        return importers.parse(
-            data, source=str(path), format=format, tz=tz, quantity=quantity, field_map=field_map
-        )
+            return importers.read(path, **kw)
+        return importers.parse(data, source=str(path), **kw)
 
     def import_files(
         self,
@@ -357,6 +361,7 @@ class Workspace:
             "grid_cells": 0 if self.grid() is None else len(self.grid()),
             "latest_run": str(latest) if latest else None,
             "simulated": bool(self.config["workspace"].get("simulated", False)),
+            "ingest": ingest_status(self.root, snap),
         }
 
     def export(
