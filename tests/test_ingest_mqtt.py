@@ -60,7 +60,10 @@ def ws_path(tmp_path):
 class Ingest:
     """The ingest service as a child process, restartable."""
 
-    def __init__(self, ws_path: Path, broker: LocalBroker, *extra: str) -> None:
+    def __init__(
+        self, ws_path: Path, broker: LocalBroker, *extra: str, env: dict | None = None
+    ) -> None:
+        self.env = env
         self.ws_path = ws_path
         self.broker = broker
         self.extra = extra
@@ -85,7 +88,7 @@ class Ingest:
             *self.extra,
         ]
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, stderr=log, cwd=REPO)
+            self.proc = subprocess.Popen(cmd, stderr=log, cwd=REPO, env=self.env)
         self.starts += 1
         return self
 
@@ -410,3 +413,96 @@ def test_bad_settings_are_one_line_errors(ws_path):
         env=env,
     )
     assert run.returncode == 1 and "NO_SUCH_PW" in run.stderr
+
+
+def make_tls_files(d: Path) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for 127.0.0.1 (openssl CLI)."""
+
+    def run(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=workbench-test-ca",
+    )
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    )
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    )
+    return d / "ca.crt", d / "server.crt", d / "server.key"
+
+
+def test_tls_and_password_login(tmp_path, ws_path):
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    ca, crt, key = make_tls_files(certs)
+    pwfile = tmp_path / "passwd"
+    subprocess.run(
+        ["mosquitto_passwd", "-b", "-c", str(pwfile), "ingest", "s3cret pw"],
+        check=True,
+        capture_output=True,
+    )
+    messages = mixed_stream(300, devices=10, malformed_share=0.0, seed=41)
+    with LocalBroker(tmp_path / "broker", tls=(ca, crt, key), password_file=pwfile) as b:
+        assert b.url.startswith("mqtts://")
+        ingest = Ingest(
+            ws_path,
+            b,
+            *("--ca-file", str(ca), "--username", "ingest", "--password-env", "MQTT_PW"),
+            env={**os.environ, "MQTT_PW": "s3cret pw"},
+        ).start()
+        ingest.wait_ready()
+        publish(
+            "127.0.0.1", b.port, messages, ca_file=str(ca), username="ingest", password="s3cret pw"
+        )
+        wait_for(lambda: counters(ws_path).get("received", 0) >= 300, 60, "load", ingest)
+        assert ingest.terminate() == 0
+        assert_exactly_once(ws_path, messages)
+        # a wrong password is refused by the broker and logged, the service keeps retrying
+        bad = Ingest(ws_path, b, "--ca-file", str(ca), "--username", "ingest")
+        bad.start()
+        wait_for(
+            lambda: any(e.get("event") == "connect refused" for e in bad.log_events()),
+            30,
+            "the refusal to be logged",
+            bad,
+        )
+        bad.proc.send_signal(signal.SIGTERM)
+        assert bad.proc.wait(timeout=60) == 0

@@ -54,8 +54,15 @@ class LocalBroker:
     """
 
     def __init__(
-        self, directory: str | Path, max_inflight: int = 20, autosave_interval: int = 1
+        self,
+        directory: str | Path,
+        max_inflight: int = 20,
+        autosave_interval: int = 1,
+        tls: tuple[Path, Path, Path] | None = None,
+        password_file: Path | None = None,
     ) -> None:
+        self.tls = tls
+        self.password_file = password_file
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -65,20 +72,31 @@ class LocalBroker:
 
     @property
     def url(self) -> str:
-        return f"mqtt://127.0.0.1:{self.port}"
+        return f"{'mqtts' if self.tls else 'mqtt'}://127.0.0.1:{self.port}"
 
     @property
     def log_path(self) -> Path:
         return self.directory / "mosquitto.log"
 
     def config_text(self) -> str:
+        auth = (
+            [f"password_file {self.password_file}", "allow_anonymous false"]
+            if self.password_file
+            else ["allow_anonymous true"]
+        )
+        tls = (
+            [f"cafile {self.tls[0]}", f"certfile {self.tls[1]}", f"keyfile {self.tls[2]}"]
+            if self.tls
+            else []
+        )
         return "\n".join(
             [
                 # run as whoever started it: as root Mosquitto would otherwise switch to
                 # the 'mosquitto' user, which cannot write the persistence file here
                 f"user {getpass.getuser()}",
                 f"listener {self.port} 127.0.0.1",
-                "allow_anonymous true",
+                *tls,
+                *auth,
                 "persistence true",
                 f"persistence_location {self.directory}/",
                 f"autosave_interval {self.autosave_interval}",
