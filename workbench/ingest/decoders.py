@@ -197,6 +197,40 @@ def _frame_of(doc: Any) -> tuple[str, int] | None:
 
 
 # ---------------------------------------------------------------------- SenML
+def _importer_records(
+    payload: bytes, out: Decoded, parse: Callable[[Any], tuple[Any, ...]], what: str, time_key: str
+) -> list[tuple[dict[str, Any], int]]:
+    """Run a file importer's record function on one payload.
+
+    Structural errors and rejected records become rejects; returns the usable records
+    with their time in microseconds (values converted in place to canonical units).
+    """
+    doc = _load(payload, out)
+    if out.rejects:
+        return []
+    try:
+        rows, bad, *_ = parse(doc)
+    except ImportFormatError as exc:
+        out.reject(exc.field or what, exc.message)
+        return []
+    except (TypeError, ValueError, AttributeError) as exc:
+        out.reject(what, f"malformed {what} ({exc})")
+        return []
+    for b in bad:
+        out.reject(str(b.get("field")), str(b.get("reason")))
+    usable = []
+    for r in rows:
+        try:
+            t = time_us(r[time_key])
+            r["value"] = _canonical(r["value"], r["unit"], r["quantity"])
+        except (UnitError, ValueError, TypeError) as exc:
+            out.reject(f"{r['quantity']} {time_key}", str(exc))
+            continue
+        out.readings.append((r["sensor_id"], r["quantity"], t, r["value"]))
+        usable.append((r, t))
+    return usable
+
+
 def decode_senml(payload: bytes, topic: str, received_at: float) -> Decoded:
     """A SenML JSON pack; relative times count from the time the message was received.
 
@@ -207,25 +241,8 @@ def decode_senml(payload: bytes, topic: str, received_at: float) -> Decoded:
     [('dev1', 'air_temperature', 1699999940000000, 21.5)]
     """
     out = Decoded()
-    doc = _load(payload, out)
-    if out.rejects:
-        return out
-    try:
-        rows, bad = senml_rows(doc, source=topic, now=received_at)
-    except ImportFormatError as exc:
-        return out.reject(exc.field or "pack", exc.message)
-    except (TypeError, ValueError, AttributeError) as exc:
-        return out.reject("pack", f"malformed SenML ({exc})")
-    for b in bad:
-        out.reject(str(b.get("field")), str(b.get("reason")))
-    for r in rows:
-        try:
-            t = time_us(r["time"])
-            v = _canonical(r["value"], r["unit"], r["quantity"])
-        except (UnitError, ValueError, TypeError) as exc:
-            out.reject(r["quantity"], str(exc))
-            continue
-        out.readings.append((r["sensor_id"], r["quantity"], t, v))
+    parse = partial(senml_rows, source=topic, now=received_at)
+    for r, _ in _importer_records(payload, out, parse, "SenML pack", "time"):
         out.sensors.setdefault(r["sensor_id"], {"sensor_id": r["sensor_id"], "source": "senml"})
     return out
 
@@ -234,25 +251,14 @@ def decode_senml(payload: bytes, topic: str, received_at: float) -> Decoded:
 def decode_urbanpulse(payload: bytes, topic: str, received_at: float) -> Decoded:
     """UrbanPulse GeoJSON features (a Feature or a FeatureCollection)."""
     out = Decoded()
-    doc = _load(payload, out)
-    if out.rejects:
-        return out
-    try:
-        rows, bad, meta = urbanpulse_rows(doc, topic)
-    except ImportFormatError as exc:
-        return out.reject(exc.field or "feature", exc.message)
-    except (TypeError, ValueError, AttributeError) as exc:
-        return out.reject("feature", f"malformed UrbanPulse feature ({exc})")
-    for b in bad:
-        out.reject(str(b.get("field")), str(b.get("reason")))
-    for r in rows:
-        try:
-            t = time_us(r["t"])
-            v = _canonical(r["value"], r["unit"], r["quantity"])
-        except (UnitError, ValueError, TypeError) as exc:
-            out.reject("timestamp", str(exc))
-            continue
-        out.readings.append((r["sensor_id"], r["quantity"], t, v))
+    meta: dict[str, dict[str, Any]] = {}
+
+    def parse(doc: Any) -> tuple[Any, ...]:
+        rows, bad, m = urbanpulse_rows(doc, topic)
+        meta.update(m)
+        return rows, bad
+
+    for r, t in _importer_records(payload, out, parse, "UrbanPulse feature", "t"):
         lat, lon = _finite_number(r.get("lat")), _finite_number(r.get("lon"))
         if lat is not None and lon is not None and abs(lat) <= 90 and abs(lon) <= 180:
             out.positions.append((r["sensor_id"], lat, lon, t))
