@@ -91,7 +91,8 @@ def iso_utc(ts: Any) -> str:
     return t.isoformat(timespec="microseconds")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a directory's entries (new, renamed files) durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -215,7 +216,7 @@ class Store:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.manifest_path)
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
 
     # ------------------------------------------------------------------ maintenance
     def vacuum(self, min_age_s: float = 3600.0) -> int:
@@ -603,7 +604,7 @@ class Transaction:
         self.manifest["version"] = int(self.base.get("version", 0)) + 1
         self.manifest["committed_at"] = _now_iso()
         for d in {(self.store.path / p).parent for p in self.written}:
-            _fsync_dir(d)
+            fsync_dir(d)
         self.store._write_manifest(self.manifest)
         self._done = True
 

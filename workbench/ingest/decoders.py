@@ -155,9 +155,6 @@ def decode_ttn(
     doc = _load(payload, out)
     if out.rejects:
         return out
-    if isinstance(doc, dict) and "uplink_message" not in doc and "end_device_ids" in doc:
-        # join accepts, downlink events, location updates: no readings, not an error
-        return out.reject("uplink_message", "not an uplink (no uplink_message)")
     out.f_cnt = _frame_of(doc)  # counted even when the content is rejected: it arrived
     try:
         recs, reason = uplink_records(doc, field_map, byte_decoders)

@@ -24,6 +24,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.store import fsync_dir
+
 _HEAD = struct.Struct("<II")
 _META = struct.Struct("<dH")
 SUFFIX = ".wal"
@@ -114,7 +116,7 @@ class Journal:
         last = segment_number(existing[-1]) if existing else 0
         number = max(last, self.floor, self._last_opened) + 1
         self._fd = os.open(self._path(number), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        _fsync_dir(self.directory)
+        fsync_dir(self.directory)
         self.current = self._last_opened = number
         self.bytes_in_current = 0
         return number
@@ -170,11 +172,3 @@ class Journal:
             n = segment_number(p)
             if n > loaded_through and n != self.current:
                 yield n
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -150,7 +150,6 @@ def load_entries(
     result = LoadResult()
     c = result.counters
     origin = f"mqtt:{fmt}"
-    known = set(tx.sensors()["sensor_id"].astype(str)) if limits.known_devices_only else set()
     sensors_before = set(tx.sensors()["sensor_id"].astype(str))
     sids: list[str] = []
     quantities: list[str] = []
@@ -178,7 +177,7 @@ def load_entries(
                 d = Decoded().reject("payload", f"decoder failed: {type(exc).__name__}: {exc}")
         n_ok = 0
         for sid, q, t, v in d.readings:
-            if limits.known_devices_only and sid not in known:
+            if limits.known_devices_only and sid not in sensors_before:
                 d.rejects.append((sid, f"unknown device {sid!r}"))
                 continue
             reason = check_reading(q, v, t, received_us, limits)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -36,30 +35,33 @@ def reprocess(
     with workspace.store.transaction() as tx:
         if replace:
             totals["dropped"] = tx.drop_observations("mqtt:")
-        state = json.loads(json.dumps(tx.ingest_state or empty_state()))
+        state = dict(tx.ingest_state or empty_state())
         scratch = empty_state()
+        lookup = workspace._area_lookup()
+        decoders: dict[str, Any] = {}
         for path in files:
             tbl = pq.read_table(path)
             by_format: dict[str, list[Any]] = {}
             for row in tbl.to_pylist():
                 by_format.setdefault(fmt or row["format"], []).append(row)
             for f, rows in by_format.items():
-                decoder = make_decoder(
-                    f,
-                    workspace.config.get("mqtt", {}),
-                    workspace.config.get("import", {}).get("timezone") or None,
-                )
+                if f not in decoders:
+                    decoders[f] = make_decoder(
+                        f,
+                        workspace.config.get("mqtt", {}),
+                        workspace.config.get("import", {}).get("timezone") or None,
+                    )
                 entries = [
                     Entry(r["received_at"].timestamp(), r["topic"], r["payload"]) for r in rows
                 ]
                 res = load_entries(
                     tx,
                     entries,
-                    decoder,
+                    decoders[f],
                     f,
                     limits,
                     scratch,
-                    area_lookup=workspace._area_lookup(),
+                    area_lookup=lookup,
                     keep_raw=False,
                     keep_quarantine=False,
                 )

@@ -183,6 +183,8 @@ class IngestService:
             workspace.config.get("mqtt", {}),
             workspace.config.get("import", {}).get("timezone") or None,
         )
+        # the areas do not change while the service runs: build their lookup once
+        self.area_lookup = workspace._area_lookup()
         self.dir = workspace.root / "ingest"
         self.dir.mkdir(exist_ok=True)
         self.journal = Journal(self.dir / "journal")
@@ -224,7 +226,7 @@ class IngestService:
         """Run until :meth:`stop` (or ``duration`` seconds); returns the exit code."""
         self._take_lock()
         try:
-            recovered = self.load_pending(final=True)
+            recovered = self.load_pending()
             if recovered:
                 _event(logging.INFO, "recovered journal", messages=recovered)
             state = self.ws.store.snapshot().ingest_state or {}
@@ -264,7 +266,7 @@ class IngestService:
             loader.join()
             if self._loader_error is not None:
                 raise self._loader_error
-            self.load_pending(final=True)
+            self.load_pending()
             self._heartbeat(stopped=True)
             _event(logging.INFO, "stopped", **self.stats)
             return 0
@@ -353,7 +355,7 @@ class IngestService:
             self._loader_error = exc
             self.stop()
 
-    def load_pending(self, final: bool = False) -> int:
+    def load_pending(self) -> int:
         """Load every closed journal segment into the store; returns messages loaded."""
         state = self.ws.store.snapshot().ingest_state or empty_state()
         done = int(state.get("journal_loaded_through", 0))
@@ -371,13 +373,12 @@ class IngestService:
                     self.settings.format,
                     self.limits,
                     state,
-                    area_lookup=self.ws._area_lookup(),
+                    area_lookup=self.area_lookup,
                 )
                 state["journal_loaded_through"] = number
                 state["format"] = self.settings.format
                 tx.ingest_state = state
-                if any(n > self.compact_after for n in _files_per_partition(tx.manifest).values()):
-                    tx.compact(min_files=self.compact_after)
+                tx.compact(min_files=self.compact_after + 1)
             self.journal.remove_through(number)
             total += len(entries)
             for dev, lo, hi in res.new_gaps[:20]:
@@ -406,11 +407,3 @@ class IngestService:
         tmp = self.dir / f".{HEARTBEAT_NAME}.tmp"
         tmp.write_text(json.dumps(doc), encoding="utf-8")
         os.replace(tmp, self.dir / HEARTBEAT_NAME)
-
-
-def _files_per_partition(manifest: dict[str, Any]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for ent in manifest["observations"]:
-        part = ent["path"].rsplit("/", 1)[0]
-        counts[part] = counts.get(part, 0) + 1
-    return counts
