@@ -144,7 +144,7 @@ def test_demo_command_builds_the_workspace(tmp_path):
         n_network = sum(1 for _ in fh) - 1
     assert sum(st["observations"].values()) == n_network + 3 * 5 * 2208 + 2 * 3 * 2208
     assert st["quarantine"] == 0
-    assert len(st["sensors"]) == 115 + 3 + 2
+    assert len(st["sensors"]) == 117 + 3 + 2
     # running it again starts from scratch and gives the same store
     run_cli("demo", "--workspace", str(ws), "--no-serve", check=True)
     st2 = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)

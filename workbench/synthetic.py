@@ -295,6 +295,11 @@ def _weather(rng: np.random.Generator, times: pd.DatetimeIndex) -> dict[str, np.
     }
 
 
+def _growth(water_activity: np.ndarray, kappa: float) -> np.ndarray:
+    """Hygroscopic mass growth of PM seen by an optical sensor (Crilley et al. 2018)."""
+    return 1 + (kappa / 1.65) / (-1 + 1 / water_activity)
+
+
 def _rh(t: np.ndarray, dew: np.ndarray) -> np.ndarray:
     """Relative humidity (%) from temperature and dew point (Magnus formula)."""
     a, b = 17.625, 243.04
@@ -371,16 +376,19 @@ def generate_city(
     sens["cell_id"] = grid["cell_id"].to_numpy()[idx]
     sens["area_id"] = grid["area_id"].to_numpy()[idx]
 
-    imp = grid["impervious"].to_numpy()[idx]
-    grn = grid["green"].to_numpy()[idx]
-    uhi = cellf["uhi_peak_k"].to_numpy()[idx] - cellf["uhi_peak_k"].to_numpy()[rural]
-    uhi = np.clip(uhi, 0, None)
-    day_eff = 1.2 * imp - 0.9 * grn
-    t_true = (
-        w["t_ref"][None, :]
-        + uhi[:, None] * nf[None, :]
-        + day_eff[:, None] * (1 - night_factor(hour))[None, :] * 2.0
-    )
+    def true_temperature(cells: np.ndarray) -> np.ndarray:
+        imp = grid["impervious"].to_numpy()[cells]
+        grn = grid["green"].to_numpy()[cells]
+        uhi = cellf["uhi_peak_k"].to_numpy()[cells] - cellf["uhi_peak_k"].to_numpy()[rural]
+        uhi = np.clip(uhi, 0, None)
+        day_eff = 1.2 * imp - 0.9 * grn
+        return (
+            w["t_ref"][None, :]
+            + uhi[:, None] * nf[None, :]
+            + day_eff[:, None] * (1 - night_factor(hour))[None, :] * 2.0
+        )
+
+    t_true = true_temperature(idx)
     rh_true = _rh(t_true, w["dew"][None, :])
     pm_fac = cellf["pm_factor"].to_numpy()[idx]
     pm_loc = cellf["pm_local"].to_numpy()[idx]
@@ -397,7 +405,7 @@ def generate_city(
     )
     kappa = 0.4
     rh_c = np.clip(rh_true, 0, 99.0) / 100.0
-    growth = 1 + (kappa / 1.65) / (-1 + 1 / rh_c)
+    growth = _growth(rh_c, kappa)
     gain = rng.uniform(0.8, 1.35, n_sensors)
     offset = rng.normal(0.5, 0.5, n_sensors)
     pm25_meas = np.clip(
@@ -481,6 +489,14 @@ def generate_city(
     ind = candidates[n_sensors // 2]
     t_meas[ind] = 23.0 + 0.25 * (t_true[ind] - t_true[ind].mean()) + rng.normal(0, 0.1, n_t)
     log(ind, "air_temperature", "indoor", 0, n_t - 1, "damped diurnal range")
+    # Faults and series added later draw from their own stream, so that everything
+    # above stays exactly as it was.
+    rng2 = np.random.default_rng([seed, 1])
+    # a level shift: the box is replaced by one reading warmer (or moved to a sunny wall)
+    st_i = candidates[n_sensors // 2 + 1]
+    st_a = int(rng2.integers(int(n_t * 0.2), int(n_t * 0.8)))
+    t_meas[st_i, st_a:] += 3.5
+    log(st_i, "air_temperature", "step", st_a, n_t - 1, "+3.5 K level shift")
 
     # --- assemble long tables
     def long(
@@ -561,11 +577,82 @@ def generate_city(
                 "kind": kind,
                 "lat": la,
                 "lon": lo,
+                "pm2_5_true": pm25,
                 "pm2_5": np.round(pm25 + rng.normal(0, 0.3, n_t), 1),
                 "pm10": np.round(pm25 * 1.45 + 2 + rng.normal(0, 0.5, n_t), 1),
                 "no2": np.round(w["no2_bg"] * (1 + 1.2 * traffic) + rng.normal(0, 1, n_t), 1),
             }
         )
+
+    # co-location: one low-cost box (T, RH, PM) at each reference station, measuring
+    # the same air as the reference analyser
+    col_rows, col_obs, col_truth = [], [], []
+    col_gain, col_offset = {}, {}
+    for k, ref in enumerate(refs):
+        c = int(np.argmin((cellf["lat"] - ref["lat"]) ** 2 + (cellf["lon"] - ref["lon"]) ** 2))
+        sid = f"ge-{n_sensors + k + 1:03d}"
+        tt = true_temperature(np.array([c]))
+        rt = _rh(tt, w["dew"][None, :])
+        tm = tt + rng2.normal(0, 0.15) + rng2.normal(0, 0.2, tt.shape)
+        rm = np.clip(rt + rng2.normal(0, 2.0) + rng2.normal(0, 1.5, rt.shape), 0, 100)
+        g, o = rng2.uniform(0.8, 1.35), rng2.normal(0.5, 0.5)
+        gr = _growth(np.clip(rt, 0, 99.0) / 100.0, kappa)
+        p25 = ref.pop("pm2_5_true")[None, :]
+        p10 = p25 * 1.45 + 2.0
+        p25m = np.clip(p25 * gr * g + o + rng2.normal(0, 0.8, p25.shape), 0, None)
+        p10m = np.clip(p10 * gr * g * 1.05 + o + rng2.normal(0, 1.5, p10.shape), 0, None)
+        ones = np.ones(tt.shape, dtype=bool)
+        cid = np.array([sid])
+        col_obs += [
+            long(tm, ones, cid, "air_temperature", "°C", 2),
+            long(rm, ones, cid, "relative_humidity", "%", 1),
+            long(p25m, ones, cid, "pm2_5", "µg/m³", 1),
+            long(p10m, ones, cid, "pm10", "µg/m³", 1),
+        ]
+        col_truth += [
+            long(tt, ones, cid, "air_temperature", "°C", 3),
+            long(rt, ones, cid, "relative_humidity", "%", 2),
+            long(p25, ones, cid, "pm2_5", "µg/m³", 3),
+            long(p10, ones, cid, "pm10", "µg/m³", 3),
+        ]
+        x0, y0 = _TO_UTM.transform(ref["lon"], ref["lat"])
+        dx, dy = rng2.uniform(-15, 15, 2)
+        lon, lat = _TO_LONLAT.transform(x0 + dx, y0 + dy)
+        col_rows.append(
+            {
+                "sensor_id": sid,
+                "kind": "colocated",
+                "cell": c,
+                "has_pm": True,
+                "lon": float(lon),
+                "lat": float(lat),
+                "cell_id": grid["cell_id"].iat[c],
+                "area_id": grid["area_id"].iat[c],
+                "colocated_with": ref["code"],
+            }
+        )
+        col_gain[sid], col_offset[sid] = round(float(g), 4), round(float(o), 4)
+    obs += col_obs
+    truth_obs += col_truth
+    sens = pd.concat([sens, pd.DataFrame(col_rows)], ignore_index=True)
+    # battery voltage every 6 hours; the box that dies runs its battery down first
+    bat_t = np.arange(0, n_t, max(1, per_day // 4))
+    volts = 3.95 - rng2.uniform(0.0, 0.25, n_sensors)[:, None] * (bat_t / n_t)[None, :]
+    volts = volts + rng2.normal(0, 0.01, volts.shape)
+    volts[dead] = np.linspace(3.9, 3.0, bat_t.size) + rng2.normal(0, 0.01, bat_t.size)
+    bmask = keep["t"][:, bat_t]
+    bi, bj = np.nonzero(bmask)
+    obs.append(
+        pd.DataFrame(
+            {
+                "sensor_id": ids[bi],
+                "quantity": "battery_voltage",
+                "time": times[bat_t[bj]],
+                "value": np.round(volts[bi, bj], 3),
+                "unit": "V",
+            }
+        )
+    )
 
     # --- true cell fields (relative to the rural reference)
     mean_nf_night = float(nf[night].mean()) if night.any() else 1.0
@@ -588,7 +675,7 @@ def generate_city(
 
     proposals, votes = make_proposals(rng, grid, areas, n_proposals, n_voters)
     sensors = sens.drop(columns=["cell"]).assign(
-        sensor_type=np.where(has_pm, "SHT31+SDS011", "SHT31"), source="ge-gruent"
+        sensor_type=np.where(sens["has_pm"], "SHT31+SDS011", "SHT31"), source="ge-gruent"
     )
     meta = {
         "seed": seed,
@@ -597,8 +684,9 @@ def generate_city(
         "freq": freq,
         "rural_reference": sens.at[0, "sensor_id"],
         "kappa": kappa,
-        "pm_gain": dict(zip(ids.tolist(), gain.round(4).tolist(), strict=True)),
-        "pm_offset": dict(zip(ids.tolist(), offset.round(4).tolist(), strict=True)),
+        "pm_gain": dict(zip(ids.tolist(), gain.round(4).tolist(), strict=True)) | col_gain,
+        "pm_offset": dict(zip(ids.tolist(), offset.round(4).tolist(), strict=True)) | col_offset,
+        "colocated": {r["sensor_id"]: r["colocated_with"] for r in col_rows},
         "night_hours_local": "22-06",
         "mean_night_factor": mean_nf_night,
         "heat_hotspots": _HEAT_HOTSPOTS,
