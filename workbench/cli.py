@@ -19,6 +19,7 @@ import click
 from workbench import __version__
 from workbench.importers import FORMATS, ImportFormatError
 from workbench.ingest.decoders import STREAM_FORMATS
+from workbench.qc.text import report_lines as qc_report_lines
 from workbench.store import StoreError
 from workbench.workspace import Workspace, WorkspaceError
 
@@ -181,12 +182,22 @@ def status(workspace: Path, as_json: bool) -> None:
         click.echo(f"  {n:>8}  {reason}")
     click.echo(f"sensors     {len(st['sensors'])}")
     if st["sensors"]:
-        click.echo(f"  {'sensor':<28} {'last seen (UTC)':<26} {'complete':>8}  area")
+        click.echo(f"  {'sensor':<28} {'last seen (UTC)':<26} {'complete':>8}  {'status':<9} area")
         for s in st["sensors"]:
+            why = f"  ({', '.join(s['reasons'])})" if s["reasons"] else ""
             click.echo(
                 f"  {s['sensor_id']:<28} {s['last_seen'] or '-':<26} "
-                f"{s['completeness']:>8.1%}  {s['area_id'] or '-'}"
+                f"{s['completeness']:>8.1%}  {s['status']:<9} {s['area_id'] or '-'}{why}"
             )
+    qc = st.get("qc")
+    if qc:
+        counts = ", ".join(f"{k} {v}" for k, v in (qc["status"] or {}).items())
+        click.echo(
+            f"qc          {qc['computed_at']}{'  (STALE: run workbench qc)' if qc['stale'] else ''}"
+            f"; {qc['passed']} of {qc['readings']} readings passed; sensors: {counts}"
+        )
+    else:
+        click.echo("qc          never run (workbench qc)")
     ing = st.get("ingest")
     if ing:
         c = ing["counters"]
@@ -232,6 +243,22 @@ def export(
     ws = Workspace.open(workspace)
     n = ws.export(out, quantity=list(quantity) or None, start=start, end=end)
     click.echo(f"wrote {n} observations to {out}")
+
+
+@main.command(name="qc")
+@workspace_option
+@click.option("--as-of", default=None, help="Judge sensor health at this time (default: config).")
+@click.option("--json", "as_json", is_flag=True, help="Print the QC summary as JSON.")
+@friendly_errors
+def qc_command(workspace: Path, as_of: str | None, as_json: bool) -> None:
+    """Quality control: flag, humidity-correct and calibrate; judge sensor health."""
+    ws = Workspace.open(workspace)
+    result = ws.run_qc(as_of=as_of)
+    if as_json:
+        click.echo(json.dumps(result.summary, indent=1, default=str))
+        return
+    for line in qc_report_lines(result):
+        click.echo(line)
 
 
 @main.command()

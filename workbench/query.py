@@ -63,9 +63,14 @@ def _source(
     start: Any,
     end: Any,
     area: str | Sequence[str] | None,
+    files: list[str] | None = None,
 ) -> str | None:
-    """SQL for the relation of candidate observations (with area filter applied)."""
-    files = snap.files(quantity, start, end)
+    """SQL for the relation of candidate observations (with area filter applied).
+
+    ``files`` replaces the snapshot's observation files (the QC layer has the same key
+    columns plus ``raw_value``).
+    """
+    files = snap.files(quantity, start, end) if files is None else files
     if not files:
         return None
     rel = parquet_sql(files)
@@ -99,6 +104,8 @@ def observations(
     start: datetime | str | None = None,
     end: datetime | str | None = None,
     area: str | Sequence[str] | None = None,
+    qc_files: list[str] | None = None,
+    informational: int | None = None,
 ) -> pd.DataFrame:
     """Observations matching all filters, ordered by sensor and time.
 
@@ -112,20 +119,29 @@ def observations(
         Half-open time range ``[start, end)``; naive times are UTC.
     area : str or list of str, optional
         Area id(s): observations made while the sensor stood in the area.
+    qc_files : list of str, optional
+        Read the QC layer instead of the raw store (adds ``raw_value``).
+    informational : int, optional
+        With ``qc_files``: keep only readings whose ``qc`` has no bit other than these
+        (None keeps flagged readings too).
 
     Returns
     -------
     DataFrame
-        ``sensor_id, quantity, time (UTC), value, source, qc``.
+        ``sensor_id, quantity, time (UTC), value, source, qc`` (and ``raw_value``).
     """
     s, e = _ts(start, "start"), _ts(end, "end")
     con = duckdb.connect()
     try:
-        src = _source(snap, con, quantity, s, e, area)
+        src = _source(snap, con, quantity, s, e, area, qc_files)
         cols = "o.sensor_id, o.quantity, o.time, o.value, o.source, o.qc"
+        if qc_files is not None:
+            cols += ", o.raw_value"
         if src is None:
             return _empty_observations()
         where, params = _where(quantity, sensors, s, e)
+        if qc_files is not None and informational is not None:
+            where += f" AND (o.qc & ~{int(informational)}) = 0"
         df = con.execute(
             f"SELECT {cols} FROM {src} WHERE {where} ORDER BY o.sensor_id, o.quantity, o.time",
             params,
@@ -159,6 +175,8 @@ def aggregate(
     end: datetime | str | None = None,
     area: str | Sequence[str] | None = None,
     tz: str = "UTC",
+    qc_files: list[str] | None = None,
+    informational: int | None = None,
 ) -> pd.DataFrame:
     """Hourly or daily means per sensor and quantity, computed in DuckDB.
 
@@ -171,6 +189,9 @@ def aggregate(
     freq : {"hour", "day"}
     tz : str
         Zone whose calendar days are used for ``freq="day"`` (e.g. ``Europe/Berlin``).
+    qc_files, informational
+        As for :func:`observations`: aggregate the QC layer's cleaned values, only
+        readings that passed.
 
     Returns
     -------
@@ -185,10 +206,12 @@ def aggregate(
     con = duckdb.connect()
     try:
         con.execute(f"SET TimeZone = '{tz.replace(chr(39), '')}'")
-        src = _source(snap, con, quantity, s, e, area)
+        src = _source(snap, con, quantity, s, e, area, qc_files)
         if src is None:
             return _empty_aggregate()
         where, params = _where(quantity, sensors, s, e)
+        if qc_files is not None and informational is not None:
+            where += f" AND (o.qc & ~{int(informational)}) = 0"
         hourly = (
             f"SELECT o.sensor_id, o.quantity, date_trunc('hour', o.time) AS hour, "
             f"avg(o.value) AS mean, min(o.value) AS min, max(o.value) AS max, "

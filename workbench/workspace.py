@@ -11,6 +11,7 @@ This is the analyst's entry point::
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ from workbench.geo import (
 )
 from workbench.importers.base import ImportFormatError, ParsedBatch
 from workbench.ingest.status import ingest_status
+from workbench.qc import layer as qc_layer
+from workbench.qc.pipeline import QCResult, run_qc
+from workbench.qc.settings import QCSettings
 from workbench.quantities import canonical_unit
 from workbench.store import Snapshot, Store
 
@@ -324,6 +328,159 @@ class Workspace:
         """Rejected records with their reason."""
         return self.snapshot().quarantine()
 
+    # ------------------------------------------------------------------ quality control
+    def qc_settings(self) -> QCSettings:
+        """QC thresholds from ``workbench.toml`` (validated)."""
+        try:
+            return QCSettings.from_config(self.config)
+        except ValueError as exc:
+            raise WorkspaceError(f"{self.root / CONFIG_NAME}: {exc}") from None
+
+    def run_qc(self, *, as_of: datetime | str | None = None) -> QCResult:
+        """Check, correct and calibrate all observations; store the result as the current QC.
+
+        The raw store is not modified. Returns the :class:`~workbench.qc.QCResult`.
+        """
+        settings = self.qc_settings()
+        lock = self.root / "qc" / ".lock"
+        lock.parent.mkdir(exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise WorkspaceError(f"{self.root}: another `workbench qc` is running") from None
+            snap = self.snapshot()
+            obs = query.observations(snap)
+            when = None
+            if as_of is not None:
+                when = pd.Timestamp(as_of)
+                when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+            elif settings.as_of == "now":
+                when = pd.Timestamp.now(tz="UTC")
+            result = run_qc(
+                obs,
+                sensors=snap.sensors(),
+                positions=snap.positions(),
+                settings=settings,
+                as_of=when,
+            )
+            meta = {
+                "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "store_version": snap.version,
+                "observation_rows": int(sum(snap.observation_counts().values())),
+                "settings": {
+                    "kappa": settings.kappa,
+                    "max_rh": settings.max_rh,
+                    "calibration_method": settings.calibration_method,
+                    "informational": int(settings.informational),
+                    "thresholds": settings.quantities,
+                },
+            }
+            qc_layer.write(self.root, result, meta)
+            return result
+        finally:
+            os.close(fd)
+
+    def qc_state(self) -> dict[str, Any] | None:
+        """The current QC run: summary plus ``stale`` (observations changed since), or None."""
+        run = qc_layer.current(self.root)
+        if run is None:
+            return None
+        summ = qc_layer.summary(run)
+        rows = int(sum(self.snapshot().observation_counts().values()))
+        return {**summ, "run": str(run), "stale": rows != summ.get("observation_rows")}
+
+    def _qc_run(self, refresh: bool) -> Path:
+        state = self.qc_state()
+        if state is None or (refresh and state["stale"]):
+            self.run_qc()
+            state = self.qc_state()
+        if state is None:
+            raise WorkspaceError(f"{self.root}: no QC results; run `workbench qc` first")
+        return Path(state["run"])
+
+    def clean(
+        self,
+        quantity: str | Sequence[str] | None = None,
+        *,
+        sensors: Sequence[str] | None = None,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        area: str | Sequence[str] | None = None,
+        include_flagged: bool = False,
+        refresh: bool = True,
+    ) -> pd.DataFrame:
+        """Checked observations: cleaned (humidity-corrected, calibrated) values with flags.
+
+        By default only readings that passed QC are returned; ``include_flagged=True``
+        returns all, with the ``qc`` bit mask (see :class:`workbench.qc.QC`) and the
+        ``raw_value``. QC runs first when it never ran or the store changed since
+        (``refresh=False`` uses the current QC as it is).
+
+        Returns
+        -------
+        DataFrame
+            ``sensor_id, quantity, time, value, source, qc, raw_value``.
+        """
+        run = self._qc_run(refresh)
+        informational = None if include_flagged else int(self.qc_settings().informational)
+        files = qc_layer.files(run, quantity)
+        return query.observations(
+            self.snapshot(),
+            quantity=quantity,
+            sensors=sensors,
+            start=start,
+            end=end,
+            area=area,
+            qc_files=files,
+            informational=informational,
+        )
+
+    def clean_aggregate(
+        self,
+        quantity: str | Sequence[str] | None = None,
+        *,
+        freq: str = "hour",
+        sensors: Sequence[str] | None = None,
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        area: str | Sequence[str] | None = None,
+        tz: str = "UTC",
+        refresh: bool = True,
+    ) -> pd.DataFrame:
+        """Hourly/daily means of the cleaned values that passed QC (see :meth:`aggregate`).
+
+        Pair with :func:`workbench.qc.completeness.valid_daily` for the 18-hour rule.
+        """
+        run = self._qc_run(refresh)
+        return query.aggregate(
+            self.snapshot(),
+            freq=freq,
+            quantity=quantity,
+            sensors=sensors,
+            start=start,
+            end=end,
+            area=area,
+            tz=tz,
+            qc_files=qc_layer.files(run, quantity),
+            informational=int(self.qc_settings().informational),
+        )
+
+    def health(self, *, refresh: bool = False) -> pd.DataFrame:
+        """Per-sensor health and status from the current QC (empty before the first QC)."""
+        run = qc_layer.current(self.root) if not refresh else self._qc_run(True)
+        if run is None:
+            return pd.DataFrame(columns=["sensor_id", "status", "reasons"])
+        return qc_layer.table(run, "health")
+
+    def calibrations(self) -> pd.DataFrame:
+        """The calibrations fitted by the current QC, with quality before and after."""
+        run = qc_layer.current(self.root)
+        if run is None:
+            return pd.DataFrame()
+        return qc_layer.table(run, "calibrations")
+
     # ------------------------------------------------------------------ status and export
     def latest_run(self) -> Path | None:
         latest = self.root / "results" / "latest"
@@ -333,8 +490,12 @@ class Workspace:
         """A JSON-ready summary: counts per quantity, sensors, quarantine, store size, runs."""
         snap = self.snapshot()
         sensors = query.sensor_summary(snap)
+        qc = self.qc_state()
+        health = self.health() if qc else pd.DataFrame(columns=["sensor_id"])
+        health = health.set_index("sensor_id")
         rows = []
         for r in sensors.to_dict("records"):
+            h = health.loc[r["sensor_id"]] if r["sensor_id"] in health.index else None
             rows.append(
                 {
                     "sensor_id": r["sensor_id"],
@@ -343,6 +504,12 @@ class Workspace:
                     "completeness": round(float(r["completeness"]), 4),
                     "observations": int(r["n_observations"]),
                     "area_id": r.get("area_id") if isinstance(r.get("area_id"), str) else None,
+                    # health from the latest QC ("unknown" before the first `workbench qc`)
+                    "status": str(h["status"]) if h is not None else "unknown",
+                    "reasons": (
+                        str(h["reasons"]).split(";") if h is not None and h["reasons"] else []
+                    ),
+                    "flagged_share": round(float(h["flagged_share"]), 4) if h is not None else None,
                 }
             )
         q = snap.quarantine()
@@ -362,6 +529,17 @@ class Workspace:
             "latest_run": str(latest) if latest else None,
             "simulated": bool(self.config["workspace"].get("simulated", False)),
             "ingest": ingest_status(self.root, snap),
+            "qc": None
+            if qc is None
+            else {
+                "computed_at": qc.get("computed_at"),
+                "as_of": qc.get("as_of"),
+                "stale": qc["stale"],
+                "readings": qc.get("readings"),
+                "passed": qc.get("passed"),
+                "status": qc.get("status"),
+                "calibrated_sensors": qc.get("calibrated_sensors"),
+            },
         }
 
     def export(
@@ -374,14 +552,18 @@ class Workspace:
     ) -> int:
         """Write canonical observations to Parquet or CSV (by extension); returns rows.
 
-        Columns: ``sensor_id, quantity, time (UTC), value, unit, qc, source``.
+        Columns: ``sensor_id, quantity, time (UTC), value, unit, qc, value_clean,
+        source``: ``value`` as measured, ``qc`` the QC bit mask (0 = passed every check),
+        ``value_clean`` humidity-corrected and calibrated. QC runs first if the store
+        changed since the last run, so the flags always describe the exported rows.
         """
         out = Path(out)
-        df = self.observations(quantity, start=start, end=end)
+        df = self.clean(quantity, start=start, end=end, include_flagged=True)
+        df = df.rename(columns={"value": "value_clean", "raw_value": "value"})
         units = {q: canonical_unit(q) for q in df["quantity"].unique()}
-        df.insert(4, "unit", df["quantity"].map(units))
+        df["unit"] = df["quantity"].map(units)
         table = pa.Table.from_pandas(
-            df[["sensor_id", "quantity", "time", "value", "unit", "qc", "source"]],
+            df[["sensor_id", "quantity", "time", "value", "unit", "qc", "value_clean", "source"]],
             preserve_index=False,
         )
         out.parent.mkdir(parents=True, exist_ok=True)
