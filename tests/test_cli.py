@@ -5,11 +5,21 @@ import json
 import pandas as pd
 from conftest import FIXTURES, run_cli, store_state
 
+from workbench.qc import QC, passed
+
 
 def test_init_import_status_export_roundtrip(tmp_path):
     ws = tmp_path / "ws"
     run_cli("init", "--workspace", str(ws), check=True)
-    files = [str(p) for p in sorted(FIXTURES.glob("2019-05-22_*.csv"))]
+    files = [
+        str(FIXTURES / f"2019-05-22_{name}.csv")
+        for name in (
+            "bme280_sensor_15093",
+            "dht22_sensor_15463",
+            "sds011_sensor_15092",
+            "sds011_sensor_16422",
+        )
+    ]
     out = run_cli("import", "--workspace", str(ws), *files, check=True).stdout
     assert "total: 4752 added, 0 duplicates, 0 quarantined" in out
     again = run_cli("import", "--workspace", str(ws), *files, check=True).stdout
@@ -38,7 +48,13 @@ def test_init_import_status_export_roundtrip(tmp_path):
     )
     df = pd.read_csv(tmp_path / "o.csv")
     assert list(df.columns)[:6] == ["sensor_id", "quantity", "time", "value", "unit", "qc"]
-    assert (df["unit"] == "µg/m³").all() and (df["qc"] == 0).all()
+    assert (df["unit"] == "µg/m³").all()
+    # QC ran before the export: the real 1,489.6 µg/m³ spike is flagged; the other box
+    # (15092, with its BME280 for humidity) is flagged only in its foggy hours (RH >= 95 %)
+    ok = passed(df["qc"].to_numpy())
+    assert 1489.6 in set(df.loc[~ok, "value"])
+    other = df[df["sensor_id"] == "sc:15092"]
+    assert set(other["qc"]) == {0, int(QC.HUMID)} and (other["qc"] == 0).mean() > 0.7
     run_cli(
         "export",
         "--workspace",

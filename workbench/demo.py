@@ -1,8 +1,8 @@
 """``workbench demo``: the whole chain on the bundled, simulated Gelsenkirchen data.
 
 The chain grows with the product; today it builds the workspace (districts, grid),
-imports the sensor network, the weather stations and the reference stations, and
-prints what it made.
+imports the sensor network, the weather stations and the reference stations, runs
+quality control and calibration, and prints what it made.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def run_demo(
             )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
-    echo(f"[1/2] workspace {root}: districts (approximate) and 100 m grid")
+    echo(f"[1/3] workspace {root}: districts (approximate) and 100 m grid")
     ws = Workspace.init(
         root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
     )
@@ -61,8 +61,10 @@ def run_demo(
         data / "urbanpulse_weather.geojson.gz",
         *sorted(data.glob("uba_*.json")),
     ]
-    echo(f"[2/2] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    echo(f"[2/3] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
+    echo("[3/3] quality control, humidity correction and calibration against DENW022/DENW208")
+    qc = ws.run_qc()
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -78,6 +80,13 @@ def run_demo(
     echo(
         f"proposals   {data / 'proposals.csv'} (participation import arrives with the "
         "ranking capability)"
+    )
+    cal = qc.calibrations
+    applied = cal[cal["applied"] & (cal["stage"] == "calibrated")] if not cal.empty else cal
+    echo(
+        f"qc          {qc.summary['passed']} of {qc.summary['readings']} readings passed; "
+        + ", ".join(f"{k} {v}" for k, v in qc.summary["status"].items())
+        + f" sensors; {len(applied)} calibrations applied"
     )
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")

@@ -307,7 +307,7 @@ class Transaction:
         counted as duplicates and not written. Input already grouped by sensor and
         ordered by time (as exports usually are) is not re-sorted.
         """
-        table = _conform(table)
+        table = conform_observations(table)
         if table.num_rows == 0:
             return (0, 0)
         parts: list[tuple[str, int, pa.Table]] = []
@@ -615,7 +615,7 @@ class Transaction:
         self._done = True
 
 
-def _conform(table: pa.Table) -> pa.Table:
+def conform_observations(table: pa.Table) -> pa.Table:
     """Cast an observation table to the store schema, filling optional columns."""
     n = table.num_rows
     cols = {}

@@ -639,7 +639,7 @@ def generate_city(
     bat_t = np.arange(0, n_t, max(1, per_day // 4))
     volts = 3.95 - rng2.uniform(0.0, 0.25, n_sensors)[:, None] * (bat_t / n_t)[None, :]
     volts = volts + rng2.normal(0, 0.01, volts.shape)
-    volts[dead] = np.linspace(3.9, 3.0, bat_t.size) + rng2.normal(0, 0.01, bat_t.size)
+    volts[dead] = np.interp(bat_t, [0, death], [3.9, 3.0]) + rng2.normal(0, 0.01, bat_t.size)
     bmask = keep["t"][:, bat_t]
     bi, bj = np.nonzero(bmask)
     obs.append(

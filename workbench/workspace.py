@@ -44,7 +44,7 @@ from workbench.qc import layer as qc_layer
 from workbench.qc.pipeline import QCResult, run_qc
 from workbench.qc.settings import QCSettings
 from workbench.quantities import canonical_unit
-from workbench.store import Snapshot, Store
+from workbench.store import Snapshot, Store, conform_observations
 
 
 class WorkspaceError(RuntimeError):
@@ -230,7 +230,9 @@ class Workspace:
         def flush(tx: Any) -> None:
             nonlocal buffer, buffered
             if buffer:
-                added, dups = tx.add_observations(pa.concat_tables(buffer))
+                added, dups = tx.add_observations(
+                    pa.concat_tables([conform_observations(t) for t in buffer])
+                )
                 report.added += added
                 report.duplicates += dups
             buffer, buffered = [], 0

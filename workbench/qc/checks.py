@@ -130,8 +130,16 @@ def level_shifts(
     delta = (after - before).abs()
     peak = delta.rolling(2 * window_h + 1, center=True, min_periods=1).max()
     cand = (delta > min_shift) & (delta >= peak)
+    # medians find shifts robustly but are flat near them; the difference of means
+    # peaks sharply at the shift and places it
+    mb = d.rolling(window_h, min_periods=min_valid).mean().shift(1)
+    ma = d[::-1].rolling(window_h, min_periods=min_valid).mean()[::-1]
+    sharp = (ma - mb).abs().to_numpy()
     out: list[pd.Timestamp] = []
-    for t in d.index[cand.to_numpy()]:
+    for i in np.flatnonzero(cand.to_numpy()):
+        lo, hi = max(0, i - window_h // 2), min(d.size, i + window_h // 2 + 1)
+        j = lo + int(np.nanargmax(sharp[lo:hi])) if np.isfinite(sharp[lo:hi]).any() else i
+        t = d.index[j]
         if not out or t - out[-1] > pd.Timedelta(hours=window_h):
             out.append(t)
     return out
@@ -184,6 +192,9 @@ def drift(
     acc = pd.Series(np.zeros(d.size), index=d.index)
     grp = d.groupby(d.index.floor("1D"))
     daily = grp.median()[grp.count() >= min_hours]
+    # a day that contains a level shift mixes two levels: leave it out
+    mixed = [pd.Timestamp(t).floor("1D") for t in change_points or []]
+    daily = daily[~daily.index.isin(mixed)]
     if daily.size < min_days:
         return float("nan"), acc
     day0 = d.index[0].floor("1D")

@@ -265,11 +265,13 @@ def _calibrate(
             continue
         rx, ry = pxy.loc[r]
         for b in boxes:
-            if b in pxy.index and np.hypot(*(pxy.loc[b] - (rx, ry))) <= s.colocation_radius_m:
+            bx, by = pxy.loc[b] if b in pxy.index else (np.inf, np.inf)
+            if np.hypot(bx - rx, by - ry) <= s.colocation_radius_m:
                 pairs.append((b, r))
     records: list[dict[str, Any]] = []
     models: dict[str, tuple[str, ColocationCalibration]] = {}
-    stacked = []
+    frames: dict[str, pd.DataFrame] = {}
+    use_rh_of: dict[str, bool] = {}
     for b, r in pairs:
         frame = pd.DataFrame(
             {
@@ -279,10 +281,15 @@ def _calibrate(
                 "raw": hourly_raw[b].to_numpy(),
                 "ref": hourly_clean[r].to_numpy(),
             }
-        ).dropna()
+        ).dropna(subset=["pm", "raw", "ref"])
+        # the RH term needs RH; a box without a working humidity sensor nearby is
+        # calibrated without it (and without the humidity correction)
+        use_rh = s.rh_term and frame["rh"].notna().sum() >= s.calibration_min_hours
+        if use_rh:
+            frame = frame.dropna(subset=["rh"])
         if len(frame) < s.calibration_min_hours:
             continue
-        stacked.append(frame.assign(sensor_id=b))
+        frames[b] = frame
         mid = f"{q}:{b}@{r}"
         cal = _fit_record(
             mid,
@@ -290,31 +297,41 @@ def _calibrate(
             frame,
             s,
             records,
+            rh_term=use_rh,
             scope="sensor",
             sensor_id=b,
             reference=r,
             types=sorted({types.get(b, "")}),
         )
-        models[b] = (mid, cal)
-    if stacked:
-        frame = pd.concat(stacked, ignore_index=True)
-        refs_used = sorted({r for b, r in pairs if b in frame["sensor_id"].unique()})
-        mid = f"{q}:pooled"
-        ptypes = sorted({types.get(b, "") for b in frame["sensor_id"].unique()})
+        if cal is not None:
+            models[b] = (mid, cal)
+        use_rh_of[b] = use_rh
+    if len(frames) == 1:  # one box: its own model serves the network
+        (only,) = frames
+        if only in models:
+            for b in boxes:
+                if b not in models and (types.get(b, "") == types.get(only, "")):
+                    models[b] = models[only]
+    elif frames:
+        use_rh = all(use_rh_of[b] for b in frames)
+        frame = pd.concat([f.assign(sensor_id=b) for b, f in frames.items()], ignore_index=True)
+        refs_used = sorted({r for b, r in pairs if b in frames})
+        ptypes = sorted({types.get(b, "") for b in frames})
         cal = _fit_record(
-            mid,
+            f"{q}:pooled",
             q,
             frame,
             s,
             records,
+            rh_term=use_rh,
             scope="pooled",
             sensor_id=None,
             reference=",".join(refs_used),
             types=ptypes,
         )
         for b in boxes:
-            if b not in models and (types.get(b, "") in ptypes or "" in ptypes):
-                models[b] = (mid, cal)
+            if cal is not None and b not in models and (types.get(b, "") in ptypes or "" in ptypes):
+                models[b] = (f"{q}:pooled", cal)
     return records, models
 
 
@@ -325,14 +342,16 @@ def _fit_record(
     s: QCSettings,
     records: list[dict[str, Any]],
     *,
+    rh_term: bool,
     scope: str,
     sensor_id: str | None,
     reference: str,
     types: list[str],
-) -> ColocationCalibration:
+) -> ColocationCalibration | None:
+    """Fit, evaluate and record a calibration; None when it fails the quality gate."""
     cal = ColocationCalibration(
         method=s.calibration_method,
-        rh_term=s.rh_term,
+        rh_term=rh_term,
         n_folds=s.folds,
         n_boot=s.bootstrap,
         random_state=s.seed,
@@ -346,6 +365,7 @@ def _fit_record(
         "reference": reference,
         "sensor_types": ",".join(t for t in types if t) or None,
         "method": s.calibration_method,
+        "rh_term": rh_term,
         "n_hours": cal.n_,
         "start": cal.period_[0],
         "end": cal.period_[1],
@@ -355,9 +375,25 @@ def _fit_record(
             base[f"coef_{name}"] = cal.coef_[name]
             base[f"coef_{name}_lo"] = float(cal.conf_int_.loc[name, "low"])
             base[f"coef_{name}_hi"] = float(cal.conf_int_.loc[name, "high"])
+    reason = _rejection(cal, metrics, s)
+    base["applied"] = reason is None
+    base["rejected_because"] = reason
     for stage, row in metrics.iterrows():
         records.append({**base, "stage": stage, **row.to_dict()})
-    return cal
+    return cal if reason is None else None
+
+
+def _rejection(cal: ColocationCalibration, metrics: pd.DataFrame, s: QCSettings) -> str | None:
+    """Why a fitted calibration must not be applied, or None when it may."""
+    after = metrics.loc["calibrated"]
+    before = metrics.loc["humidity_corrected"]
+    if not cal.coef_.get("pm", 0) > 0:
+        return f"slope {cal.coef_.get('pm', float('nan')):.3f} is not positive"
+    if not after["r2"] >= s.calibration_min_r2:
+        return f"out-of-fold R² {after['r2']:.2f} below {s.calibration_min_r2:.2f}"
+    if not after["rmse"] < before["rmse"]:
+        return f"out-of-fold RMSE {after['rmse']:.2f} not below {before['rmse']:.2f} uncalibrated"
+    return None
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -496,15 +532,14 @@ def run_qc(
         a, b = qstart[q]
         df = obs.iloc[a:b]
         rh_read, corr, rh_for = pm_state[q]
-        is_box = ~df["sensor_id"].isin(refs).to_numpy()
-        ok = passed(flags[a:b], s.informational) & (np.isfinite(rh_read) | ~is_box)
+        ok = passed(flags[a:b], s.informational)
         hc = _hourly_wide(df.assign(value=corr), ok, index)
         hr = _hourly_wide(df, ok, index)
         recs, models = _calibrate(q, hc, hr, rh_for, refs, pos, types, s)
         calib_records += recs
         sid_arr = df["sensor_id"].to_numpy()
         for sid, (mid, cal) in models.items():
-            m = (sid_arr == sid) & (np.isfinite(rh_read) if s.rh_term else True)
+            m = (sid_arr == sid) & (np.isfinite(rh_read) if cal.rh_term else True)
             if not np.any(m):
                 continue
             clean[a:b][m] = cal.predict(pd.DataFrame({"pm": corr[m], "rh": rh_read[m]}))

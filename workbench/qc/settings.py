@@ -55,6 +55,7 @@ class QCSettings:
     rh_term: bool = True
     colocation_radius_m: float = 250.0
     calibration_min_hours: int = 72
+    calibration_min_r2: float = 0.5
     folds: int = 5
     bootstrap: int = 400
     seed: int = 0
@@ -156,6 +157,9 @@ class QCSettings:
             ),
             calibration_min_hours=int(
                 _num("qc.calibration", "min_hours", cal.get("min_hours", 72))
+            ),
+            calibration_min_r2=_num(
+                "qc.calibration", "min_r2", cal.get("min_r2", 0.5), positive=False
             ),
             folds=int(_num("qc.calibration", "folds", cal.get("folds", 5))),
             bootstrap=int(_num("qc.calibration", "bootstrap", cal.get("bootstrap", 400))),

@@ -45,6 +45,8 @@ def report_lines(result: QCResult) -> list[str]:
                     else ""
                 )
             )
+            if not first.get("applied", True):
+                lines.append(f"    NOT APPLIED: {first['rejected_because']}")
             for stage in ("raw", "humidity_corrected", "calibrated"):
                 if stage in st.index:
                     lines.append(f"    {stage:<19} {fmt(stage)}")
