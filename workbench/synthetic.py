@@ -3,8 +3,9 @@
 Everything here is SIMULATED. It exists so the workbench can be demonstrated and tested
 against known truth: the generator returns the true fields (nocturnal urban heat island,
 PM2.5 period mean) and the true value behind every simulated reading, plus a log of the
-faults it injected (gaps, spikes, stuck values, drift, a dying sensor, an indoor-like
-placement, humidity-inflated PM from low-cost optical sensors).
+faults it injected (gaps, spikes, stuck values, a level shift, drift, a dying sensor with
+a failing battery, an indoor-like placement, humidity-inflated PM from low-cost optical
+sensors), and a low-cost box co-located with each reference station for calibration.
 
 District polygons are an *approximation* (Voronoi cells around approximate district
 centres, clipped to an approximate city outline). The official boundaries come from the
@@ -14,7 +15,7 @@ Examples
 --------
 >>> city = generate_city(seed=1, n_sensors=12, n_pm=4, days=3, cell_size=500)
 >>> sorted(city.observations["quantity"].unique())
-['air_temperature', 'pm10', 'pm2_5', 'relative_humidity']
+['air_temperature', 'battery_voltage', 'pm10', 'pm2_5', 'relative_humidity']
 >>> bool((city.truth_cells["uhi_k"] >= 0).all())
 True
 """
