@@ -19,7 +19,8 @@ from workbench.store import Snapshot, parquet_sql
 FREQS = {"hour": "1 hour", "day": "1 day"}
 
 
-def _ts(x: Any, name: str) -> pd.Timestamp | None:
+def utc_timestamp(x: Any, name: str) -> pd.Timestamp | None:
+    """``x`` as a UTC timestamp (naive times are UTC); None stays None."""
     if x is None:
         return None
     try:
@@ -130,7 +131,7 @@ def observations(
     DataFrame
         ``sensor_id, quantity, time (UTC), value, source, qc`` (and ``raw_value``).
     """
-    s, e = _ts(start, "start"), _ts(end, "end")
+    s, e = utc_timestamp(start, "start"), utc_timestamp(end, "end")
     con = duckdb.connect()
     try:
         src = _source(snap, con, quantity, s, e, area, qc_files)
@@ -202,7 +203,7 @@ def aggregate(
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
-    s, e = _ts(start, "start"), _ts(end, "end")
+    s, e = utc_timestamp(start, "start"), utc_timestamp(end, "end")
     con = duckdb.connect()
     try:
         con.execute(f"SET TimeZone = '{tz.replace(chr(39), '')}'")

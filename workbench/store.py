@@ -100,6 +100,21 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def try_lock(path: Path) -> int | None:
+    """Take an exclusive ``flock`` on ``path`` without waiting.
+
+    Returns the open descriptor (closing it releases the lock), or None when another
+    process holds the lock.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 def _empty_manifest() -> dict[str, Any]:
     return {
         "format": MANIFEST_FORMAT,

@@ -11,7 +11,6 @@ This is the analyst's entry point::
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -44,7 +43,7 @@ from workbench.qc import layer as qc_layer
 from workbench.qc.pipeline import QCResult, run_qc
 from workbench.qc.settings import QCSettings
 from workbench.quantities import canonical_unit
-from workbench.store import Snapshot, Store, conform_observations
+from workbench.store import Snapshot, Store, conform_observations, try_lock
 
 
 class WorkspaceError(RuntimeError):
@@ -346,19 +345,14 @@ class Workspace:
         settings = self.qc_settings()
         lock = self.root / "qc" / ".lock"
         lock.parent.mkdir(exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = try_lock(lock)
+        if fd is None:
+            raise WorkspaceError(f"{self.root}: another `workbench qc` is running")
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise WorkspaceError(f"{self.root}: another `workbench qc` is running") from None
             snap = self.snapshot()
             obs = query.observations(snap)
-            when = None
-            if as_of is not None:
-                when = pd.Timestamp(as_of)
-                when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-            elif settings.as_of == "now":
+            when = query.utc_timestamp(as_of, "as_of")
+            if when is None and settings.as_of == "now":
                 when = pd.Timestamp.now(tz="UTC")
             result = run_qc(
                 obs,

@@ -17,7 +17,6 @@ journal and acknowledge what is queued, disconnect, load everything and exit 0.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from workbench.ingest.journal import Journal
 from workbench.ingest.loader import empty_state, load_entries
 from workbench.ingest.status import HEARTBEAT_NAME
 from workbench.ingest.validate import Limits
+from workbench.store import try_lock
 from workbench.workspace import Workspace
 
 log = logging.getLogger("workbench.ingest")
@@ -202,14 +202,11 @@ class IngestService:
 
     # ------------------------------------------------------------------ lifecycle
     def _take_lock(self) -> None:
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
+        fd = try_lock(self.dir / ".lock")
+        if fd is None:
             raise RuntimeError(
                 f"{self.ws.root}: another `workbench ingest` is running on this workspace"
-            ) from None
+            )
         self._lock_fd = fd
 
     def stop(self) -> None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from workbench.geo import WORK_CRS
 from workbench.qc import checks, neighbours
 from workbench.qc.calibration import ColocationCalibration
 from workbench.qc.flags import QC, passed
@@ -34,7 +35,7 @@ from workbench.qc.settings import QCSettings
 from workbench.quantities import QUANTITIES
 
 HOUR = pd.Timedelta("1h")
-_TO_METRES = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
+_TO_METRES = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
 BATTERY_QUANTITIES = {"battery_voltage": "battery_v", "battery_level": "battery_pct"}
 SIGNAL_QUANTITIES = {"rssi": "rssi_dbm", "snr": "snr_db"}
 
