@@ -21,6 +21,7 @@ import argparse
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,10 +32,12 @@ from workbench.synthetic import generate_city
 UBA_COMPONENTS = {"pm10": 1, "no2": 5, "pm2_5": 9}
 
 
-def write_demo(out: Path, seed: int = 2025) -> dict[str, int]:
+def write_demo(out: Path, seed: int = 2025, **city: Any) -> dict[str, int]:
+    """Write a simulated city; ``city`` passes size options to ``generate_city``
+    (tests write small cities this way)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "truth").mkdir(exist_ok=True)
-    city = generate_city(seed=seed)
+    city = generate_city(seed=seed, **city)
     times: pd.DatetimeIndex = city.meta.pop("times")
     stations = city.meta.pop("stations")
     refs = city.meta.pop("references")

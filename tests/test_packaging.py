@@ -21,7 +21,8 @@ def _spec(req: str) -> str:
 
 def test_environment_yml_agrees_with_pyproject():
     py = tomllib.loads((REPO / "pyproject.toml").read_text())
-    reqs = py["project"]["dependencies"] + py["project"]["optional-dependencies"]["test"]
+    extras = py["project"]["optional-dependencies"]
+    reqs = py["project"]["dependencies"] + [r for group in extras.values() for r in group]
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = {_name(d): _spec(d) for d in env["dependencies"] if isinstance(d, str)}
     for r in reqs:

@@ -263,6 +263,23 @@ def qc_command(workspace: Path, as_of: str | None, as_json: bool) -> None:
 
 @main.command()
 @workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print the run's metrics.json.")
+@friendly_errors
+def fit(workspace: Path, as_json: bool) -> None:
+    """QC, heat and air models, hotspots and need index -> results/<run-id>/."""
+    from workbench.fit import summary_lines
+
+    ws = Workspace.open(workspace)
+    run = ws.fit(echo=(lambda _s: None) if as_json else (lambda s: click.echo(f"... {s}")))
+    if as_json:
+        click.echo((run / "metrics.json").read_text(encoding="utf-8"))
+        return
+    for line in summary_lines(run):
+        click.echo(line)
+
+
+@main.command()
+@workspace_option
 @friendly_errors
 def compact(workspace: Path) -> None:
     """Merge small store files (many accumulate under live ingest)."""

@@ -2,7 +2,8 @@
 
 The chain grows with the product; today it builds the workspace (districts, grid),
 imports the sensor network, the weather stations and the reference stations, runs
-quality control and calibration, and prints what it made.
+quality control and calibration, fits the heat and air models, hotspots and need index
+(``workbench fit``), and prints what it made, compared with the simulation's truth.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import default_config_text
+from workbench.fit import summary_lines
 from workbench.workspace import Workspace, remove_workspace
 
 DEMO_MARKER = ".workbench-demo"
@@ -30,7 +32,45 @@ def demo_data_dir() -> Path:
 
 def demo_config() -> str:
     text = default_config_text()
-    return text.replace("simulated = false", "simulated = true", 1)
+    text = text.replace("simulated = false", "simulated = true", 1)
+    # the demo network has a rural reference box (ge-001)
+    return text.replace('reference = "quantile:0.1"', 'reference = "ge-001"', 1)
+
+
+def truth_lines(ws: Workspace, truth_path: Path) -> list[str]:
+    """Compare the latest run with the simulation's truth (demo data only)."""
+    import pandas as pd
+
+    from workbench.synthetic import compare_with_truth
+
+    m = ws.metrics()
+    hs = m["hotspots"]
+    r = compare_with_truth(
+        ws.results("cells"),
+        ws.results("areas"),
+        pd.read_parquet(truth_path),
+        weights=m["need"]["weights"],
+        distance=hs["distance_m"],
+        permutations=hs["permutations"],
+        seed=hs["seed"],
+        alpha=hs["alpha"],
+    )
+    out = ["truth       (demo only) the run against the simulation's true fields:"]
+    if "heat_rmse" in r:
+        out.append(
+            f"            heat surface RMSE {r['heat_rmse']:.2f} K; hotspots precision "
+            f"{r['heat_hotspot_precision']:.2f}, recall {r['heat_hotspot_recall']:.2f}"
+        )
+    if "air_rmse" in r:
+        out.append(
+            f"            PM2.5 surface RMSE {r['air_rmse']:.2f} µg/m³; hotspots precision "
+            f"{r['air_hotspot_precision']:.2f}, recall {r['air_hotspot_recall']:.2f}"
+        )
+    out.append(
+        f"            true district need rank inside the rank interval for "
+        f"{r['area_rank_interval_coverage']:.0%} of districts"
+    )
+    return out
 
 
 def run_demo(
@@ -51,7 +91,7 @@ def run_demo(
             )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
-    echo(f"[1/3] workspace {root}: districts (approximate) and 100 m grid")
+    echo(f"[1/4] workspace {root}: districts (approximate) and 100 m grid")
     ws = Workspace.init(
         root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
     )
@@ -61,10 +101,12 @@ def run_demo(
         data / "urbanpulse_weather.geojson.gz",
         *sorted(data.glob("uba_*.json")),
     ]
-    echo(f"[2/3] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    echo(f"[2/4] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
-    echo("[3/3] quality control, humidity correction and calibration against DENW022/DENW208")
+    echo("[3/4] quality control, humidity correction and calibration against DENW022/DENW208")
     qc = ws.run_qc()
+    echo("[4/4] heat and air models, hotspots, need index (workbench fit)")
+    run = ws.fit(echo=lambda s: echo(f"      {s}"))
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -88,6 +130,12 @@ def run_demo(
         + ", ".join(f"{k} {v}" for k, v in qc.summary["status"].items())
         + f" sensors; {len(applied)} calibrations applied"
     )
+    for line in summary_lines(run):
+        echo(line)
+    truth = data / "truth" / "truth_cells.parquet"
+    if truth.exists():
+        for line in truth_lines(ws, truth):
+            echo(line)
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))

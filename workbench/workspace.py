@@ -477,6 +477,36 @@ class Workspace:
             return pd.DataFrame()
         return qc_layer.table(run, "calibrations")
 
+    # ------------------------------------------------------------------ models
+    def fit(self, *, echo: Callable[[str], Any] = lambda _s: None) -> Path:
+        """QC, heat and air models, hotspots and the need index as a new results run.
+
+        Returns the run directory; ``results/latest`` points at it (see
+        :mod:`workbench.fit`). A failed fit leaves the previous run as latest.
+        """
+        from workbench.fit import fit_workspace
+
+        return fit_workspace(self, echo=echo)
+
+    def results(self, table: str = "cells") -> pd.DataFrame:
+        """A table of the latest run: ``cells``, ``areas``, ``sensors`` (and later
+        ``proposals``, ``allocation``)."""
+        run = self.latest_run()
+        if run is None:
+            raise WorkspaceError(f"{self.root}: no results yet; run `workbench fit` first")
+        path = run / f"{table}.parquet"
+        if not path.exists():
+            have = sorted(p.stem for p in run.glob("*.parquet"))
+            raise ValueError(f"the latest run has no table {table!r}; it has {have}")
+        return pd.read_parquet(path)
+
+    def metrics(self) -> dict[str, Any]:
+        """``metrics.json`` of the latest run: validation, coverage, parameters, versions."""
+        run = self.latest_run()
+        if run is None:
+            raise WorkspaceError(f"{self.root}: no results yet; run `workbench fit` first")
+        return json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+
     # ------------------------------------------------------------------ status and export
     def latest_run(self) -> Path | None:
         latest = self.root / "results" / "latest"

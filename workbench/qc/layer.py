@@ -16,16 +16,13 @@ the old or the new QC, never a mix, and a failed run leaves ``current`` as it wa
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench.qc.pipeline import QCResult
+from workbench.rundir import prune_runs, publish_run
 
 KEEP_RUNS = 2
 
@@ -42,13 +39,8 @@ def current(root: Path) -> Path | None:
 
 def write(root: Path, result: QCResult, meta: dict[str, Any]) -> Path:
     """Write a QC result as a new run and make it current; returns its directory."""
-    base = qc_dir(root)
-    base.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    run = base / f"{stamp}-{uuid.uuid4().hex[:6]}"
-    tmp = base / f".tmp-{run.name}"
-    tmp.mkdir()
-    try:
+
+    def _write(tmp: Path) -> None:
         obs = result.observations
         for q, part in obs.groupby("quantity", sort=True):
             part.to_parquet(tmp / f"observations-{q}.parquet", index=False, compression="zstd")
@@ -60,25 +52,11 @@ def write(root: Path, result: QCResult, meta: dict[str, Any]) -> Path:
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=1, default=str), encoding="utf-8"
         )
-        for f in tmp.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        os.rename(tmp, run)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    link_tmp = base / f".current-{uuid.uuid4().hex}"
-    os.symlink(run.name, link_tmp)
-    os.replace(link_tmp, base / "current")
-    _prune(base, keep=run)
+
+    base = qc_dir(root)
+    run = publish_run(base, "current", _write)
+    prune_runs(base, KEEP_RUNS, run)
     return run
-
-
-def _prune(base: Path, keep: Path) -> None:
-    runs = sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in runs[:-KEEP_RUNS]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def files(run: Path, quantity: str | list[str] | None = None) -> list[str]:

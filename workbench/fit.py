@@ -1,0 +1,591 @@
+"""``workbench fit``: QC → heat and air models → hotspots → need index → ``results/<run-id>/``.
+
+The run is written into a temporary directory and made visible by swapping
+``results/latest`` (see :mod:`workbench.rundir`): a failed fit never replaces the
+latest complete run. Same inputs and seed give the same tables.
+
+Files of a run (DESIGN §5, more columns are welcome):
+
+``cells.parquet``
+    per grid cell: ``cell_id, x, y, lon, lat, area_id``, covariates and population,
+    ``heat_uhi_k, heat_uhi_se, heat_gi_z, heat_gi_p_fdr, heat_hotspot, heat_coldspot``,
+    ``pm2_5_ugm3, pm2_5_se, pm2_5_eaqi, air_gi_z, air_gi_p_fdr, air_hotspot,
+    air_coldspot`` (and ``pm10_*``/``no2_*`` where modelled), ``need_index, need_rank,
+    need_rank_lo, need_rank_hi``.
+``areas.parquet``
+    per area: ``area_id, name``, plain and population-weighted area means, hotspot
+    shares, population, ``need_index, need_rank, need_rank_lo, need_rank_hi``.
+``sensors.parquet``
+    per sensor: position, heat indicators (DWD days, degree-hours, nocturnal UHI, heat
+    index hours), air indicators (period means, exceedances, EAQI), out-of-fold
+    predictions of every model.
+``metrics.json``
+    validation (``heat.cv_rmse_k``, ``heat.cv_r2``, baselines, improvement), air
+    validation, model diagnostics, data coverage, parameters, software versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from workbench.geo import WORK_CRS
+from workbench.models import air as air_ind
+from workbench.models import indicators as heat_ind
+from workbench.models.hotspots import gi_star
+from workbench.models.need import (
+    DEFAULT_WEIGHTS,
+    check_weights,
+    indicators,
+    need_index,
+    need_rank,
+    need_sensitivity,
+)
+from workbench.models.spatial import IDW, CovariateRegression, RegressionKriging, covariates_at
+from workbench.models.validation import improvement, validate
+from workbench.rundir import publish_run
+
+AIR_QUANTITIES = ("pm2_5", "pm10", "no2")
+MIN_SENSORS = 8  # fewer valid sensors: no spatial model (the surface would be a guess)
+PACKAGES = ["numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "esda", "libpysal"]
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """Model parameters from ``workbench.toml`` (``[heat]``, ``[air]``, ``[hotspots]``,
+    ``[need]``, ``[model]``), validated."""
+
+    reference: str = "quantile:0.1"
+    timezone: str = "Europe/Berlin"
+    night: tuple[int, int] = (22, 6)
+    min_nights: int = 7
+    heat_covariates: tuple[str, ...] = ("impervious", "green", "water", "building_height")
+    air_quantities: tuple[str, ...] = AIR_QUANTITIES
+    air_covariates: tuple[str, ...] = ("road_density", "impervious", "green")
+    min_daily_hours: int = 18
+    min_period_coverage: float = 0.75
+    cv_block_m: float = 2000.0
+    hotspot_distance_m: float = 500.0
+    permutations: int = 999
+    alpha: float = 0.05
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    draws: int = 500
+    concentration: float = 20.0
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> FitSettings:
+        heat = cfg.get("heat", {})
+        air = cfg.get("air", {})
+        hs = cfg.get("hotspots", {})
+        need = cfg.get("need", {})
+        model = cfg.get("model", {})
+        qc = cfg.get("qc", {})
+        d = cls()
+        s = cls(
+            reference=str(heat.get("reference", d.reference)),
+            timezone=str(heat.get("timezone", d.timezone)),
+            night=tuple(heat.get("night_hours", d.night)),  # type: ignore[arg-type]
+            min_nights=int(heat.get("min_nights", d.min_nights)),
+            heat_covariates=tuple(heat.get("covariates", d.heat_covariates)),
+            air_quantities=tuple(air.get("quantities", d.air_quantities)),
+            air_covariates=tuple(air.get("covariates", d.air_covariates)),
+            min_daily_hours=int(qc.get("min_daily_hours", d.min_daily_hours)),
+            min_period_coverage=float(qc.get("min_period_coverage", d.min_period_coverage)),
+            cv_block_m=float(model.get("cv_block_m", d.cv_block_m)),
+            hotspot_distance_m=float(hs.get("distance_m", d.hotspot_distance_m)),
+            permutations=int(hs.get("permutations", d.permutations)),
+            alpha=float(hs.get("alpha", d.alpha)),
+            weights=check_weights(need.get("weights", d.weights)),
+            draws=int(need.get("draws", d.draws)),
+            concentration=float(need.get("concentration", d.concentration)),
+            seed=int(model.get("seed", d.seed)),
+        )
+        s.validate()
+        return s
+
+    def validate(self) -> None:
+        if len(self.night) != 2 or not all(0 <= h <= 23 for h in self.night):
+            raise ValueError(f"heat.night_hours must be two hours 0..23, got {list(self.night)}")
+        bad = set(self.air_quantities) - set(AIR_QUANTITIES)
+        if bad:
+            raise ValueError(f"air.quantities: unknown {sorted(bad)}; allowed {AIR_QUANTITIES}")
+        for name in ("cv_block_m", "hotspot_distance_m", "concentration"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"hotspots.alpha must be in (0, 1), got {self.alpha}")
+        if self.permutations < 99:
+            raise ValueError(f"hotspots.permutations must be ≥ 99, got {self.permutations}")
+        if self.draws < 20:
+            raise ValueError(f"need.draws must be ≥ 20, got {self.draws}")
+        if not 0 < self.min_period_coverage <= 1:
+            raise ValueError("qc.min_period_coverage must be in (0, 1]")
+
+
+# ---------------------------------------------------------------------- inputs
+def sensor_positions(
+    sensors: pd.DataFrame, reference_stations: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """``sensor_id, x, y`` (EPSG:25832) of every sensor with a known position.
+
+    Official stations imported from UBA (``uba:CODE``) take their position from the
+    ``[reference_stations]`` table when the file carried none.
+    """
+    s = sensors[["sensor_id", "lat", "lon"]].copy()
+    for code, st in (reference_stations or {}).items():
+        m = (s["sensor_id"] == f"uba:{code}") & s["lat"].isna()
+        s.loc[m, "lat"], s.loc[m, "lon"] = st.get("lat"), st.get("lon")
+    s = s.dropna(subset=["lat", "lon"])
+    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    x, y = tr.transform(s["lon"].to_numpy(float), s["lat"].to_numpy(float))
+    return pd.DataFrame({"sensor_id": s["sensor_id"].to_numpy(), "x": x, "y": y})
+
+
+def _cell_size(grid: pd.DataFrame) -> float:
+    from scipy.spatial import cKDTree
+
+    xy = grid[["x", "y"]].to_numpy(float)[:2000]
+    if len(xy) < 2:
+        return 100.0
+    d, _ = cKDTree(xy).query(xy, k=2)
+    return float(np.median(d[:, 1]))
+
+
+def _hourly(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={"mean": "value"})[["sensor_id", "time", "value"]]
+
+
+# ---------------------------------------------------------------------- spatial step
+def spatial_step(
+    target: pd.DataFrame,
+    value: str,
+    grid: pd.DataFrame,
+    covariates: tuple[str, ...],
+    *,
+    block_m: float,
+    max_distance: float,
+    seed: int,
+) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame]:
+    """Fit regression kriging to one target, validate it against the baselines, predict.
+
+    Parameters
+    ----------
+    target : DataFrame
+        ``sensor_id, x, y, <value>`` for the sensors with a valid value.
+
+    Returns
+    -------
+    (predictions, metrics, out_of_fold)
+        ``predictions``: ``mean, se`` per grid row; ``metrics``: CV scores per scheme
+        and model, improvement, diagnostics; ``out_of_fold``: per sensor.
+    """
+    covs = tuple(c for c in covariates if c in grid.columns)
+    X = target[["sensor_id", "x", "y"]].reset_index(drop=True)
+    X = pd.concat([X, covariates_at(X, grid, covs, max_distance=max_distance)], axis=1)
+    y = target[value].to_numpy(float)
+    inside = X[list(covs)].notna().all(axis=1).to_numpy() & np.isfinite(y)
+    X, y = X[inside].reset_index(drop=True), y[inside]
+    # drop covariates that do not vary at the sensors (the regression cannot use them)
+    covs = tuple(c for c in covs if X[c].std() > 1e-9)
+    if len(X) < max(MIN_SENSORS, len(covs) + 3):
+        raise InsufficientData(f"{len(X)} sensors with a valid {value} inside the grid")
+    model = RegressionKriging(covariates=covs, random_state=seed)
+    models = {
+        "regression_kriging": RegressionKriging(covariates=covs, random_state=seed, n_restarts=0),
+        "idw": IDW(),
+        "covariates_only": CovariateRegression(covariates=covs),
+    }
+    cv = validate(models, X, y, block_size=block_m)
+    model.fit(X, y)
+    mean, se = model.predict(grid, return_std=True)
+    oof = cv.pop("predictions")
+    oof.insert(0, "sensor_id", X["sensor_id"].to_numpy())
+    oof["observed"] = y
+    metrics = {
+        "n_sensors": len(X),
+        "covariates": list(covs),
+        "cv": cv,
+        "improvement": improvement(cv, "regression_kriging", ["idw", "covariates_only"]),
+        "regression": model.regression_.diagnostics_,
+        "kriging": model.kernel_params_,
+        "cv_rmse": cv["loso"]["regression_kriging"]["rmse"],
+        "cv_r2": cv["loso"]["regression_kriging"]["r2"],
+        "cv_rmse_block": cv["block"]["regression_kriging"]["rmse"],
+        "sensor_se_note": "kriging variance of the latent field plus regression mean variance",
+    }
+    return pd.DataFrame({"mean": mean, "se": se}, index=grid.index), metrics, oof
+
+
+class InsufficientData(ValueError):
+    """Too few sensors or too little data for a model; the run records why."""
+
+
+# ---------------------------------------------------------------------- the run
+def fit_workspace(
+    ws: Any,
+    *,
+    settings: FitSettings | None = None,
+    echo: Callable[[str], Any] = lambda _s: None,
+) -> Path:
+    """Run the whole chain on a workspace and publish ``results/<run-id>/``.
+
+    Returns the run directory (``results/latest`` points at it afterwards).
+    """
+    try:
+        s = settings or FitSettings.from_config(ws.config)
+    except ValueError as exc:
+        raise ValueError(f"{ws.root / 'workbench.toml'}: {exc}") from None
+    grid = ws.grid()
+    if grid is None or grid.empty:
+        raise ValueError(
+            f"{ws.root}: no grid; add one with workbench init --workspace {ws.root} --grid FILE"
+        )
+    started = datetime.now(UTC)
+    echo("quality control (runs only if the store changed)")
+    ws._qc_run(True)
+    qc_state = ws.qc_state() or {}
+    positions = sensor_positions(ws.sensors(), ws.config.get("reference_stations"))
+    max_d = 1.5 * _cell_size(grid)
+    cells = grid.copy()
+    metrics: dict[str, Any] = {"notes": []}
+
+    # --- heat
+    echo("heat indicators and spatial heat model")
+    t_hourly = _hourly(ws.clean_aggregate("air_temperature", freq="hour", refresh=False))
+    rh_hourly = _hourly(ws.clean_aggregate("relative_humidity", freq="hour", refresh=False))
+    sensor_table = positions.copy()
+    heat_metrics: dict[str, Any] = {"reference": s.reference, "target": "nocturnal UHI (K)"}
+    if t_hourly.empty:
+        metrics["notes"].append("no air temperature: no heat model")
+        heat_metrics["status"] = "no data"
+    else:
+        hi = heat_ind.heat_indicators(
+            t_hourly,
+            rh_hourly,
+            reference=s.reference,
+            tz=s.timezone,
+            min_hours=s.min_daily_hours,
+            min_nights=s.min_nights,
+        )
+        sensor_table = sensor_table.merge(hi, on="sensor_id", how="outer")
+        target = hi[hi["valid"]].merge(positions, on="sensor_id")
+        heat_metrics["period"] = [str(t_hourly["time"].min()), str(t_hourly["time"].max())]
+        heat_metrics["sensors_with_temperature"] = int(hi["sensor_id"].nunique())
+        heat_metrics["sensors_valid_uhi"] = int(hi["valid"].sum())
+        try:
+            pred, m, oof = spatial_step(
+                target,
+                "uhi_k",
+                grid,
+                s.heat_covariates,
+                block_m=s.cv_block_m,
+                max_distance=max_d,
+                seed=s.seed,
+            )
+            cells["heat_uhi_k"], cells["heat_uhi_se"] = pred["mean"], pred["se"]
+            heat_metrics.update(m)
+            heat_metrics["cv_rmse_k"] = m["cv_rmse"]
+            heat_metrics["status"] = "ok"
+            sensor_table = sensor_table.merge(
+                oof.add_prefix("heat_oof_").rename(columns={"heat_oof_sensor_id": "sensor_id"}),
+                on="sensor_id",
+                how="left",
+            )
+        except InsufficientData as exc:
+            heat_metrics["status"] = f"insufficient data: {exc}"
+            metrics["notes"].append(f"heat model not fitted: {exc}")
+    metrics["heat"] = heat_metrics
+
+    # --- air
+    echo("air-quality indicators and land-use regression")
+    air_metrics: dict[str, Any] = {
+        "standards": {q: air_ind.LIMITS[q] for q in s.air_quantities},
+        "period_note": "period means are compared with annual values only as an indication",
+    }
+    for q in s.air_quantities:
+        daily = ws.clean_aggregate(q, freq="day", tz=s.timezone, refresh=False)
+        if daily.empty:
+            continue
+        ai = air_ind.air_indicators(
+            daily, q, min_hours=s.min_daily_hours, min_coverage=s.min_period_coverage
+        )
+        keep = ai.drop(columns=["quantity"]).set_index("sensor_id").add_prefix(f"{q}_")
+        sensor_table = sensor_table.merge(keep.reset_index(), on="sensor_id", how="outer")
+        target = ai[ai["valid"]].merge(positions, on="sensor_id")
+        qm: dict[str, Any] = {
+            "sensors": len(ai),
+            "sensors_valid_period_mean": int(ai["valid"].sum()),
+            "days_over_eu_daily_max": int(ai["days_over_eu_daily"].max()),
+            "sensors_over_eu_annual": int(ai["over_eu_annual"].sum()),
+            "sensors_over_who_annual": int(ai["over_who_annual"].sum()),
+        }
+        try:
+            pred, m, oof = spatial_step(
+                target,
+                "mean",
+                grid,
+                s.air_covariates,
+                block_m=s.cv_block_m,
+                max_distance=max_d,
+                seed=s.seed,
+            )
+            cells[f"{q}_ugm3"], cells[f"{q}_se"] = pred["mean"].clip(lower=0), pred["se"]
+            if q in air_ind.EAQI_BOUNDS:
+                cells[f"{q}_eaqi"] = air_ind.eaqi_band(q, cells[f"{q}_ugm3"]).to_numpy()
+            qm.update(m)
+            qm["status"] = "ok"
+            sensor_table = sensor_table.merge(
+                oof.add_prefix(f"{q}_oof_").rename(columns={f"{q}_oof_sensor_id": "sensor_id"}),
+                on="sensor_id",
+                how="left",
+            )
+        except InsufficientData as exc:
+            qm["status"] = f"insufficient data: {exc}"
+            metrics["notes"].append(f"{q} model not fitted: {exc}")
+        air_metrics[q] = qm
+    if "pm2_5" in air_metrics:
+        air_metrics["cv_rmse"] = air_metrics["pm2_5"].get("cv_rmse")
+        air_metrics["cv_r2"] = air_metrics["pm2_5"].get("cv_r2")
+    metrics["air"] = air_metrics
+
+    # --- hotspots
+    echo("hotspots (Gi*, permutation inference, FDR)")
+    xy = cells[["x", "y"]].to_numpy(float)
+    hs_metrics: dict[str, Any] = {
+        "distance_m": s.hotspot_distance_m,
+        "permutations": s.permutations,
+        "alpha": s.alpha,
+        "fdr": "Benjamini-Hochberg",
+        "seed": s.seed,
+    }
+    for prefix, col in (("heat", "heat_uhi_k"), ("air", "pm2_5_ugm3")):
+        if col not in cells:
+            continue
+        g = gi_star(
+            cells[col].to_numpy(float),
+            xy,
+            distance=s.hotspot_distance_m,
+            permutations=s.permutations,
+            seed=s.seed,
+            alpha=s.alpha,
+        )
+        cells[f"{prefix}_gi_z"] = g["gi_z"].to_numpy()
+        cells[f"{prefix}_gi_p_fdr"] = g["gi_p_fdr"].to_numpy()
+        cells[f"{prefix}_gi_confidence"] = g["confidence"].to_numpy()
+        cells[f"{prefix}_hotspot"] = g["hotspot"].to_numpy()
+        cells[f"{prefix}_coldspot"] = g["coldspot"].to_numpy()
+        hs_metrics[prefix] = {
+            "hotspot_cells": int(g["hotspot"].sum()),
+            "coldspot_cells": int(g["coldspot"].sum()),
+        }
+    metrics["hotspots"] = hs_metrics
+
+    # --- need
+    echo(f"need index and Monte-Carlo sensitivity ({s.draws} draws)")
+    cells, areas, need_metrics = need_tables(cells, ws.areas(), s)
+    metrics["need"] = need_metrics
+
+    # --- metadata
+    metrics["coverage"] = {
+        "store_version": ws.snapshot().version,
+        "observations": ws.snapshot().observation_counts(),
+        "qc_computed_at": qc_state.get("computed_at"),
+        "qc_passed": qc_state.get("passed"),
+        "qc_readings": qc_state.get("readings"),
+        "sensors_with_position": len(positions),
+        "grid_cells": len(cells),
+    }
+    metrics["parameters"] = asdict(s)
+    metrics["software"] = software_versions()
+    metrics["simulated"] = bool(ws.config["workspace"].get("simulated", False))
+    metrics["started_at"] = started.isoformat(timespec="seconds")
+    metrics["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    cells = cells.reset_index(drop=True)
+    sensor_table = sensor_table.sort_values("sensor_id").reset_index(drop=True)
+    metrics["outputs_sha256"] = {
+        "cells": _frame_digest(cells),
+        "areas": _frame_digest(areas),
+        "sensors": _frame_digest(sensor_table),
+    }
+
+    def write(tmp: Path) -> None:
+        cells.to_parquet(tmp / "cells.parquet", index=False)
+        areas.to_parquet(tmp / "areas.parquet", index=False)
+        sensor_table.to_parquet(tmp / "sensors.parquet", index=False)
+        (tmp / "metrics.json").write_text(
+            json.dumps(_jsonable(metrics), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
+
+    echo("writing the run")
+    return publish_run(ws.root / "results", "latest", write)
+
+
+def need_tables(
+    cells: pd.DataFrame, areas: pd.DataFrame | None, s: FitSettings
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Need index, rank and rank interval per cell and per area."""
+    cells = cells.copy()
+    ind = indicators(cells)
+    cells["need_index"] = need_index(ind, s.weights)
+    cells["need_rank"] = need_rank(cells["need_index"])
+    sens = need_sensitivity(
+        ind,
+        s.weights,
+        heat_se=cells.get("heat_uhi_se"),
+        air_se=cells.get("pm2_5_se"),
+        draws=s.draws,
+        concentration=s.concentration,
+        seed=s.seed,
+    )
+    cells = pd.concat([cells, sens], axis=1)
+    a = area_means(cells)
+    if areas is not None:
+        a = areas[["area_id", "name"]].merge(a, on="area_id", how="left")
+    a_ind = indicators(a, heat="heat_uhi_k_popw", air="pm2_5_ugm3_popw")
+    a["need_index"] = need_index(a_ind, s.weights)
+    a["need_rank"] = need_rank(a["need_index"])
+    a_sens = need_sensitivity(
+        a_ind,
+        s.weights,
+        heat_se=a.get("heat_uhi_se"),
+        air_se=a.get("pm2_5_se"),
+        draws=s.draws,
+        concentration=s.concentration,
+        seed=s.seed,
+    )
+    a = pd.concat([a, a_sens], axis=1)
+    metrics = {
+        "weights": s.weights,
+        "draws": s.draws,
+        "concentration": s.concentration,
+        "normalisations": ["minmax", "rank", "winsor"],
+        "cell_rank_interval_median_width": float(
+            (cells["need_rank_hi"] - cells["need_rank_lo"]).median()
+        ),
+        "area_ranking": a.sort_values("need_rank")["area_id"].tolist(),
+    }
+    return cells, a, metrics
+
+
+def area_means(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per area: plain and population-weighted means, hotspot shares and people.
+
+    The area's hazard standard error (``*_se``) is the mean of its cells' errors, which
+    assumes errors fully correlated within the area (conservative).
+    """
+    c = cells[cells["area_id"].notna()]
+    value_cols = [
+        col
+        for col in ("heat_uhi_k", "pm2_5_ugm3", "pm10_ugm3", "no2_ugm3", "green", "impervious")
+        if col in c
+    ]
+    se_cols = [col for col in ("heat_uhi_se", "pm2_5_se") if col in c]
+    flag_cols = [col for col in c.columns if col.endswith(("_hotspot", "_coldspot"))]
+    g = c.groupby("area_id", sort=True)
+    out = g[value_cols + se_cols].mean()
+    shares = g[flag_cols].mean()
+    out[[f"{f}_share" for f in flag_cols]] = shares.to_numpy(float)
+    pop = c["population"].astype(float)
+    for col in value_cols:
+        wsum = (c[col] * pop).groupby(c["area_id"]).sum()
+        psum = pop.groupby(c["area_id"]).sum()
+        out[f"{col}_popw"] = np.where(psum > 0, wsum / psum.where(psum > 0, 1), out[col])
+    for col in ("population", "pop_65plus", "pop_under6"):
+        out[col] = g[col].sum()
+    out["cells"] = g.size()
+    if "need_index" in c:
+        out["need_index_cell_mean"] = g["need_index"].mean()
+    return out.reset_index()
+
+
+# ---------------------------------------------------------------------- helpers
+def software_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for p in ["ge-gruent-workbench", *PACKAGES]:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def _frame_digest(df: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    h.update(",".join(map(str, df.columns)).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating | float):
+        return None if not np.isfinite(x) else float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def summary_lines(run: Path) -> list[str]:
+    """A short plain-text account of a run for the command line."""
+    m = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    lines = [f"run         {run}"]
+    if m.get("simulated"):
+        lines.append("data        SIMULATED demo data (not measurements)")
+    h = m.get("heat", {})
+    if h.get("status") == "ok":
+        lo, bl = h["cv"]["loso"], h["cv"]["block"]
+        lines.append(
+            f"heat        nocturnal UHI from {h['n_sensors']} sensors "
+            f"(reference {h['reference']}); "
+            f"CV RMSE {lo['regression_kriging']['rmse']:.2f} K (LOSO), "
+            f"{bl['regression_kriging']['rmse']:.2f} K (2 km blocks); "
+            f"IDW {lo['idw']['rmse']:.2f}/{bl['idw']['rmse']:.2f}, "
+            f"covariates only {lo['covariates_only']['rmse']:.2f}/"
+            f"{bl['covariates_only']['rmse']:.2f}"
+        )
+    else:
+        lines.append(f"heat        {h.get('status', 'not fitted')}")
+    for q in AIR_QUANTITIES:
+        a = m.get("air", {}).get(q)
+        if not a:
+            continue
+        if a.get("status") == "ok":
+            lo = a["cv"]["loso"]
+            lines.append(
+                f"{q:<11} period mean from {a['n_sensors']} sensors; CV RMSE "
+                f"{lo['regression_kriging']['rmse']:.2f} µg/m³ (IDW {lo['idw']['rmse']:.2f}, "
+                f"covariates only {lo['covariates_only']['rmse']:.2f}); "
+                f"{a['sensors_over_who_annual']} sensors above the WHO annual guideline"
+            )
+        else:
+            lines.append(f"{q:<11} {a.get('status')}")
+    hs = m.get("hotspots", {})
+    for k in ("heat", "air"):
+        if k in hs:
+            lines.append(
+                f"hotspots    {k}: {hs[k]['hotspot_cells']} hot and {hs[k]['coldspot_cells']} "
+                f"cold cells (Gi*, FDR {hs['alpha']:.0%})"
+            )
+    top = m.get("need", {}).get("area_ranking", [])[:5]
+    if top:
+        lines.append("need        highest need: " + ", ".join(top))
+    for n in m.get("notes", []):
+        lines.append(f"note        {n}")
+    return lines
