@@ -24,7 +24,7 @@ ABERDEEN_REF = (
 @pytest.fixture(scope="module")
 def demo_qc(tmp_path_factory):
     root = tmp_path_factory.mktemp("qc") / "demo"
-    ws = run_demo(root, serve=False, echo=lambda _s: None)
+    ws = run_demo(root, serve=False, fit=False, echo=lambda _s: None)
     before = store_state(root / "store")
     result = ws.run_qc()
     return ws, result, before

@@ -3,6 +3,7 @@
 
 import gzip
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -145,10 +146,19 @@ def test_demo_command_builds_the_workspace(tmp_path):
     assert sum(st["observations"].values()) == n_network + 3 * 5 * 2208 + 2 * 3 * 2208
     assert st["quarantine"] == 0
     assert len(st["sensors"]) == 117 + 3 + 2
-    # running it again starts from scratch and gives the same store
+    # the demo fits: a run with validated models, compared with the simulation's truth
+    assert st["latest_run"] is not None
+    metrics = json.loads((Path(st["latest_run"]) / "metrics.json").read_text())
+    assert metrics["simulated"] is True
+    assert metrics["heat"]["improvement"]["beats_all"] is True
+    assert "truth" in proc.stdout and "heat surface RMSE" in proc.stdout
+    # running it again starts from scratch and gives the same store and the same results
     run_cli("demo", "--workspace", str(ws), "--no-serve", check=True)
     st2 = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
     assert st2["observations"] == st["observations"]
+    metrics2 = json.loads((Path(st2["latest_run"]) / "metrics.json").read_text())
+    assert st2["latest_run"] != st["latest_run"]
+    assert metrics2["outputs_sha256"] == metrics["outputs_sha256"]
     # but it refuses to wipe a directory that is not a demo workspace
     other = tmp_path / "mine"
     other.mkdir()

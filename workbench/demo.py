@@ -78,6 +78,7 @@ def run_demo(
     *,
     data_dir: str | Path | None = None,
     serve: bool = True,
+    fit: bool = True,
     echo: Callable[[str], Any] = print,
 ) -> Workspace:
     """Build the demo workspace from scratch and run every available stage."""
@@ -105,8 +106,10 @@ def run_demo(
     report = ws.import_files(files)
     echo("[3/4] quality control, humidity correction and calibration against DENW022/DENW208")
     qc = ws.run_qc()
-    echo("[4/4] heat and air models, hotspots, need index (workbench fit)")
-    run = ws.fit(echo=lambda s: echo(f"      {s}"))
+    run = None
+    if fit:
+        echo("[4/4] heat and air models, hotspots, need index (workbench fit)")
+        run = ws.fit(echo=lambda s: echo(f"      {s}"))
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -130,12 +133,13 @@ def run_demo(
         + ", ".join(f"{k} {v}" for k, v in qc.summary["status"].items())
         + f" sensors; {len(applied)} calibrations applied"
     )
-    for line in summary_lines(run):
-        echo(line)
-    truth = data / "truth" / "truth_cells.parquet"
-    if truth.exists():
-        for line in truth_lines(ws, truth):
+    if run is not None:
+        for line in summary_lines(run):
             echo(line)
+        truth = data / "truth" / "truth_cells.parquet"
+        if truth.exists():
+            for line in truth_lines(ws, truth):
+                echo(line)
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))

@@ -201,14 +201,18 @@ def spatial_step(
     covs = tuple(c for c in covs if X[c].std() > 1e-9)
     if len(X) < max(MIN_SENSORS, len(covs) + 3):
         raise InsufficientData(f"{len(X)} sensors with a valid {value} inside the grid")
-    model = RegressionKriging(covariates=covs, random_state=seed)
+    model = RegressionKriging(covariates=covs, random_state=seed).fit(X, y)
     models = {
-        "regression_kriging": RegressionKriging(covariates=covs, random_state=seed, n_restarts=0),
+        # LOSO: covariance fixed from the full fit (classical kriging cross-validation);
+        # blocks: covariance re-estimated without the block (fully out of sample)
+        "regression_kriging": {
+            "loso": RegressionKriging(covariates=covs, kernel=model.gp_.kernel_),
+            "block": RegressionKriging(covariates=covs, random_state=seed, n_restarts=0),
+        },
         "idw": IDW(),
         "covariates_only": CovariateRegression(covariates=covs),
     }
     cv = validate(models, X, y, block_size=block_m)
-    model.fit(X, y)
     mean, se = model.predict(grid, return_std=True)
     oof = cv.pop("predictions")
     oof.insert(0, "sensor_id", X["sensor_id"].to_numpy())
@@ -522,9 +526,13 @@ def software_versions() -> dict[str, str]:
 
 
 def _frame_digest(df: pd.DataFrame) -> str:
+    """Content hash of a table, floats rounded to 9 decimals (last-bit differences of
+    vectorised sums are not differences of results)."""
     h = hashlib.sha256()
     h.update(",".join(map(str, df.columns)).encode())
-    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    floats = df.select_dtypes("float").columns
+    rounded = df.assign(**{c: df[c].round(9) for c in floats})
+    h.update(pd.util.hash_pandas_object(rounded, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 

@@ -324,6 +324,8 @@ def generate_city(
     cell_size: float = 100.0,
     n_proposals: int = 50,
     n_voters: int = 3200,
+    pm_gain: tuple[float, float] = (0.8, 1.35),
+    pm_offset_sd: float = 0.5,
 ) -> SyntheticCity:
     """Generate a simulated Gelsenkirchen with known truth.
 
@@ -337,6 +339,11 @@ def generate_city(
         Length and step of the simulated period starting at ``start`` (UTC).
     cell_size : float
         Grid cell size in metres (100 for the demo; larger for quick tests).
+    pm_gain, pm_offset_sd : (float, float), float
+        Range of the per-box gain (uniform) and spread of the per-box offset (normal,
+        mean 0.5 µg/m³) of the low-cost PM sensors. The defaults are what uncalibrated
+        boxes show; narrow values simulate boxes that were each calibrated (e.g. by
+        rotation through the reference station).
     """
     if n_pm > n_sensors:
         raise ValueError(f"n_pm ({n_pm}) cannot exceed n_sensors ({n_sensors})")
@@ -407,8 +414,8 @@ def generate_city(
     kappa = 0.4
     rh_c = np.clip(rh_true, 0, 99.0) / 100.0
     growth = _growth(rh_c, kappa)
-    gain = rng.uniform(0.8, 1.35, n_sensors)
-    offset = rng.normal(0.5, 0.5, n_sensors)
+    gain = rng.uniform(pm_gain[0], pm_gain[1], n_sensors)
+    offset = rng.normal(0.5, pm_offset_sd, n_sensors)
     pm25_meas = np.clip(
         pm25_true * growth * gain[:, None] + offset[:, None] + rng.normal(0, 0.8, pm25_true.shape),
         0,

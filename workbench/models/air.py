@@ -73,36 +73,52 @@ def period_means(
     min_hours: int = 18,
     min_coverage: float = 0.75,
     period_days: int | None = None,
+    adjust: bool = True,
 ) -> pd.DataFrame:
-    """Per sensor: mean of the valid daily means, its standard error and coverage.
+    """Per sensor: period mean of the valid daily means, its standard error and coverage.
 
     A day is valid with at least ``min_hours`` hourly values; the period mean is valid
     when valid days cover ``min_coverage`` of ``period_days`` (default: the days from the
-    first to the last day in ``daily``). The standard error uses the lag-1
-    autocorrelation of the daily means (effective sample size), as pollution episodes
-    last several days.
+    first to the last day in ``daily``).
+
+    With ``adjust`` (default) the mean is *temporally adjusted* for missing days by the
+    difference method used in land-use-regression campaigns (ESCAPE): the network's
+    daily median stands in for the regional level, each sensor's mean difference from it
+    over its valid days is added to the median's period mean. A sensor that missed a
+    smoggy week is then not mistaken for a clean place. The standard error comes from
+    the daily values (differences when adjusted) with the effective sample size of
+    their lag-1 autocorrelation.
 
     Returns
     -------
     DataFrame
-        ``sensor_id, mean, se, valid_days, coverage, valid``.
+        ``sensor_id, mean, mean_unadjusted, se, valid_days, coverage, valid``.
     """
     _check_daily(daily)
     v = daily[daily["n_hours"] >= min_hours]
     if period_days is None:
         t = pd.to_datetime(daily["time"], utc=True)
         period_days = int((t.max() - t.min()).days) + 1 if len(t) else 1
+    network = v.groupby("time")["mean"].median()
+    network = network[v.groupby("time").size() >= 3]
+    level = float(network.mean()) if len(network) else float("nan")
     rows = []
     for sid, g in v.sort_values("time").groupby("sensor_id"):
         x = g["mean"].to_numpy(float)
         n = x.size
-        r1 = float(np.corrcoef(x[:-1], x[1:])[0, 1]) if n > 3 and x.std() > 0 else 0.0
+        raw = float(x.mean())
+        d = x - g["time"].map(network).to_numpy(float)
+        use_adj = adjust and np.isfinite(d).sum() >= max(3, n // 2)
+        z = d[np.isfinite(d)] if use_adj else x
+        mean = float(z.mean() + level) if use_adj else raw
+        m = z.size
+        r1 = float(np.corrcoef(z[:-1], z[1:])[0, 1]) if m > 3 and z.std() > 0 else 0.0
         r1 = min(max(r1, 0.0), 0.95)
-        n_eff = n * (1 - r1) / (1 + r1)
-        se = float(x.std(ddof=1) / np.sqrt(max(n_eff, 1.0))) if n > 1 else float("nan")
+        n_eff = m * (1 - r1) / (1 + r1)
+        se = float(z.std(ddof=1) / np.sqrt(max(n_eff, 1.0))) if m > 1 else float("nan")
         cov = n / max(period_days, 1)
-        rows.append((sid, float(x.mean()), se, n, cov, cov >= min_coverage))
-    cols = ["sensor_id", "mean", "se", "valid_days", "coverage", "valid"]
+        rows.append((sid, mean, raw, se, n, cov, cov >= min_coverage))
+    cols = ["sensor_id", "mean", "mean_unadjusted", "se", "valid_days", "coverage", "valid"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -152,10 +168,11 @@ def air_indicators(
     *,
     min_hours: int = 18,
     min_coverage: float = 0.75,
+    adjust: bool = True,
 ) -> pd.DataFrame:
     """Period mean, exceedances, annual comparisons and EAQI band per sensor."""
     _check_quantity(quantity)
-    pm = period_means(daily, min_hours=min_hours, min_coverage=min_coverage)
+    pm = period_means(daily, min_hours=min_hours, min_coverage=min_coverage, adjust=adjust)
     ex = exceedances(daily, quantity, min_hours=min_hours).drop(columns=["valid_days"])
     out = pm.merge(ex, on="sensor_id", how="left")
     out = pd.concat([out, annual_assessment(out["mean"], quantity)], axis=1)

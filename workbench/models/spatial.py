@@ -50,6 +50,12 @@ def _xy(X: pd.DataFrame) -> np.ndarray:
     return X[["x", "y"]].to_numpy(float)
 
 
+def _canonical(X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Points in a fixed order (by x, y, value): fits do not depend on input order."""
+    order = np.lexsort((y, X["y"].to_numpy(float), X["x"].to_numpy(float)))
+    return X.iloc[order], y[order]
+
+
 def _design(X: pd.DataFrame, covariates: Sequence[str]) -> np.ndarray:
     missing = [c for c in covariates if c not in X.columns]
     if missing:
@@ -76,8 +82,10 @@ class IDW(RegressorMixin, BaseEstimator):
         self.n_neighbours = n_neighbours
 
     def fit(self, X: pd.DataFrame, y: Any) -> IDW:
+        _xy(X)
+        X, yy = _canonical(X, np.asarray(y, float))
         self.xy_ = _xy(X)
-        self.y_ = np.asarray(y, float)
+        self.y_ = yy
         if len(self.y_) == 0:
             raise ValueError("IDW needs at least one point")
         self.tree_ = cKDTree(self.xy_)
@@ -165,6 +173,10 @@ class RegressionKriging(RegressorMixin, BaseEstimator):
         Extra optimiser starts (deterministic given ``random_state``).
     random_state : int
         Seed of the optimiser's restarts.
+    kernel : sklearn kernel, optional
+        A fitted covariance (``gp_.kernel_`` of another fit) to use as it is, without
+        re-estimating it: classical kriging cross-validation fixes the covariance
+        and re-solves only the regression and the kriging weights.
 
     Attributes
     ----------
@@ -182,8 +194,10 @@ class RegressionKriging(RegressorMixin, BaseEstimator):
         length_scale_bounds: tuple[float, float] = (150.0, 30_000.0),
         n_restarts: int = 2,
         random_state: int = 0,
+        kernel: Any = None,
     ) -> None:
         self.covariates = covariates
+        self.kernel = kernel
         self.length_scale = length_scale
         self.length_scale_bounds = length_scale_bounds
         self.n_restarts = n_restarts
@@ -194,21 +208,32 @@ class RegressionKriging(RegressorMixin, BaseEstimator):
         from sklearn.gaussian_process import GaussianProcessRegressor
         from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-        yy = np.asarray(y, float)
+        _xy(X)
+        X, yy = _canonical(X, np.asarray(y, float))
         self.regression_ = CovariateRegression(self.covariates).fit(X, yy)
         resid = yy - self.regression_.predict(X)
         var = float(np.var(resid)) or 1e-6
         lo, hi = self.length_scale_bounds
-        kernel = ConstantKernel(var, (var * 1e-3, var * 1e2)) * Matern(
-            length_scale=self.length_scale / _KM, length_scale_bounds=(lo / _KM, hi / _KM), nu=1.5
-        ) + WhiteKernel(var * 0.2, (var * 1e-4, var * 10))
+        fixed = self.kernel is not None
+        kernel = (
+            self.kernel
+            if fixed
+            else ConstantKernel(var, (var * 1e-3, var * 1e2))
+            * Matern(
+                length_scale=self.length_scale / _KM,
+                length_scale_bounds=(lo / _KM, hi / _KM),
+                nu=1.5,
+            )
+            + WhiteKernel(var * 0.2, (var * 1e-4, var * 10))
+        )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             self.gp_ = GaussianProcessRegressor(
                 kernel=kernel,
                 normalize_y=False,
-                n_restarts_optimizer=self.n_restarts,
+                n_restarts_optimizer=0 if fixed else self.n_restarts,
                 random_state=self.random_state,
+                optimizer=None if fixed else "fmin_l_bfgs_b",
             ).fit(_xy(X) / _KM, resid)
         # a parameter at its bound is worth knowing, not worth a warning per CV fold
         self.at_bounds_ = sorted(
@@ -250,7 +275,7 @@ def covariates_at(
     """Grid covariates and ``cell_id`` of the cell nearest each point (``x``, ``y``).
 
     Points farther than ``max_distance`` (m) from every cell centre get NaN and
-    ``cell_id`` None (outside the grid).
+    ``cell_id`` missing (outside the grid).
     """
     tree = cKDTree(grid[["x", "y"]].to_numpy(float))
     d, i = tree.query(_xy(points))
@@ -258,5 +283,7 @@ def covariates_at(
     vals = grid[list(columns)].to_numpy(float)[i]
     vals[~inside] = np.nan
     out = pd.DataFrame(vals, columns=list(columns), index=points.index)
-    out["cell_id"] = np.where(inside, grid["cell_id"].to_numpy()[i], None)
+    ids = grid["cell_id"].to_numpy(object)[i].copy()
+    ids[~inside] = None
+    out["cell_id"] = ids
     return out

@@ -82,6 +82,9 @@ def validate(
 ) -> dict[str, Any]:
     """Score each named model by LOSO and spatial-block CV.
 
+    A model may be given as ``{"loso": est, "block": est}`` to use a different
+    estimator per scheme (e.g. a fixed covariance for LOSO).
+
     Returns
     -------
     dict
@@ -94,6 +97,8 @@ def validate(
     for scheme, groups in schemes.items():
         out[scheme] = {}
         for name, est in models.items():
+            if isinstance(est, Mapping):
+                est = est[scheme]
             p = cross_predict(est, X, y, groups)
             preds[f"{scheme}_{name}"] = p
             out[scheme][name] = scores(y, p)
