@@ -25,6 +25,10 @@ def test_environment_yml_agrees_with_pyproject():
     reqs = py["project"]["dependencies"] + [r for group in extras.values() for r in group]
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     conda = {_name(d): _spec(d) for d in env["dependencies"] if isinstance(d, str)}
+    # packages conda-forge does not carry are installed by pip inside the environment
+    for d in env["dependencies"]:
+        if isinstance(d, dict):
+            conda.update({_name(p): _spec(p) for p in d.get("pip", []) if not p.startswith("-")})
     for r in reqs:
         name = CONDA_NAMES.get(_name(r), _name(r))
         assert name in conda, f"{r} is in pyproject.toml but not in environment.yml"

@@ -236,6 +236,35 @@ class InsufficientData(ValueError):
     """Too few sensors or too little data for a model; the run records why."""
 
 
+def _surface(
+    target: pd.DataFrame,
+    value: str,
+    grid: pd.DataFrame,
+    covariates: tuple[str, ...],
+    s: FitSettings,
+    max_d: float,
+    prefix: str,
+    into: dict[str, Any],
+    sensor_table: pd.DataFrame,
+    notes: list[str],
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """:func:`spatial_step` with its metrics recorded in ``into`` and its out-of-fold
+    predictions joined to the sensor table; None (and a note) when data are too few."""
+    try:
+        pred, m, oof = spatial_step(
+            target, value, grid, covariates, block_m=s.cv_block_m, max_distance=max_d,
+            seed=s.seed,
+        )  # fmt: skip
+    except InsufficientData as exc:
+        into["status"] = f"insufficient data: {exc}"
+        notes.append(f"{prefix} model not fitted: {exc}")
+        return None, sensor_table
+    into.update(m)
+    into["status"] = "ok"
+    oof = oof.set_index("sensor_id").add_prefix(f"{prefix}_oof_").reset_index()
+    return pred, sensor_table.merge(oof, on="sensor_id", how="left")
+
+
 # ---------------------------------------------------------------------- the run
 def fit_workspace(
     ws: Any,
@@ -288,28 +317,13 @@ def fit_workspace(
         heat_metrics["period"] = [str(t_hourly["time"].min()), str(t_hourly["time"].max())]
         heat_metrics["sensors_with_temperature"] = int(hi["sensor_id"].nunique())
         heat_metrics["sensors_valid_uhi"] = int(hi["valid"].sum())
-        try:
-            pred, m, oof = spatial_step(
-                target,
-                "uhi_k",
-                grid,
-                s.heat_covariates,
-                block_m=s.cv_block_m,
-                max_distance=max_d,
-                seed=s.seed,
-            )
+        pred, sensor_table = _surface(
+            target, "uhi_k", grid, s.heat_covariates, s, max_d, "heat", heat_metrics,
+            sensor_table, metrics["notes"],
+        )  # fmt: skip
+        if pred is not None:
             cells["heat_uhi_k"], cells["heat_uhi_se"] = pred["mean"], pred["se"]
-            heat_metrics.update(m)
-            heat_metrics["cv_rmse_k"] = m["cv_rmse"]
-            heat_metrics["status"] = "ok"
-            sensor_table = sensor_table.merge(
-                oof.add_prefix("heat_oof_").rename(columns={"heat_oof_sensor_id": "sensor_id"}),
-                on="sensor_id",
-                how="left",
-            )
-        except InsufficientData as exc:
-            heat_metrics["status"] = f"insufficient data: {exc}"
-            metrics["notes"].append(f"heat model not fitted: {exc}")
+            heat_metrics["cv_rmse_k"] = heat_metrics["cv_rmse"]
     metrics["heat"] = heat_metrics
 
     # --- air
@@ -335,29 +349,14 @@ def fit_workspace(
             "sensors_over_eu_annual": int(ai["over_eu_annual"].sum()),
             "sensors_over_who_annual": int(ai["over_who_annual"].sum()),
         }
-        try:
-            pred, m, oof = spatial_step(
-                target,
-                "mean",
-                grid,
-                s.air_covariates,
-                block_m=s.cv_block_m,
-                max_distance=max_d,
-                seed=s.seed,
-            )
+        pred, sensor_table = _surface(
+            target, "mean", grid, s.air_covariates, s, max_d, q, qm, sensor_table,
+            metrics["notes"],
+        )  # fmt: skip
+        if pred is not None:
             cells[f"{q}_ugm3"], cells[f"{q}_se"] = pred["mean"].clip(lower=0), pred["se"]
             if q in air_ind.EAQI_BOUNDS:
                 cells[f"{q}_eaqi"] = air_ind.eaqi_band(q, cells[f"{q}_ugm3"]).to_numpy()
-            qm.update(m)
-            qm["status"] = "ok"
-            sensor_table = sensor_table.merge(
-                oof.add_prefix(f"{q}_oof_").rename(columns={f"{q}_oof_sensor_id": "sensor_id"}),
-                on="sensor_id",
-                how="left",
-            )
-        except InsufficientData as exc:
-            qm["status"] = f"insufficient data: {exc}"
-            metrics["notes"].append(f"{q} model not fitted: {exc}")
         air_metrics[q] = qm
     if "pm2_5" in air_metrics:
         air_metrics["cv_rmse"] = air_metrics["pm2_5"].get("cv_rmse")
@@ -440,36 +439,11 @@ def need_tables(
     cells: pd.DataFrame, areas: pd.DataFrame | None, s: FitSettings
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Need index, rank and rank interval per cell and per area."""
-    cells = cells.copy()
-    ind = indicators(cells)
-    cells["need_index"] = need_index(ind, s.weights)
-    cells["need_rank"] = need_rank(cells["need_index"])
-    sens = need_sensitivity(
-        ind,
-        s.weights,
-        heat_se=cells.get("heat_uhi_se"),
-        air_se=cells.get("pm2_5_se"),
-        draws=s.draws,
-        concentration=s.concentration,
-        seed=s.seed,
-    )
-    cells = pd.concat([cells, sens], axis=1)
+    cells = _with_need(cells, s, heat="heat_uhi_k", air="pm2_5_ugm3")
     a = area_means(cells)
     if areas is not None:
         a = areas[["area_id", "name"]].merge(a, on="area_id", how="left")
-    a_ind = indicators(a, heat="heat_uhi_k_popw", air="pm2_5_ugm3_popw")
-    a["need_index"] = need_index(a_ind, s.weights)
-    a["need_rank"] = need_rank(a["need_index"])
-    a_sens = need_sensitivity(
-        a_ind,
-        s.weights,
-        heat_se=a.get("heat_uhi_se"),
-        air_se=a.get("pm2_5_se"),
-        draws=s.draws,
-        concentration=s.concentration,
-        seed=s.seed,
-    )
-    a = pd.concat([a, a_sens], axis=1)
+    a = _with_need(a, s, heat="heat_uhi_k_popw", air="pm2_5_ugm3_popw")
     metrics = {
         "weights": s.weights,
         "draws": s.draws,
@@ -481,6 +455,24 @@ def need_tables(
         "area_ranking": a.sort_values("need_rank")["area_id"].tolist(),
     }
     return cells, a, metrics
+
+
+def _with_need(frame: pd.DataFrame, s: FitSettings, *, heat: str, air: str) -> pd.DataFrame:
+    """``frame`` plus need index, rank and the Monte-Carlo rank interval."""
+    ind = indicators(frame, heat=heat, air=air)
+    out = frame.copy()
+    out["need_index"] = need_index(ind, s.weights)
+    out["need_rank"] = need_rank(out["need_index"])
+    sens = need_sensitivity(
+        ind,
+        s.weights,
+        heat_se=frame.get("heat_uhi_se"),
+        air_se=frame.get("pm2_5_se"),
+        draws=s.draws,
+        concentration=s.concentration,
+        seed=s.seed,
+    )
+    return pd.concat([out, sens], axis=1)
 
 
 def area_means(cells: pd.DataFrame) -> pd.DataFrame:
