@@ -19,6 +19,7 @@ import click
 from workbench import __version__
 from workbench.importers import FORMATS, ImportFormatError
 from workbench.ingest.decoders import STREAM_FORMATS
+from workbench.participation.table import ParticipationError
 from workbench.qc.text import report_lines as qc_report_lines
 from workbench.store import StoreError
 from workbench.workspace import Workspace, WorkspaceError
@@ -44,6 +45,7 @@ def friendly_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (
             ImportFormatError,
+            ParticipationError,
             WorkspaceError,
             StoreError,
             ValueError,
@@ -274,6 +276,52 @@ def fit(workspace: Path, as_json: bool) -> None:
     if as_json:
         click.echo((run / "metrics.json").read_text(encoding="utf-8"))
         return
+    for line in summary_lines(run):
+        click.echo(line)
+
+
+@main.command()
+@workspace_option
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "consul", "decidim", "pabulib", "csv", "geojson"]),
+    default="auto",
+    show_default=True,
+    help="Input format (auto: from name and content).",
+)
+@friendly_errors
+def participation(workspace: Path, files: tuple[Path, ...], fmt: str) -> None:
+    """Import one participation round: proposals and ballots (replaces the previous round)."""
+    ws = Workspace.open(workspace)
+    meta = ws.import_participation(list(files), format=fmt)
+    placed = meta["placement"]
+    click.echo(
+        f"imported {meta['proposals']} proposals and {meta['ballots']} ballot lines of "
+        f"{meta['voters']} voters (voter ids pseudonymised; author names and e-mails not stored)"
+    )
+    click.echo(
+        "placed      "
+        + ", ".join(f"{placed.get(k, 0)} by {k}" for k in ("coordinates", "area"))
+        + f", {placed.get('unplaced', 0)} unplaced"
+    )
+    if meta.get("budget"):
+        click.echo(f"budget      {meta['budget']:,.0f} (from the data)")
+
+
+@main.command()
+@workspace_option
+@click.option("--budget", type=float, default=None, help="Budget (default: data, then config).")
+@friendly_errors
+def rank(workspace: Path, budget: float | None) -> None:
+    """Rank proposals by measured need and compare budget allocations -> results/<run-id>/."""
+    from workbench.rank import rank_workspace, summary_lines
+
+    ws = Workspace.open(workspace)
+    run, warnings = rank_workspace(ws, budget=budget, echo=lambda s: click.echo(f"... {s}"))
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
     for line in summary_lines(run):
         click.echo(line)
 

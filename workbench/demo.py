@@ -14,6 +14,8 @@ from typing import Any
 
 from workbench.config import default_config_text
 from workbench.fit import summary_lines
+from workbench.rank import rank_workspace
+from workbench.rank import summary_lines as rank_summary_lines
 from workbench.workspace import Workspace, remove_workspace
 
 DEMO_MARKER = ".workbench-demo"
@@ -92,7 +94,7 @@ def run_demo(
             )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
-    echo(f"[1/4] workspace {root}: districts (approximate) and 100 m grid")
+    echo(f"[1/5] workspace {root}: districts (approximate) and 100 m grid")
     ws = Workspace.init(
         root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
     )
@@ -102,14 +104,17 @@ def run_demo(
         data / "urbanpulse_weather.geojson.gz",
         *sorted(data.glob("uba_*.json")),
     ]
-    echo(f"[2/4] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    echo(f"[2/5] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
-    echo("[3/4] quality control, humidity correction and calibration against DENW022/DENW208")
+    echo("[3/5] quality control, humidity correction and calibration against DENW022/DENW208")
     qc = ws.run_qc()
     run = None
     if fit:
-        echo("[4/4] heat and air models, hotspots, need index (workbench fit)")
+        echo("[4/5] heat and air models, hotspots, need index (workbench fit)")
         run = ws.fit(echo=lambda s: echo(f"      {s}"))
+    echo("[5/5] green-budget proposals: ranking by need and budget allocations (workbench rank)")
+    part = ws.import_participation([data / "proposals.csv", data / "votes.csv"])
+    ranked_run, rank_warnings = rank_workspace(ws, echo=lambda s: echo(f"      {s}"))
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -122,10 +127,7 @@ def run_demo(
     )
     for q, n in st["observations"].items():
         echo(f"  {q:<20} {n:>9}")
-    echo(
-        f"proposals   {data / 'proposals.csv'} (participation import arrives with the "
-        "ranking capability)"
-    )
+    echo(f"proposals   {part['proposals']} proposals, {part['voters']} voters (pseudonymised)")
     cal = qc.calibrations
     applied = cal[cal["applied"] & (cal["stage"] == "calibrated")] if not cal.empty else cal
     echo(
@@ -140,6 +142,10 @@ def run_demo(
         if truth.exists():
             for line in truth_lines(ws, truth):
                 echo(line)
+    for w in rank_warnings:
+        echo(f"warning     {w}")
+    for line in rank_summary_lines(ranked_run)[1:]:
+        echo(line)
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))

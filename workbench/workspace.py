@@ -477,6 +477,22 @@ class Workspace:
             return pd.DataFrame()
         return qc_layer.table(run, "calibrations")
 
+    # ------------------------------------------------------------------ participation
+    def import_participation(
+        self, paths: Sequence[str | Path], *, format: str = "auto"
+    ) -> dict[str, Any]:
+        """Import one participation round (proposals and ballots); see
+        :mod:`workbench.participation.store`. Returns a summary."""
+        from workbench.participation.store import import_round
+
+        return import_round(self.root, paths, areas=self.areas(), grid=self.grid(), format=format)
+
+    def participation(self) -> Any:
+        """The current participation round (proposals, pseudonymous ballots, meta), or None."""
+        from workbench.participation.store import load
+
+        return load(self.root)
+
     # ------------------------------------------------------------------ models
     def fit(self, *, echo: Callable[[str], Any] = lambda _s: None) -> Path:
         """QC, heat and air models, hotspots and the need index as a new results run.

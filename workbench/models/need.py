@@ -147,6 +147,68 @@ def need_rank(index: pd.Series) -> pd.Series:
     return index.rank(ascending=False, method="min").astype(int).rename("need_rank")
 
 
+def need_draws(
+    ind: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    heat_se: np.ndarray | None = None,
+    air_se: np.ndarray | None = None,
+    draws: int = 500,
+    concentration: float = 20.0,
+    normalisations: tuple[str, ...] = NORMALISATIONS,
+    seed: int = 0,
+) -> np.ndarray:
+    """Monte-Carlo draws of the need index, shape ``(draws, len(ind))``.
+
+    Each draw takes weights from ``Dirichlet(concentration·w)``, one normalisation at
+    random, and the hazards perturbed by independent normal noise of their standard
+    errors. The same inputs and seed give the same draws.
+    """
+    w = check_weights(weights)
+    if draws < 1:
+        raise ValueError(f"draws must be positive, got {draws}")
+    bad = set(normalisations) - set(NORMALISATIONS)
+    if bad:
+        raise ValueError(f"unknown normalisation(s) {sorted(bad)}; allowed: {NORMALISATIONS}")
+    rng = np.random.default_rng(seed)
+    active = [k for k in INDICATORS if w[k] > 0 and k in ind and not ind[k].isna().all()]
+    if not active:
+        raise ValueError("no indicator with a positive weight has data")
+    base = np.array([w[k] for k in active])
+    alpha = concentration * base / base.sum()
+    n = len(ind)
+    values = np.empty((draws, n))
+    se = {"heat": heat_se, "air": air_se}
+    for d in range(draws):
+        ww = rng.dirichlet(alpha)
+        norm = normalisations[int(rng.integers(len(normalisations)))]
+        acc = np.zeros(n)
+        for wk, k in zip(ww, active, strict=True):
+            x = ind[k].to_numpy(float)
+            if se.get(k) is not None:
+                x = x + rng.standard_normal(n) * np.nan_to_num(np.asarray(se[k], float))
+            acc += wk * np.nan_to_num(normalise(x, norm))
+        values[d] = acc
+    return values
+
+
+def rank_interval(values: np.ndarray, *, higher_is_better: bool = True) -> pd.DataFrame:
+    """5th/50th/95th percentile of each item's rank over draws (rows) of its value."""
+    draws, n = values.shape
+    ranks = np.empty((draws, n), dtype=np.int32)
+    for d in range(draws):
+        order = np.argsort(-values[d] if higher_is_better else values[d], kind="stable")
+        ranks[d, order] = np.arange(1, n + 1)
+    lo, med, hi = np.percentile(ranks, [5, 50, 95], axis=0)
+    return pd.DataFrame(
+        {
+            "rank_lo": np.floor(lo).astype(int),
+            "rank_hi": np.ceil(hi).astype(int),
+            "rank_median": med,
+        }
+    )
+
+
 def need_sensitivity(
     ind: pd.DataFrame,
     weights: Mapping[str, float],
@@ -179,38 +241,16 @@ def need_sensitivity(
         ``need_rank_lo``, ``need_rank_hi`` (5th/95th percentile), ``need_rank_median``
         and ``need_index_sd`` over the draws.
     """
-    w = check_weights(weights)
-    if draws < 1:
-        raise ValueError(f"draws must be positive, got {draws}")
-    bad = set(normalisations) - set(NORMALISATIONS)
-    if bad:
-        raise ValueError(f"unknown normalisation(s) {sorted(bad)}; allowed: {NORMALISATIONS}")
-    rng = np.random.default_rng(seed)
-    active = [k for k in INDICATORS if w[k] > 0 and k in ind and not ind[k].isna().all()]
-    base = np.array([w[k] for k in active])
-    alpha = concentration * base / base.sum()
-    n = len(ind)
-    ranks = np.empty((draws, n), dtype=np.int32)
-    values = np.empty((draws, n))
-    se = {"heat": heat_se, "air": air_se}
-    for d in range(draws):
-        ww = rng.dirichlet(alpha)
-        norm = normalisations[int(rng.integers(len(normalisations)))]
-        acc = np.zeros(n)
-        for wk, k in zip(ww, active, strict=True):
-            x = ind[k].to_numpy(float)
-            if se.get(k) is not None:
-                x = x + rng.standard_normal(n) * np.nan_to_num(np.asarray(se[k], float))
-            acc += wk * np.nan_to_num(normalise(x, norm))
-        values[d] = acc
-        order = np.argsort(-acc, kind="stable")
-        ranks[d, order] = np.arange(1, n + 1)
-    lo, med, hi = np.percentile(ranks, [5, 50, 95], axis=0)
+    values = need_draws(
+        ind, weights, heat_se=heat_se, air_se=air_se, draws=draws,
+        concentration=concentration, normalisations=normalisations, seed=seed,
+    )  # fmt: skip
+    r = rank_interval(values)
     return pd.DataFrame(
         {
-            "need_rank_lo": np.floor(lo).astype(int),
-            "need_rank_hi": np.ceil(hi).astype(int),
-            "need_rank_median": med,
+            "need_rank_lo": r["rank_lo"].to_numpy(),
+            "need_rank_hi": r["rank_hi"].to_numpy(),
+            "need_rank_median": r["rank_median"].to_numpy(),
             "need_index_sd": values.std(axis=0),
         },
         index=ind.index,

@@ -32,8 +32,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from workbench.participation.table import Participation
 
 VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal")
 SECTIONS = ("META", "PROJECTS", "VOTES")
@@ -219,3 +223,39 @@ def write_pabulib(pb: PabulibInstance) -> str:
             row.extend(str(info.at[vid, c]) for c in extra)
         w.writerow(row)
     return out.getvalue()
+
+
+def to_participation(pb: PabulibInstance, source: str = "<pabulib>") -> Participation:
+    """Proposals and ballots of a pabulib instance in the workbench's canonical form.
+
+    Every voter of the VOTES section is kept (an empty ballot still owns a share of the
+    budget under Equal Shares); voter attributes such as age or sex are not imported.
+    """
+    from workbench.participation.table import Participation, finish
+
+    p = pb.projects.rename(
+        columns={"project_id": "proposal_id", "name": "title", "cost": "cost_eur",
+                 "latitude": "lat", "longitude": "lon"}
+    )  # fmt: skip
+    if "title" not in p:
+        p["title"] = p["proposal_id"]
+    counts = pb.ballots.groupby("project_id")["points"].sum()
+    if "votes" in p:
+        p = p.rename(columns={"votes": "votes_reported"})
+    p["votes"] = p["proposal_id"].map(counts).fillna(0.0)
+    if "selected" in p:
+        p["selected"] = p["selected"].astype(str).str.strip().isin({"1", "true", "True"})
+    ballots = pb.ballots.rename(columns={"project_id": "proposal_id"})[
+        ["voter_id", "proposal_id", "points"]
+    ]
+    meta = {
+        "source": source,
+        "platform": "pabulib",
+        "budget": pb.budget,
+        "vote_type": pb.vote_type,
+        "currency": pb.meta.get("currency", ""),
+        "voters": len(pb.voters) if not pb.voters.empty else int(ballots["voter_id"].nunique()),
+        "voter_ids": pb.voters["voter_id"].astype(str).tolist() if not pb.voters.empty else None,
+        "description": pb.meta.get("description", ""),
+    }
+    return Participation(proposals=finish(p, source), ballots=ballots, meta=meta)

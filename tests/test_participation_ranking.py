@@ -1,0 +1,290 @@
+"""Participation import (formats, privacy, placement), need-based ranking and allocations."""
+
+import json
+import shutil
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, run_cli, shared_real
+
+from workbench import participation
+from workbench.allocation.compare import allocate, need_constituency
+from workbench.demo import run_demo
+from workbench.participation.pabulib import read_pabulib
+from workbench.participation.table import ParticipationError
+from workbench.rank import rank_workspace
+from workbench.ranking import rank_proposals
+from workbench.workspace import Workspace
+
+sys.path.insert(0, str(REPO / "data"))
+from generate_demo import write_demo
+
+CITY = {
+    "n_sensors": 45,
+    "n_pm": 20,
+    "days": 10,
+    "cell_size": 250.0,
+    "n_proposals": 24,
+    "n_voters": 400,
+}
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    base = tmp_path_factory.mktemp("rank")
+    data = base / "data"
+    write_demo(data, seed=3, **CITY)
+    ws = run_demo(base / "ws", data_dir=data, serve=False, echo=lambda _s: None)
+    return ws, data
+
+
+# ---------------------------------------------------------------------- formats
+def test_consul_english_and_german_exports():
+    en = (
+        "ID,Title,Supports,Scope of operation,Price,Feasibility,Selected,Author,Email\n"
+        '12,Shade sails for the playground,55,Buer,"€8,500",feasible,true,Jane Roe,j@x.org\n'
+    )
+    de = (
+        "ID;Titel;Unterstützungen;Geltungsbereich;Preis;Machbarkeit;Ausgewählt;Autor\n"
+        "12;Sonnensegel am Spielplatz;55;Buer;8.500 €;machbar;ja;Erika Muster\n"
+    )
+    for text in (en, de):
+        p = participation.read("consul.csv", data=text.encode())
+        assert participation.detect("consul.csv", text.encode()) == "consul"
+        row = p.proposals.iloc[0]
+        assert row["proposal_id"] == "12" and row["votes"] == 55 and row["cost_eur"] == 8500
+        assert row["area_id"] == "Buer" and row["category"] == "shade"
+        assert bool(row["selected"]) and bool(row["feasible"])
+        assert not {"Author", "Email", "Autor"} & set(p.proposals.columns)
+
+
+def test_decidim_proposals_and_budget_projects():
+    proposals = (
+        "id;title/de;title/en;body/de;category/name/de;address;latitude;longitude;"
+        "endorsements/total_count;author/name\n"
+        "5;Bäume für die Hochstraße;Trees;Mehr Schatten;Stadtgrün;Hochstraße 1, Buer;"
+        "51.578;7.052;14;Max Mustermann\n"
+    )
+    p = participation.read("decidim.csv", data=proposals.encode()).proposals.iloc[0]
+    assert p["title"] == "Bäume für die Hochstraße" and p["category"] == "trees"
+    assert p["lat"] == pytest.approx(51.578) and p["votes"] == 14
+    budgets = "id;title/de;budget_amount;confirmed_votes;selected\n9;Gründach;40000;120;true\n"
+    b = participation.read("projects.csv", data=budgets.encode()).proposals.iloc[0]
+    assert b["cost_eur"] == 40000 and b["votes"] == 120 and b["category"] == "green_roof"
+    assert bool(b["selected"])
+
+
+def test_geojson_and_generic_csv_and_pabulib():
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [7.05, 51.58]},
+                "properties": {
+                    "proposal_id": "g1",
+                    "title": "Brunnen",
+                    "cost_eur": 9000,
+                    "category": "water",
+                },
+            }
+        ],
+    }
+    g = participation.read("p.geojson", data=json.dumps(gj).encode()).proposals.iloc[0]
+    assert (g["lon"], g["lat"], g["category"]) == (7.05, 51.58, "water")
+    pb = participation.read(shared_real("pabulib") / "Poland_Wieliczka_2023_Green_Budget.pb")
+    assert pb.meta["budget"] == 1_000_000 and pb.meta["vote_type"] == "approval"
+    assert len(pb.proposals) == 64 and pb.ballots["voter_id"].nunique() > 6000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("proposal_id,title,cost_eur\nA,x,12k\n", "line 2, field 'cost_eur': expected a number"),
+        ("proposal_id,title,lat,lon\nA,x,451.5,7\n", "line 2, field 'lat'"),
+        ("proposal_id,title\nA,x\nA,y\n", "'A' appears twice"),
+        ("title,cost_eur\nx,5\n", "no proposal id column"),
+        ("proposal_id,title,cost_eur\nA,x\n", "line 2: 2 fields, the header has 3"),
+    ],
+)
+def test_bad_participation_files_name_line_and_field(text, message):
+    with pytest.raises(ParticipationError, match=message):
+        participation.read("bad.csv", data=text.encode())
+
+
+# ---------------------------------------------------------------------- privacy and placement
+def test_import_pseudonymises_voters_and_stores_no_author_data(city, tmp_path):
+    ws, data = city
+    raw_votes = pd.read_csv(data / "votes.csv")
+    props = pd.read_csv(data / "proposals.csv")
+    stored = ws.participation()
+    assert not set(stored.ballots["voter_id"]) & set(raw_votes["voter_id"].astype(str))
+    assert stored.ballots["voter_id"].str.match(r"^v-[0-9a-f]{16}$").all()
+    assert stored.meta["voters"] == raw_votes["voter_id"].nunique()
+    secrets = {*props["author_name"], *props["author_email"], *raw_votes["voter_id"].astype(str)}
+    for d in ("participation", "results"):
+        for f in (ws.root / d).rglob("*"):
+            if f.is_file():
+                blob = f.read_bytes()
+                for s in [*list(secrets)[:200], "example.org"]:
+                    assert s.encode() not in blob, (f, s)
+    # the same voter gets the same pseudonym in this workspace, another one elsewhere
+    again = Workspace.init(tmp_path / "other", areas=data / "areas.geojson")
+    again.import_participation([data / "proposals.csv", data / "votes.csv"])
+    assert not set(again.participation().ballots["voter_id"]) & set(stored.ballots["voter_id"])
+
+
+def test_placement_by_coordinates_area_name_or_listed_unplaced(city, tmp_path):
+    ws, _ = city
+    csv = tmp_path / "p.csv"
+    csv.write_text(
+        "proposal_id,title,category,cost_eur,lat,lon,address\n"
+        "a,Bäume,trees,10000,51.578,7.052,\n"
+        "b,Brunnen,water,8000,,,Gelsenkirchen-Horst\n"
+        "c,Schatten,shade,5000,,,irgendwo\n",
+        encoding="utf-8",
+    )
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy, symlinks=True)
+    w = Workspace.open(copy)
+    meta = w.import_participation([csv])
+    p = w.participation().proposals.set_index("proposal_id")
+    assert p.loc["a", "placement"] == "coordinates" and p.loc["a", "area_id"] == "buer"
+    assert p.loc["b", "placement"] == "area" and p.loc["b", "area_id"] == "horst"
+    assert p.loc["c", "placement"] == "unplaced" and pd.isna(p.loc["c", "area_id"])
+    assert meta["placement"] == {"coordinates": 1, "area": 1, "unplaced": 1}
+    run, warnings = rank_workspace(w, budget=20_000)
+    ranked = pd.read_parquet(run / "proposals.parquet").set_index("proposal_id")
+    assert len(ranked) == 3 and ranked.loc["c", "rank"] == 3  # unplaced: kept, ranked last
+    assert any("could not be placed" in x for x in warnings)
+
+
+def test_failed_import_keeps_the_previous_round(city, tmp_path):
+    ws, data = city
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy, symlinks=True)
+    w = Workspace.open(copy)
+    before = (copy / "participation" / "current").resolve()
+    bad = tmp_path / "votes.csv"
+    bad.write_text("voter_id,proposal_id\nV1,NOPE\n", encoding="utf-8")
+    with pytest.raises(ParticipationError, match="'NOPE'"):
+        w.import_participation([data / "proposals.csv", bad])
+    assert (copy / "participation" / "current").resolve() == before
+
+
+# ---------------------------------------------------------------------- ranking
+def test_ranked_table_has_the_contract_and_explains_each_rank(city):
+    ws, _ = city
+    p = ws.results("proposals")
+    for col in [
+        "proposal_id", "title", "rank", "rank_lo", "rank_hi", "score", "need_at_site",
+        "beneficiaries", "cost_eur", "votes", "explanation",
+    ]:  # fmt: skip
+        assert col in p, col
+    assert sorted(p["rank"]) == list(range(1, len(p) + 1))
+    placed = p[p["score"].notna()]
+    assert (
+        (placed["rank_lo"] <= placed["rank"]) & (placed["rank"] <= placed["rank_hi"])
+    ).mean() > 0.8
+    assert placed["score"].is_monotonic_decreasing
+    first = p.iloc[0]
+    assert (
+        first["explanation_de"].startswith("Rang 1 ")
+        and "Menschen im Umkreis" in first["explanation_de"]
+    )
+    assert (
+        first["explanation_en"].startswith("Rank 1 ") and "people within" in first["explanation_en"]
+    )
+    assert not {"author_name", "author_email"} & set(p.columns)
+
+
+def test_same_proposal_ranks_higher_where_measured_need_is_higher(city):
+    ws, _ = city
+    cells = ws.results("cells")
+    populated = cells[cells["population"] > cells["population"].median()]
+    hi = populated.loc[populated["need_index"].idxmax()]
+    lo = populated.loc[populated["need_index"].idxmin()]
+    from pyproj import Transformer
+
+    to_ll = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+    rows = []
+    for pid, c in (("high", hi), ("low", lo)):
+        lon, lat = to_ll.transform(c["x"], c["y"])
+        rows.append({"proposal_id": pid, "title": pid, "category": "trees", "cost_eur": 20000.0,
+                     "votes": 10.0, "lat": lat, "lon": lon, "x": c["x"], "y": c["y"],
+                     "area_id": c["area_id"]})  # fmt: skip
+    r = rank_proposals(pd.DataFrame(rows), cells, weights=ws.metrics()["need"]["weights"],
+                       draws=50)  # fmt: skip
+    r = r.set_index("proposal_id")
+    assert r.loc["high", "need_at_site"] > r.loc["low", "need_at_site"]
+    assert r.loc["high", "rank"] == 1
+
+
+def test_allocations_respect_the_budget_and_compare(city):
+    ws, _ = city
+    alloc = ws.results("allocation")
+    summary = ws.results("allocation_summary").set_index("method")
+    budget = ws.metrics()["ranking"]["budget_eur"]
+    assert set(alloc["method"]) == {"votes_greedy", "need_optimal", "equal_shares",
+                                    "equal_shares_need"}  # fmt: skip
+    for _, g in alloc.groupby("method"):
+        assert g.loc[g["selected"], "cost_eur"].sum() <= budget
+    # the optimum of the need-based score is at least what any other method reaches
+    assert summary["total_score"].idxmax() == "need_optimal"
+    assert summary.loc["need_optimal", "total_score"] >= summary["total_score"].max() - 1e-9
+    assert summary["voters_with_funded_project_share"].between(0, 1).all()
+    districts = ws.results("allocation_districts")
+    for m, g in districts.groupby("method"):
+        assert g["eur"].sum() == pytest.approx(summary.loc[m, "spent_eur"])
+
+
+def test_need_constituency_shifts_money_to_high_need_proposals():
+    # four equal proposals, voters split evenly; two have high measured need
+    costs = np.full(4, 100.0)
+    sup = [np.arange(0, 25), np.arange(25, 50), np.arange(50, 75), np.arange(75, 100)]
+    ranked = pd.DataFrame({
+        "proposal_id": list("abcd"), "cost_eur": costs, "votes": [25.0] * 4,
+        "area_id": "x", "category": "trees", "score": [1.0, 1.0, 3.0, 3.0],
+        "need_at_site": [0.1, 0.2, 0.8, 0.9],
+    })  # fmt: skip
+    ballots = pd.DataFrame(
+        [(f"v{v}", p) for p, s in zip("abcd", sup, strict=True) for v in s],
+        columns=["voter_id", "proposal_id"],
+    ).assign(points=1.0)
+    alloc, _, _ = allocate(ranked, ballots, 200.0)
+    got = {m: set(g.loc[g["selected"], "proposal_id"]) for m, g in alloc.groupby("method")}
+    assert got["equal_shares_need"] == {"c", "d"}
+    assert got["votes_greedy"] == {"a", "b"}  # ties broken by id
+    s, n = need_constituency(sup, 100, ranked["need_at_site"].to_numpy(), 0.3)
+    assert n == 143 and len(s[3]) == 25 + 43 and len(s[0]) == 25
+
+
+def test_rank_without_sensor_results_uses_votes_and_budget_from_pabulib(tmp_path):
+    pb = shared_real("pabulib") / "Poland_Warszawa_2024_Srodmiescie.pb"
+    run_cli("init", "--workspace", str(tmp_path / "ws"), check=True)
+    proc = run_cli("participation", "--workspace", str(tmp_path / "ws"), str(pb), check=True)
+    assert "pseudonymised" in proc.stdout and "4,665,648" in proc.stdout
+    proc = run_cli("rank", "--workspace", str(tmp_path / "ws"), check=True, timeout=600)
+    assert "no sensor results" in proc.stderr
+    w = Workspace.open(tmp_path / "ws")
+    alloc = w.results("allocation")
+    assert set(alloc["method"]) == {"votes_greedy", "equal_shares"}
+    p = w.results("proposals")
+    assert p["score"].isna().all() and p["explanation_de"].str.contains("nach Stimmen").all()
+    official = read_pabulib(pb).projects
+    greedy = alloc[(alloc["method"] == "votes_greedy") & alloc["selected"]]["proposal_id"]
+    assert set(greedy) == set(official.loc[official["selected"] == "1", "project_id"])
+    assert w.metrics()["ranking"]["budget_eur"] == 4_665_648
+
+
+def test_cli_rank_errors_are_one_line(tmp_path):
+    run_cli("init", "--workspace", str(tmp_path / "ws"), check=True)
+    proc = run_cli("rank", "--workspace", str(tmp_path / "ws"))
+    assert proc.returncode == 1 and "no participation data" in proc.stderr
+    bad = tmp_path / "p.csv"
+    bad.write_text("proposal_id,title,cost_eur\nA,x,zwölf\n", encoding="utf-8")
+    proc = run_cli("participation", "--workspace", str(tmp_path / "ws"), str(bad))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert "line 2, field 'cost_eur'" in proc.stderr

@@ -1,0 +1,226 @@
+"""The canonical participation data every importer produces, and shared helpers.
+
+``proposals``: ``proposal_id, title, description, category, cost_eur, lat, lon,
+area_id, address, votes, selected, feasible`` (more columns are kept); ``ballots``:
+``voter_id, proposal_id, points`` (1 for approval). Columns that identify people
+(author names, e-mails, phone numbers, user ids) are dropped by :func:`drop_personal`
+before anything is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.importers.base import decode_text, sniff_delimiter
+
+CATEGORIES = [
+    "trees",
+    "unsealing",
+    "green_roof",
+    "green_facade",
+    "pocket_park",
+    "shade",
+    "water",
+    "other",
+]
+PROPOSAL_COLUMNS = [
+    "proposal_id",
+    "title",
+    "description",
+    "category",
+    "cost_eur",
+    "lat",
+    "lon",
+    "area_id",
+    "address",
+    "votes",
+    "selected",
+    "feasible",
+]
+# column names (normalised) that carry personal data: never stored
+PERSONAL = re.compile(
+    r"(author|autor|e-?mail|name_of|user(_?id)?$|phone|telefon|nutzer|verfasser|"
+    r"^name$|first_?name|last_?name|vorname|nachname|ip_?address)"
+)
+# free-text category → canonical category (first match wins; German and English)
+_CATEGORY_WORDS = [
+    ("green_roof", r"dach|roof"),
+    ("green_facade", r"fassade|fa[cç]ade|wall|kletter"),
+    ("unsealing", r"entsiegel|unseal|desiegel|pflaster|asphalt"),
+    ("shade", r"schatten|shade|sonnensegel|pergola"),
+    ("water", r"wasser|water|brunnen|fountain|teich|pond"),
+    ("trees", r"baum|baeum|b[aä]ume|tree|allee"),
+    ("pocket_park", r"park|garten|garden|wiese|meadow"),
+]
+
+
+class ParticipationError(ValueError):
+    """Malformed participation input; the message names the file, line and field."""
+
+
+@dataclass
+class Participation:
+    """Proposals, ballots and what the source says about the process."""
+
+    proposals: pd.DataFrame
+    ballots: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["voter_id", "proposal_id", "points"])
+    )
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def norm(name: str) -> str:
+    """Lower-case ASCII-ish key of a column name or place name (umlauts folded)."""
+    s = unicodedata.normalize("NFKD", str(name).strip().lower())
+    s = s.replace("ß", "ss")
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", s).strip("_")
+
+
+def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a delimited text file (``;``, ``,`` or tab; UTF-8 or Latin-1)."""
+    text = decode_text(data)
+    if not text.strip():
+        raise ParticipationError(f"{source}: the file is empty")
+    delim = sniff_delimiter(text[:4096])
+    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    header = [c.strip() for c in rows[0]]
+    for no, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise ParticipationError(
+                f"{source}, line {no}: {len(r)} fields, the header has {len(header)}"
+            )
+    return header, rows[1:]
+
+
+def frame(header: list[str], rows: list[list[str]], aliases: dict[str, list[str]]) -> pd.DataFrame:
+    """A frame with canonical column names: each alias list names accepted headers."""
+    df = pd.DataFrame(rows, columns=header, dtype=object)
+    by_norm = {norm(c): c for c in header}
+    rename = {}
+    for canon, names in aliases.items():
+        for n in names:
+            if norm(n) in by_norm and by_norm[norm(n)] not in rename:
+                rename[by_norm[norm(n)]] = canon
+                break
+    return df.rename(columns=rename)
+
+
+def drop_personal(df: pd.DataFrame) -> pd.DataFrame:
+    """Remove columns that identify people (authors, e-mails, user ids, phone numbers)."""
+    keep = [c for c in df.columns if c == "voter_id" or not PERSONAL.search(norm(c))]
+    return df[keep]
+
+
+def number(
+    series: pd.Series,
+    source: str,
+    field_name: str,
+    *,
+    line_offset: int = 2,
+    thousands: bool = True,
+) -> pd.Series:
+    """Parse numbers written as ``12000``, ``12.000`` (German thousands), ``12,5``,
+    ``12.000,50 €`` or ``€12,000``; empty stays missing. ``thousands=False`` (for
+    coordinates) reads ``51.578`` and ``51,578`` as decimals."""
+    out = []
+    for i, v in enumerate(series.fillna("").astype(str)):
+        s = re.sub(r"[€$\s]|EUR|PLN|CHF", "", v.strip(), flags=re.I)
+        if s == "":
+            out.append(np.nan)
+            continue
+        if thousands and re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", s):
+            s = s.replace(".", "").replace(",", ".")
+        elif thousands and re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s):
+            s = s.replace(",", "")
+        else:
+            s = s.replace(",", ".")
+        try:
+            out.append(float(s))
+        except ValueError:
+            raise ParticipationError(
+                f"{source}, line {i + line_offset}, field {field_name!r}: expected a number, "
+                f"got {v!r}"
+            ) from None
+    return pd.Series(out, index=series.index, dtype=float)
+
+
+def truthy(series: pd.Series) -> pd.Series:
+    """``1/true/yes/ja/x/selected/ausgewählt/feasible/machbar`` → True, else False."""
+    s = series.fillna("").astype(str).map(norm)
+    yes = {"1", "true", "yes", "ja", "x", "selected", "ausgewahlt", "feasible", "machbar", "wahr"}
+    return s.isin(yes)
+
+
+def canonical_category(text: object) -> str:
+    """Map a platform's category or tag text to one of :data:`CATEGORIES`.
+
+    >>> canonical_category("Bäume & Alleen"), canonical_category("green_roof")
+    ('trees', 'green_roof')
+    """
+    t = norm(str(text)) if text is not None and str(text) != "nan" else ""
+    if t in CATEGORIES:
+        return t
+    for cat, pattern in _CATEGORY_WORDS:
+        if re.search(pattern, t):
+            return cat
+    return "other"
+
+
+def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Canonical proposal frame: required ids, types, categories; personal data removed."""
+    if "proposal_id" not in df:
+        raise ParticipationError(f"{source}: no proposal id column (e.g. 'proposal_id' or 'ID')")
+    if "title" not in df:
+        raise ParticipationError(f"{source}: no title column (e.g. 'title' or 'Titel')")
+    df = drop_personal(df).copy()
+    df["proposal_id"] = df["proposal_id"].astype(str).str.strip()
+    empty = df["proposal_id"] == ""
+    if empty.any():
+        raise ParticipationError(
+            f"{source}, line {int(np.flatnonzero(empty)[0]) + 2}, field 'proposal_id': empty"
+        )
+    dup = df["proposal_id"].duplicated()
+    if dup.any():
+        raise ParticipationError(
+            f"{source}: proposal_id {df.loc[dup, 'proposal_id'].iloc[0]!r} appears twice"
+        )
+    for col in ("cost_eur", "lat", "lon", "votes"):
+        if col in df and df[col].dtype == object:
+            df[col] = number(df[col], source, col, thousands=col not in ("lat", "lon"))
+    for col in ("lat", "lon"):
+        if col in df:
+            bad = df[col].notna() & ~df[col].between(-180, 180)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ParticipationError(
+                    f"{source}, line {i + 2}, field {col!r}: expected degrees, got {df[col].iat[i]}"
+                )
+    if "cost_eur" in df and (df["cost_eur"] < 0).any():
+        i = int(np.flatnonzero(df["cost_eur"] < 0)[0])
+        raise ParticipationError(f"{source}, line {i + 2}, field 'cost_eur': negative cost")
+    for col in ("selected", "feasible"):
+        if col in df and df[col].dtype == object:
+            df[col] = truthy(df[col])
+    cats = df.get("category", pd.Series("", index=df.index))
+    # a platform category the table does not know ("Stadtgrün"): try the title
+    df["category"] = [
+        c if c != "other" else canonical_category(t)
+        for c, t in zip((canonical_category(x) for x in cats), df["title"], strict=True)
+    ]
+    for col in PROPOSAL_COLUMNS:
+        if col not in df:
+            df[col] = np.nan
+    for col in ("title", "description", "address", "area_id"):
+        df[col] = df[col].where(df[col].notna(), None)
+    df["votes"] = df["votes"].astype(float)
+    return df[PROPOSAL_COLUMNS + [c for c in df.columns if c not in PROPOSAL_COLUMNS]]

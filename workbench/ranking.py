@@ -1,0 +1,270 @@
+"""Rank green-budget proposals by measured need, with rank intervals and explanations.
+
+For each proposal placed on the grid (:mod:`workbench.participation.placement`):
+
+* ``need_at_site`` — the population-weighted mean need index of the cells within the
+  category's catchment radius (plain mean where nobody lives);
+* ``beneficiaries`` — residents within that radius, and the share aged 65+ or under 6;
+* ``effect`` — the category's expected effect, ``Σ wₖ·eₖ`` over heat, air and green
+  with the need weights of those three hazards (table :data:`EFFECTS`, configurable in
+  ``[ranking.effects.<category>]``);
+* ``score = need_at_site × effect × beneficiaries / cost × 1000`` — need-weighted people
+  reached per €1,000.
+
+``rank`` orders by score (1 = best); ``rank_lo``/``rank_hi`` are the 5th/95th percentile
+ranks when the need index is redrawn as in its sensitivity analysis (weights,
+normalisation, model uncertainty; :func:`workbench.models.need.need_draws`).
+``explanation_de``/``explanation_en`` say in plain words why. Without sensor results
+(no need index) the need-based columns stay empty and ``rank`` follows the votes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from workbench.models.need import check_weights, indicators, need_draws, rank_interval
+
+# Expected effect per category on heat, air and green deficit (0–1), catchment radius.
+# Orders of magnitude from the literature; the city should calibrate them.
+EFFECTS: dict[str, dict[str, Any]] = {
+    "trees": {"radius_m": 100, "heat": 0.8, "air": 0.2, "green": 1.0,
+              "source": "street trees cool air 1–2 K, felt temperature far more "
+                        "(Bowler et al. 2010; Rahman et al. 2020)"},
+    "pocket_park": {"radius_m": 250, "heat": 0.7, "air": 0.1, "green": 1.0,
+                    "source": "park cool island ≈1 K reaching about one park width "
+                              "(Bowler et al. 2010)"},
+    "unsealing": {"radius_m": 100, "heat": 0.5, "air": 0.0, "green": 0.7,
+                  "source": "less heat storage, evaporation (Santamouris 2014)"},
+    "green_roof": {"radius_m": 50, "heat": 0.2, "air": 0.1, "green": 0.5,
+                   "source": "cools the building, little at street level (Santamouris 2014)"},
+    "green_facade": {"radius_m": 30, "heat": 0.3, "air": 0.2, "green": 0.4,
+                     "source": "cooler wall surfaces at pedestrian level (Koch et al. 2020)"},
+    "shade": {"radius_m": 50, "heat": 0.6, "air": 0.0, "green": 0.0,
+              "source": "shade lowers mean radiant and felt temperature by 5–10 K"},
+    "water": {"radius_m": 150, "heat": 0.4, "air": 0.0, "green": 0.1,
+              "source": "drinking water protects in heat waves (WHO heat-health plans)"},
+    "other": {"radius_m": 100, "heat": 0.1, "air": 0.1, "green": 0.3,
+              "source": "no specific evidence; small default"},
+}  # fmt: skip
+CATEGORY_DE = {
+    "trees": "Bäume",
+    "pocket_park": "Pocket Park",
+    "unsealing": "Entsiegelung",
+    "green_roof": "Gründach",
+    "green_facade": "Fassadengrün",
+    "shade": "Schatten",
+    "water": "Trinkwasser",
+    "other": "Sonstiges",
+}
+CATEGORY_EN = {
+    "trees": "trees",
+    "pocket_park": "pocket park",
+    "unsealing": "unsealing",
+    "green_roof": "green roof",
+    "green_facade": "green facade",
+    "shade": "shade",
+    "water": "drinking water",
+    "other": "other",
+}
+
+
+def effect_table(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
+    """The effect table with ``[ranking.effects]`` overrides applied and validated."""
+    table = {k: dict(v) for k, v in EFFECTS.items()}
+    for cat, vals in (overrides or {}).items():
+        if cat not in table:
+            raise ValueError(f"ranking.effects: unknown category {cat!r}; known: {list(table)}")
+        for key, v in vals.items():
+            if key not in ("radius_m", "heat", "air", "green", "source"):
+                raise ValueError(f"ranking.effects.{cat}: unknown key {key!r}")
+            if key != "source" and (not isinstance(v, int | float) or v < 0):
+                raise ValueError(f"ranking.effects.{cat}.{key} must be ≥ 0, got {v!r}")
+            table[cat][key] = v
+    return pd.DataFrame.from_dict(table, orient="index").rename_axis("category").reset_index()
+
+
+def site_table(
+    proposals: pd.DataFrame, cells: pd.DataFrame, effects: pd.DataFrame
+) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """Per proposal: need, people and hazards around the site; and the cells it reaches."""
+    eff = effects.set_index("category")
+    tree = cKDTree(cells[["x", "y"]].to_numpy(float))
+    pop = cells["population"].to_numpy(float)
+    vul = cells["pop_65plus"].to_numpy(float) + cells["pop_under6"].to_numpy(float)
+    need = cells["need_index"].to_numpy(float) if "need_index" in cells else None
+    rows, reach = [], []
+    for p in proposals.itertuples(index=False):
+        radius = float(eff.loc[p.category if p.category in eff.index else "other", "radius_m"])
+        if not np.isfinite(p.x):
+            reach.append(np.array([], dtype=np.int64))
+            rows.append({"radius_m": radius, "beneficiaries": np.nan})
+            continue
+        idx = np.array(tree.query_ball_point([p.x, p.y], r=max(radius, 1.0)), dtype=np.int64)
+        if idx.size == 0:
+            idx = np.array([tree.query([p.x, p.y])[1]], dtype=np.int64)
+        reach.append(idx)
+        people = float(pop[idx].sum())
+        row = {
+            "radius_m": radius,
+            "beneficiaries": people,
+            "vulnerable_share": float(vul[idx].sum() / people) if people > 0 else np.nan,
+        }
+        for col in ("heat_uhi_k", "pm2_5_ugm3"):
+            if col in cells:
+                row[f"{col}_at_site"] = float(np.nanmean(cells[col].to_numpy(float)[idx]))
+        for kind in ("heat", "air"):
+            if f"{kind}_hotspot" in cells:
+                row[f"{kind}_hotspot"] = bool(cells[f"{kind}_hotspot"].to_numpy(bool)[idx].any())
+                row[f"{kind}_gi_confidence"] = int(
+                    cells[f"{kind}_gi_confidence"].to_numpy()[idx].max()
+                    if f"{kind}_gi_confidence" in cells
+                    else 0
+                )
+        if need is not None:
+            row["need_at_site"] = _need_at(need, pop, idx)
+        rows.append(row)
+    return pd.DataFrame(rows, index=proposals.index), reach
+
+
+def _need_at(need: np.ndarray, pop: np.ndarray, idx: np.ndarray) -> float:
+    w = pop[idx]
+    return float(np.average(need[idx], weights=w) if w.sum() > 0 else need[idx].mean())
+
+
+def category_effect(
+    categories: pd.Series, effects: pd.DataFrame, weights: Mapping[str, float]
+) -> pd.Series:
+    """``Σ wₖ·eₖ / Σ wₖ`` over heat, air and green with the need weights."""
+    w = check_weights(weights)
+    wh, wa, wg = w["heat"], w["air"], w["green_deficit"]
+    total = wh + wa + wg or 1.0
+    eff = effects.set_index("category")
+    cat = categories.where(categories.isin(eff.index), "other")
+    e = eff.loc[cat]
+    return pd.Series(
+        (wh * e["heat"].to_numpy() + wa * e["air"].to_numpy() + wg * e["green"].to_numpy()) / total,
+        index=categories.index,
+    )
+
+
+def rank_proposals(
+    proposals: pd.DataFrame,
+    cells: pd.DataFrame | None,
+    *,
+    weights: Mapping[str, float],
+    effects: pd.DataFrame | None = None,
+    draws: int = 500,
+    concentration: float = 20.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The ranked proposal table (DESIGN §5 ``proposals.parquet`` columns and more)."""
+    effects = effect_table() if effects is None else effects
+    p = proposals.copy()
+    p["effect"] = category_effect(p["category"], effects, weights).to_numpy()
+    have_need = cells is not None and "need_index" in cells
+    if have_need:
+        site, reach = site_table(p, cells, effects)
+        p = pd.concat([p, site], axis=1)
+        cost = p["cost_eur"].to_numpy(float)
+        p["score"] = _score(p["need_at_site"].to_numpy(float), p, cost)
+        ind = indicators(cells)
+        values = need_draws(
+            ind, weights, heat_se=cells.get("heat_uhi_se"), air_se=cells.get("pm2_5_se"),
+            draws=draws, concentration=concentration, seed=seed,
+        )  # fmt: skip
+        pop = cells["population"].to_numpy(float)
+        sim = np.full((draws, len(p)), -np.inf)
+        for j, idx in enumerate(reach):
+            if idx.size and np.isfinite(p["score"].iat[j]):
+                w = pop[idx]
+                site_need = (
+                    values[:, idx] @ (w / w.sum()) if w.sum() > 0 else values[:, idx].mean(axis=1)
+                )
+                sim[:, j] = _score(site_need, p.iloc[[j]], cost[j])
+        interval = rank_interval(sim)
+        p["rank_lo"], p["rank_hi"] = interval["rank_lo"].to_numpy(), interval["rank_hi"].to_numpy()
+        key = p["score"].fillna(-np.inf)
+    else:
+        for col in ("need_at_site", "beneficiaries", "score", "rank_lo", "rank_hi"):
+            p[col] = np.nan
+        key = p["votes"].fillna(0.0)
+    order = sorted(range(len(p)), key=lambda i: (-key.iat[i], str(p["proposal_id"].iat[i])))
+    p["rank"] = 0
+    p.iloc[order, p.columns.get_loc("rank")] = np.arange(1, len(p) + 1)
+    p["explanation_de"] = [explain(r, len(p), "de", have_need) for r in p.itertuples()]
+    p["explanation_en"] = [explain(r, len(p), "en", have_need) for r in p.itertuples()]
+    p["explanation"] = p["explanation_de"] + "\n" + p["explanation_en"]
+    return p.sort_values("rank").reset_index(drop=True)
+
+
+def _score(need: np.ndarray, p: pd.DataFrame, cost: np.ndarray | float) -> np.ndarray:
+    people = p["beneficiaries"].to_numpy(float)
+    effect = p["effect"].to_numpy(float)
+    c = np.maximum(np.asarray(cost, float), 1.0)
+    return need * effect * people / c * 1000.0
+
+
+def fmt_int(x: float, lang: str) -> str:
+    """``4200`` → ``4.200`` (German) or ``4,200`` (English)."""
+    s = f"{round(x):,}"
+    return s.replace(",", ".") if lang == "de" else s
+
+
+def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
+    s = f"{x:.{digits}f}"
+    return s.replace(".", ",") if lang == "de" else s
+
+
+def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
+    """One plain-language sentence on why a proposal ranks where it does."""
+    de = lang == "de"
+    cat = (CATEGORY_DE if de else CATEGORY_EN).get(r.category, r.category)
+    if not have_need:
+        return (
+            f"Rang {r.rank} von {n} nach Stimmen ({fmt_int(r.votes or 0, lang)}): noch keine "
+            "Messdaten zum Bedarf."
+            if de
+            else f"Rank {r.rank} of {n} by votes ({fmt_int(r.votes or 0, lang)}): no measured "
+            "need yet."
+        )
+    if not np.isfinite(r.score):
+        return (
+            f"Rang {r.rank} von {n}: nicht verortet, Bedarf nicht bestimmbar."
+            if de
+            else f"Rank {r.rank} of {n}: not placed on the map, need cannot be assessed."
+        )
+    parts = []
+    if getattr(r, "heat_hotspot", False):
+        conf = getattr(r, "heat_gi_confidence", 95)
+        parts.append(f"Hitze-Hotspot (Gi* {conf} %)" if de else f"heat hotspot (Gi* {conf}%)")
+    elif np.isfinite(getattr(r, "heat_uhi_k_at_site", np.nan)):
+        uhi = fmt_dec(r.heat_uhi_k_at_site, lang, 1)
+        parts.append(f"nachts {uhi} K wärmer als das Umland" if de else f"{uhi} K warmer at night")
+    if getattr(r, "air_hotspot", False):
+        parts.append("Feinstaub-Hotspot" if de else "fine-dust hotspot")
+    people = fmt_int(r.beneficiaries, lang)
+    radius = int(r.radius_m)
+    share = r.vulnerable_share if np.isfinite(r.vulnerable_share) else 0.0
+    pct = round(100 * share)
+    if de:
+        parts.append(
+            f"{people} Menschen im Umkreis von {radius} m, davon {pct} % über 65 oder unter 6"
+        )
+        cost = fmt_int(r.cost_eur, lang)
+        parts.append(
+            f"Bedarf {fmt_dec(r.need_at_site, lang)}; Wirkung ({cat}) "
+            f"{fmt_dec(r.effect, lang)}; Kosten {cost} €"
+        )
+        return f"Rang {r.rank} (Spanne {r.rank_lo}–{r.rank_hi}) von {n}: " + ", ".join(parts) + "."
+    parts.append(f"{people} people within {radius} m, {pct}% of them over 65 or under 6")
+    cost = fmt_int(r.cost_eur, lang)
+    parts.append(
+        f"need {fmt_dec(r.need_at_site, lang)}; effect ({cat}) {fmt_dec(r.effect, lang)}; "
+        f"cost €{cost}"
+    )
+    return f"Rank {r.rank} (range {r.rank_lo}–{r.rank_hi}) of {n}: " + ", ".join(parts) + "."
