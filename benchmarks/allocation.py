@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from workbench.allocation.compare import supporters_of
 from workbench.allocation.equal_shares import equal_shares, mes
 from workbench.allocation.greedy import text_order
 from workbench.participation.pabulib import (
@@ -54,24 +55,26 @@ print(json.dumps({"seconds": time.perf_counter() - t, "funded": sorted(p.name fo
 
 
 def arrays(pb: PabulibInstance):
+    """Project ids, costs, supporters per project and voter count (empty ballots count)."""
     ids = pb.projects["project_id"].tolist()
-    voters = pb.voters["voter_id"].tolist()
-    index = {v: i for i, v in enumerate(voters)}
-    b = pb.ballots.assign(vi=pb.ballots["voter_id"].map(index))
-    by = b.groupby("project_id")["vi"].apply(lambda s: s.to_numpy(np.int64))
-    sup = [by.get(p, np.array([], np.int64)) for p in ids]
-    return ids, pb.projects["cost"].to_numpy(float), sup, len(voters)
+    ballots = pb.ballots.rename(columns={"project_id": "proposal_id"})
+    sup, n, _ = supporters_of(ids, ballots, pb.voters["voter_id"].tolist())
+    return ids, pb.projects["cost"].to_numpy(float), sup, n
 
 
 def ours(pb: PabulibInstance, mode: str) -> tuple[float, list[str]]:
+    """Best of two runs (the first includes loading numba's compiled code)."""
     ids, costs, sup, n = arrays(pb)
     order = text_order(ids)
-    t = time.perf_counter()
-    if mode == "full":
-        f = equal_shares(costs, sup, n_voters=n, budget=pb.budget, tie_order=order)
-    else:
-        f = mes(costs, sup, n_voters=n, budget=pb.budget, tie_order=order)
-    return time.perf_counter() - t, sorted(ids[i] for i in np.flatnonzero(f))
+    best = np.inf
+    for _ in range(2):
+        t = time.perf_counter()
+        if mode == "full":
+            f = equal_shares(costs, sup, n_voters=n, budget=pb.budget, tie_order=order)
+        else:
+            f = mes(costs, sup, n_voters=n, budget=pb.budget, tie_order=order)
+        best = min(best, time.perf_counter() - t)
+    return best, sorted(ids[i] for i in np.flatnonzero(f))
 
 
 def theirs(path: Path, mode: str, timeout: float) -> dict | None:

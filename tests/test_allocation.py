@@ -13,6 +13,7 @@ from conftest import shared_real
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.allocation.compare import supporters_of
 from workbench.allocation.equal_shares import equal_shares, mes, mes_reference
 from workbench.allocation.greedy import greedy, text_order
 from workbench.allocation.knapsack import Infeasible, optimal
@@ -33,13 +34,11 @@ PB_FILES = [
 
 
 def _arrays(pb):
+    """Project ids, costs, supporters per project and voter count (empty ballots count)."""
     ids = pb.projects["project_id"].tolist()
-    voters = pb.voters["voter_id"].tolist()
-    index = {v: i for i, v in enumerate(voters)}
-    b = pb.ballots.assign(vi=pb.ballots["voter_id"].map(index))
-    by = b.groupby("project_id")["vi"].apply(lambda s: s.to_numpy(np.int64))
-    sup = [by.get(p, np.array([], np.int64)) for p in ids]
-    return ids, pb.projects["cost"].to_numpy(float), sup, len(voters)
+    ballots = pb.ballots.rename(columns={"project_id": "proposal_id"})
+    sup, n, _ = supporters_of(ids, ballots, pb.voters["voter_id"].tolist())
+    return ids, pb.projects["cost"].to_numpy(float), sup, n
 
 
 @cache

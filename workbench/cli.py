@@ -223,6 +223,12 @@ def status(workspace: Path, as_json: bool) -> None:
         )
         for dev, n in ing.get("devices_with_gaps", [])[:5]:
             click.echo(f"  {n:>8} frames missing  {dev}")
+    pt = st.get("participation")
+    if pt:
+        click.echo(
+            f"participation {pt['proposals']} proposals, {pt['voters']} voters "
+            f"({pt['placement'].get('unplaced', 0)} proposals unplaced)"
+        )
     click.echo(f"latest run  {st['latest_run'] or '-'}")
 
 

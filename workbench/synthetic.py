@@ -32,6 +32,7 @@ from pyproj import Transformer
 from shapely.ops import voronoi_diagram
 
 from workbench.geo import area_lookup
+from workbench.participation.table import CATEGORIES
 
 # Approximate district centres (lat, lon) and their Stadtbezirk.
 DISTRICTS: list[tuple[str, str, str, float, float]] = [
@@ -59,16 +60,6 @@ REFERENCE_STATIONS = {
     "DENW208": ("Gelsenkirchen Kurt-Schumacher-Straße", "traffic", 51.52787, 7.08454),
 }
 POPULATION = 259_645
-CATEGORIES = [
-    "trees",
-    "unsealing",
-    "green_roof",
-    "green_facade",
-    "pocket_park",
-    "shade",
-    "water",
-    "other",
-]
 _TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True)
 _TO_LONLAT = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
 

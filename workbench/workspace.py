@@ -569,6 +569,7 @@ class Workspace:
             "areas": 0 if self.areas() is None else len(self.areas()),
             "grid_cells": 0 if self.grid() is None else len(self.grid()),
             "latest_run": str(latest) if latest else None,
+            "participation": self._participation_status(),
             "simulated": bool(self.config["workspace"].get("simulated", False)),
             "ingest": ingest_status(self.root, snap),
             "qc": None
@@ -583,6 +584,13 @@ class Workspace:
                 "calibrated_sensors": qc.get("calibrated_sensors"),
             },
         }
+
+    def _participation_status(self) -> dict[str, Any] | None:
+        cur = self.root / "participation" / "current" / "meta.json"
+        if not cur.exists():
+            return None
+        m = json.loads(cur.read_text(encoding="utf-8"))
+        return {k: m.get(k) for k in ("proposals", "voters", "ballots", "budget", "placement")}
 
     def export(
         self,
