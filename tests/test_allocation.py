@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.allocation.compare import supporters_of
-from workbench.allocation.equal_shares import equal_shares, mes, mes_reference
+from workbench.allocation.equal_shares import equal_shares, mes
 from workbench.allocation.greedy import greedy, text_order
 from workbench.allocation.knapsack import Infeasible, optimal
 from workbench.participation.pabulib import (
@@ -116,19 +116,6 @@ def test_every_rule_stays_within_budget_and_is_deterministic(inst, seed):
         a, b = rule(), rule()
         assert costs[a].sum() <= budget + 1e-6, name
         assert np.array_equal(a, b), name
-
-
-@settings(max_examples=200, deadline=None)
-@given(instances(), st.integers(0, 10**6), st.booleans())
-def test_compiled_mes_equals_the_readable_reference(inst, seed, weighted):
-    costs, sup, n, budget, _ = inst
-    rng = np.random.default_rng(seed)
-    util = costs * rng.uniform(0.2, 2, costs.size) if weighted else None
-    order = rng.permutation(costs.size)
-    for share in (budget / n, budget / n + 7):
-        kw = {"n_voters": n, "budget": budget, "utilities": util, "tie_order": order,
-              "voter_budget": share}  # fmt: skip
-        assert np.array_equal(mes(costs, sup, **kw), mes_reference(costs, sup, **kw))
 
 
 @settings(max_examples=60, deadline=None)

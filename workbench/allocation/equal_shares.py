@@ -54,7 +54,7 @@ def _price(budgets: np.ndarray, cost: float, utility: float) -> float:
     return float(share[j] / utility)
 
 
-def mes_reference(
+def mes(
     costs: np.ndarray,
     supporters: Sequence[np.ndarray],
     *,
@@ -65,10 +65,7 @@ def mes_reference(
     voter_weights: np.ndarray | None = None,
     tie_order: np.ndarray | None = None,
 ) -> np.ndarray:
-    """One run of MES in plain Python; returns a boolean mask of funded projects.
-
-    This is the readable statement of the algorithm; :func:`mes` runs the same steps
-    compiled, and a test checks that both agree.
+    """One run of MES; returns a boolean mask of funded projects.
 
     Parameters
     ----------
@@ -129,69 +126,6 @@ def mes_reference(
     return funded
 
 
-def mes(
-    costs: np.ndarray,
-    supporters: Sequence[np.ndarray],
-    *,
-    n_voters: int,
-    budget: float,
-    utilities: np.ndarray | None = None,
-    voter_budget: float | None = None,
-    voter_weights: np.ndarray | None = None,
-    tie_order: np.ndarray | None = None,
-) -> np.ndarray:
-    """One run of MES; the same as :func:`mes_reference`, compiled (numba)."""
-    return _Prepared(costs, supporters, utilities, tie_order).run(
-        n_voters=n_voters, budget=budget, voter_budget=voter_budget, voter_weights=voter_weights
-    )
-
-
-class _Prepared:
-    """CSR arrays of one instance, built once for the many runs of the Add1 loop."""
-
-    def __init__(
-        self,
-        costs: np.ndarray,
-        supporters: Sequence[np.ndarray],
-        utilities: np.ndarray | None,
-        tie_order: np.ndarray | None,
-    ) -> None:
-        self.costs = np.asarray(costs, float)
-        m = self.costs.size
-        self.util = self.costs.copy() if utilities is None else np.asarray(utilities, float)
-        self.order = np.arange(m) if tie_order is None else np.asarray(tie_order, np.int64)
-        sizes = np.array([len(s) for s in supporters], dtype=np.int64)
-        self.indptr = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-        self.indices = (
-            np.concatenate([np.asarray(s, np.int64) for s in supporters])
-            if m and sizes.sum()
-            else np.zeros(0, np.int64)
-        )
-        self.free = (self.costs <= 0) & (sizes > 0)
-        self.active = (sizes > 0) & (self.util > 0) & ~self.free
-
-    def run(
-        self,
-        *,
-        n_voters: int,
-        budget: float,
-        voter_budget: float | None = None,
-        voter_weights: np.ndarray | None = None,
-    ) -> np.ndarray:
-        from workbench.allocation._mes_kernel import mes_kernel
-
-        share = budget / n_voters if voter_budget is None else voter_budget
-        if voter_weights is None:
-            b = np.full(n_voters, share, dtype=float)
-        else:
-            w = np.asarray(voter_weights, float)
-            b = share * w * (n_voters / w.sum())
-        funded = mes_kernel(
-            self.indptr, self.indices, self.costs, self.util, self.order, b, self.active
-        )
-        return funded | self.free
-
-
 def equal_shares(
     costs: np.ndarray,
     supporters: Sequence[np.ndarray],
@@ -214,10 +148,10 @@ def equal_shares(
     nsup = np.array([len(s) for s in supporters])
     supported = nsup > 0
     share = budget / n_voters
-    prepared = _Prepared(costs, supporters, utilities, tie_order)
-    current = prepared.run(
-        n_voters=n_voters, budget=budget, voter_budget=share, voter_weights=voter_weights
-    )
+    current = mes(
+        costs, supporters, n_voters=n_voters, budget=budget, utilities=utilities,
+        voter_budget=share, voter_weights=voter_weights, tie_order=tie_order,
+    )  # fmt: skip
     if increment is not None:
         if increment <= 0:
             raise ValueError(f"increment must be positive, got {increment}")
@@ -228,9 +162,10 @@ def equal_shares(
             if _exhaustive(costs, current, supported, budget):
                 break
             share += increment
-            nxt = prepared.run(
-                n_voters=n_voters, budget=budget, voter_budget=share, voter_weights=voter_weights
-            )
+            nxt = mes(
+                costs, supporters, n_voters=n_voters, budget=budget, utilities=utilities,
+                voter_budget=share, voter_weights=voter_weights, tie_order=tie_order,
+            )  # fmt: skip
             if costs[nxt].sum() > budget * (1 + EPS):
                 break  # the previous outcome was the last feasible one
             current = nxt
