@@ -155,8 +155,18 @@ def pykrige_comparison(ws: Workspace, run: Path) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes only")
+    ap.add_argument(
+        "--sizes",
+        default=None,
+        help="comma-separated SENSORS:CELL_M:DAYS runs, e.g. 1000:100:30,200:25:30",
+    )
     args = ap.parse_args()
-    if args.quick:
+    if args.sizes:
+        plan = []
+        for item in args.sizes.split(","):
+            a, b, c = item.split(":")
+            plan.append((int(a), float(b), int(c)))
+    elif args.quick:
         plan = [(50, 200.0, 14), (200, 200.0, 14)]
     else:
         plan = [
