@@ -288,3 +288,13 @@ def test_cli_rank_errors_are_one_line(tmp_path):
     proc = run_cli("participation", "--workspace", str(tmp_path / "ws"), str(bad))
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "line 2, field 'cost_eur'" in proc.stderr
+
+
+def test_known_categories_are_kept_and_unknown_ones_read_from_the_title():
+    demo = REPO / "data" / "demo" / "proposals.csv"
+    raw = pd.read_csv(demo)
+    got = participation.read(demo).proposals
+    assert got["category"].tolist() == raw["category"].tolist()  # "other" stays "other"
+    text = "proposal_id,title,category\n1,Insektenwiese,other\n2,Neue Bäume,Stadtgrün\n"
+    p = participation.read("p.csv", data=text.encode()).proposals
+    assert p["category"].tolist() == ["other", "trees"]

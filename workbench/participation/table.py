@@ -176,6 +176,17 @@ def canonical_category(text: object) -> str:
     return "other"
 
 
+def _category_or_title(category: object, title: object) -> str:
+    """The category; the title's only when the category text is unknown ("Stadtgrün").
+
+    >>> _category_or_title("other", "Insektenwiese"), _category_or_title("Stadtgrün", "Bäume")
+    ('other', 'trees')
+    """
+    c = canonical_category(category)
+    known = category is not None and norm(str(category)) in CATEGORIES
+    return c if c != "other" or known else canonical_category(title)
+
+
 def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Canonical proposal frame: required ids, types, categories; personal data removed."""
     if "proposal_id" not in df:
@@ -213,10 +224,7 @@ def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
             df[col] = truthy(df[col])
     cats = df.get("category", pd.Series("", index=df.index))
     # a platform category the table does not know ("Stadtgrün"): try the title
-    df["category"] = [
-        c if c != "other" else canonical_category(t)
-        for c, t in zip((canonical_category(x) for x in cats), df["title"], strict=True)
-    ]
+    df["category"] = [_category_or_title(c, t) for c, t in zip(cats, df["title"], strict=True)]
     for col in PROPOSAL_COLUMNS:
         if col not in df:
             df[col] = np.nan
