@@ -428,7 +428,7 @@ def fit_workspace(
         areas.to_parquet(tmp / "areas.parquet", index=False)
         sensor_table.to_parquet(tmp / "sensors.parquet", index=False)
         (tmp / "metrics.json").write_text(
-            json.dumps(_jsonable(metrics), indent=1, ensure_ascii=False), encoding="utf-8"
+            json.dumps(jsonable(metrics), indent=1, ensure_ascii=False), encoding="utf-8"
         )
 
     echo("writing the run")
@@ -528,11 +528,11 @@ def _frame_digest(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _jsonable(x: Any) -> Any:
+def jsonable(x: Any) -> Any:
     if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
+        return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
+        return [jsonable(v) for v in x]
     if isinstance(x, np.integer):
         return int(x)
     if isinstance(x, np.floating | float):

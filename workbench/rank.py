@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.allocation.compare import allocate
+from workbench.fit import jsonable
 from workbench.models.need import DEFAULT_WEIGHTS, check_weights
 from workbench.ranking import effect_table, rank_proposals
 from workbench.rundir import publish_run
@@ -136,19 +137,12 @@ def rank_workspace(
         summary.to_parquet(tmp / "allocation_summary.parquet", index=False)
         districts.to_parquet(tmp / "allocation_districts.parquet", index=False)
         (tmp / "metrics.json").write_text(
-            json.dumps(metrics, indent=1, ensure_ascii=False, default=_json_default),
+            json.dumps(jsonable(metrics), indent=1, ensure_ascii=False, default=str),
             encoding="utf-8",
         )
 
     echo("writing the run")
     return publish_run(ws.root / "results", "latest", write), warnings
-
-
-def _json_default(x: Any) -> Any:
-    if hasattr(x, "item"):
-        v = x.item()
-        return None if isinstance(v, float) and v != v else v
-    return str(x)
 
 
 def summary_lines(run: Path) -> list[str]:

@@ -896,7 +896,6 @@ def compare_with_truth(
     from workbench.fit import area_means
     from workbench.models.hotspots import gi_star
     from workbench.models.need import indicators, need_index, need_rank
-    from workbench.models.spatial import IDW
 
     t = truth_cells.set_index("cell_id").loc[cells["cell_id"]]
     xy = cells[["x", "y"]].to_numpy(float)
@@ -929,5 +928,4 @@ def compare_with_truth(
     out["area_rank_interval_coverage"] = float(inside.mean())
     out["area_rank_exact"] = float((m["true_need_rank"] == m["need_rank"]).mean())
     out["areas"] = m[["area_id", "need_rank", "need_rank_lo", "need_rank_hi", "true_need_rank"]]
-    _ = IDW  # the IDW baseline's truth RMSE is computed by callers that keep the sensors
     return out

@@ -46,16 +46,12 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     >>> benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
     [0.04, 0.053, 0.053, 0.5]
     """
+    from statsmodels.stats.multitest import multipletests
+
     p = np.asarray(p, float)
-    n = p.size
-    if n == 0:
+    if p.size == 0:
         return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    adj = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.clip(adj, 0, 1)
-    return out
+    return np.clip(multipletests(p, method="fdr_bh")[1], 0, 1)
 
 
 def gi_star(
