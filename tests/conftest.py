@@ -13,6 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
 DEMO = REPO / "data" / "demo"
+# screenshots and rendered pages kept for people to look at after a run (not committed)
+ARTIFACTS = REPO / "test-artifacts"
 
 
 def shared_real(sub: str) -> Path:
@@ -53,3 +55,53 @@ def store_state(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.name != ".lock"
     }
+
+
+# ---------------------------------------------------------------- shared demo workspace
+# Payloads a citizen could type into a proposal; every page and report must show them as text.
+HOSTILE_TITLES = {
+    "GB-001": '<script>window.__pwned = 1</script>Entsiegelung',
+    "GB-002": '<img src=x onerror="window.__pwned = 2">Bäume',
+    "GB-003": '<a href="javascript:window.__pwned = 3">Klick mich</a>',
+}
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory):
+    """The full demo (fit, rank, report) on the bundled data, built once per test session.
+
+    Tests must not modify it; copy it (``copy_workspace``) to change anything.
+    """
+    from workbench.demo import run_demo
+
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    return run_demo(root, serve=False, echo=lambda _s: None)
+
+
+def copy_workspace(ws, dest: Path):
+    import shutil
+
+    from workbench.workspace import Workspace
+
+    shutil.copytree(ws.root, dest, symlinks=True)
+    return Workspace.open(dest)
+
+
+@pytest.fixture(scope="session")
+def hostile_workspace(demo_workspace, tmp_path_factory):
+    """The demo with script and HTML payloads in proposal titles and descriptions, ranked."""
+    import pandas as pd
+
+    from workbench.rank import rank_workspace
+
+    base = tmp_path_factory.mktemp("hostile")
+    ws = copy_workspace(demo_workspace, base / "ws")
+    props = pd.read_csv(DEMO / "proposals.csv", dtype=str)
+    for pid, title in HOSTILE_TITLES.items():
+        props.loc[props["proposal_id"] == pid, "title"] = title
+        props.loc[props["proposal_id"] == pid, "description"] = title + " & mehr"
+    src = base / "proposals.csv"
+    props.to_csv(src, index=False)
+    ws.import_participation([src, DEMO / "votes.csv"])
+    rank_workspace(ws, echo=lambda _s: None)
+    return ws

@@ -334,6 +334,27 @@ def rank(workspace: Path, budget: float | None) -> None:
 
 @main.command()
 @workspace_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output directory (default: WORKSPACE/report).",
+)
+@click.option("--lang", type=click.Choice(["de", "en"]), default="de", help="Language.")
+@friendly_errors
+def report(workspace: Path, out: Path | None, lang: str) -> None:
+    """Write report.pdf, report.html and ranking.xlsx from the latest run."""
+    from workbench.report import write_report
+
+    ws = Workspace.open(workspace)
+    files = write_report(ws, out, lang=lang)
+    click.echo(f"run         {files.run}")
+    for f in (files.pdf, files.html, files.xlsx):
+        click.echo(f"wrote       {f.resolve()}")
+
+
+@main.command()
+@workspace_option
 @friendly_errors
 def compact(workspace: Path) -> None:
     """Merge small store files (many accumulate under live ingest)."""

@@ -3,7 +3,8 @@
 The chain grows with the product; today it builds the workspace (districts, grid),
 imports the sensor network, the weather stations and the reference stations, runs
 quality control and calibration, fits the heat and air models, hotspots and need index
-(``workbench fit``), and prints what it made, compared with the simulation's truth.
+(``workbench fit``), ranks the green-budget proposals (``workbench rank``), writes the
+report (``workbench report``) and prints what it made, compared with the simulation's truth.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def run_demo(
             )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
-    echo(f"[1/5] workspace {root}: districts (approximate) and 100 m grid")
+    echo(f"[1/6] workspace {root}: districts (approximate) and 100 m grid")
     ws = Workspace.init(
         root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
     )
@@ -104,17 +105,21 @@ def run_demo(
         data / "urbanpulse_weather.geojson.gz",
         *sorted(data.glob("uba_*.json")),
     ]
-    echo(f"[2/5] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    echo(f"[2/6] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
-    echo("[3/5] quality control, humidity correction and calibration against DENW022/DENW208")
+    echo("[3/6] quality control, humidity correction and calibration against DENW022/DENW208")
     qc = ws.run_qc()
     run = None
     if fit:
-        echo("[4/5] heat and air models, hotspots, need index (workbench fit)")
+        echo("[4/6] heat and air models, hotspots, need index (workbench fit)")
         run = ws.fit(echo=lambda s: echo(f"      {s}"))
-    echo("[5/5] green-budget proposals: ranking by need and budget allocations (workbench rank)")
+    echo("[5/6] green-budget proposals: ranking by need and budget allocations (workbench rank)")
     part = ws.import_participation([data / "proposals.csv", data / "votes.csv"])
     ranked_run, rank_warnings = rank_workspace(ws, echo=lambda s: echo(f"      {s}"))
+    echo("[6/6] report for decision-makers (workbench report)")
+    from workbench.report import write_report
+
+    files = write_report(ws)
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -146,6 +151,9 @@ def run_demo(
         echo(f"warning     {w}")
     for line in rank_summary_lines(ranked_run)[1:]:
         echo(line)
+    echo(f"report      {files.pdf.resolve()}")
+    echo(f"            {files.html.resolve()}")
+    echo(f"            {files.xlsx.resolve()}")
     if serve:
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))

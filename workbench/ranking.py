@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from workbench.i18n import CATEGORY, fmt_dec, fmt_int
 from workbench.models.need import check_weights, indicators, need_draws, rank_interval
 
 # Expected effect per category on heat, air and green deficit (0–1), catchment radius.
@@ -51,26 +52,8 @@ EFFECTS: dict[str, dict[str, Any]] = {
     "other": {"radius_m": 100, "heat": 0.1, "air": 0.1, "green": 0.3,
               "source": "no specific evidence; small default"},
 }  # fmt: skip
-CATEGORY_DE = {
-    "trees": "Bäume",
-    "pocket_park": "Pocket Park",
-    "unsealing": "Entsiegelung",
-    "green_roof": "Gründach",
-    "green_facade": "Fassadengrün",
-    "shade": "Schatten",
-    "water": "Trinkwasser",
-    "other": "Sonstiges",
-}
-CATEGORY_EN = {
-    "trees": "trees",
-    "pocket_park": "pocket park",
-    "unsealing": "unsealing",
-    "green_roof": "green roof",
-    "green_facade": "green facade",
-    "shade": "shade",
-    "water": "drinking water",
-    "other": "other",
-}
+CATEGORY_DE = CATEGORY["de"]
+CATEGORY_EN = CATEGORY["en"]
 
 
 def effect_table(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
@@ -207,17 +190,6 @@ def _score(need: np.ndarray, p: pd.DataFrame, cost: np.ndarray | float) -> np.nd
     effect = p["effect"].to_numpy(float)
     c = np.maximum(np.asarray(cost, float), 1.0)
     return need * effect * people / c * 1000.0
-
-
-def fmt_int(x: float, lang: str) -> str:
-    """``4200`` → ``4.200`` (German) or ``4,200`` (English)."""
-    s = f"{round(x):,}"
-    return s.replace(",", ".") if lang == "de" else s
-
-
-def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
-    s = f"{x:.{digits}f}"
-    return s.replace(".", ",") if lang == "de" else s
 
 
 def explain(r: Any, n: int, lang: str, have_need: bool) -> str:

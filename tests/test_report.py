@@ -1,0 +1,191 @@
+"""``workbench report``: PDF, HTML and spreadsheet from the demo's latest run, checked by
+reading them back (PDF text and page images, parsed HTML, openpyxl)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, run_cli
+
+from workbench.report import build_content, write_report
+
+
+def pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def squash(s: str) -> str:
+    """Text without whitespace: table cells wrap titles over lines."""
+    return re.sub(r"\s+", "", s)
+
+
+def xlsx_text(path) -> str:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return "\n".join(
+        str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
+
+
+@pytest.fixture(scope="module")
+def report(demo_workspace, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    proc = run_cli("report", "--workspace", str(demo_workspace.root), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert str(out / "report.pdf") in proc.stdout
+    return out
+
+
+def test_pdf_has_summary_every_proposal_and_the_scenarios(report, demo_workspace):
+    text = pdf_text(report / "report.pdf")
+    flat = squash(text)
+    assert "Zusammenfassung" in text and "SIMULIERTE DEMO-DATEN" in text
+    props = demo_workspace.results("proposals")
+    missing = [t for t in props["title"] if squash(t) not in flat]
+    assert not missing, missing
+    summary = demo_workspace.results("allocation_summary")
+    for name in ("Nur Stimmen", "Nach Bedarf", "Equal Shares mit Bedarf"):
+        assert squash(name) in flat
+    # the scenario table's money figures, German style
+    for spent in summary["spent_eur"]:
+        assert f"{spent:,.0f}".replace(",", ".") + "€" in flat
+    # validation figures against both baselines are printed
+    m = demo_workspace.metrics()
+    rmse = m["heat"]["cv"]["loso"]["regression_kriging"]["rmse"]
+    assert f"{rmse:.2f}".replace(".", ",") in text
+
+
+def test_pdf_pages_render_to_images(report):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(report / "report.pdf"))
+    assert len(pdf) >= 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i in range(3):
+        img = pdf[i].render(scale=1.0).to_pil()
+        img.save(ARTIFACTS / f"report-page-{i + 1}.png")
+        px = np.asarray(img.convert("L"), float)
+        inked_lines = (px < 128).any(axis=1).mean()
+        assert inked_lines > 0.2, f"page {i + 1} looks blank"
+    # the maps page carries the four maps as images
+    assert len(list(pdf[1].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) == 4
+
+
+def test_no_personal_data_in_any_output(report):
+    props = pd.read_csv(DEMO / "proposals.csv", dtype=str)
+    voters = pd.read_csv(DEMO / "votes.csv", dtype=str)["voter_id"].unique()
+    outputs = {
+        "pdf": pdf_text(report / "report.pdf"),
+        "html": (report / "report.html").read_text(encoding="utf-8"),
+        "xlsx": xlsx_text(report / "ranking.xlsx"),
+    }
+    names = set(props["author_name"]) | set(props["author_email"])
+    assert len(names) > 20 and len(voters) > 1000
+    for kind, text in outputs.items():
+        leaked = [n for n in names if n in text]
+        assert not leaked, (kind, leaked[:5])
+        ids = set(re.findall(r"V\d{5}", text))
+        assert not ids & set(voters), (kind, sorted(ids)[:5])
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, list]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_report_escapes_citizen_text(hostile_workspace, tmp_path):
+    files = write_report(hostile_workspace, tmp_path)
+    html = files.html.read_text(encoding="utf-8")
+    p = _Tags()
+    p.feed(html)
+    tags = {t for t, _ in p.tags}
+    assert "script" not in tags and "a" not in tags
+    for tag, attrs in p.tags:
+        for k, v in attrs:
+            assert not k.startswith("on"), (tag, k)
+            assert "javascript:" not in (v or ""), (tag, k, v)
+        if tag == "img":
+            assert dict(attrs)["src"].startswith("data:image/png;base64,")
+    shown = "".join(p.text)
+    for title in HOSTILE_TITLES.values():
+        assert title in shown  # shown as text, word for word
+    assert "&lt;script&gt;" in html
+    # the PDF prints the payloads as text too (ReportLab markup would swallow the tags)
+    flat = squash(pdf_text(files.pdf))
+    for title in HOSTILE_TITLES.values():
+        assert squash(title) in flat
+
+
+def test_spreadsheet_opens_and_totals_match(report, demo_workspace):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(report / "ranking.xlsx")
+    props = demo_workspace.results("proposals")
+    summary = demo_workspace.results("allocation_summary").set_index("method")
+    ranking = wb["Rangliste der Vorschläge"]
+    rows = [r for r in ranking.iter_rows(min_row=3, values_only=True) if r[0] is not None]
+    assert len(rows) == len(props)
+    assert [r[0] for r in rows] == sorted(props["rank"])
+    assert all(isinstance(r[5], int | float) for r in rows)  # cost stays a number
+    # allocation sheet: per method the funded proposals and a total equal to what was spent
+    alloc = wb["Zuteilung"]
+    totals, current, block = [], [], False
+    for r in alloc.iter_rows(values_only=True):
+        if r[0] == "Summe":
+            totals.append((sum(current), r[2]))
+            current, block = [], False
+        elif block and isinstance(r[2], int | float):
+            current.append(r[2])
+        elif r[0] == "Rang":
+            block = True
+    assert len(totals) == len(summary)
+    spent = sorted(summary["spent_eur"])
+    assert sorted(t for _, t in totals) == pytest.approx(spent)
+    assert all(a == pytest.approx(b) for a, b in totals)
+    # district sheet: the total row equals the money spent by each method
+    d = wb["Stadtteil"]
+    total_row = next(r for r in d.iter_rows(values_only=True) if r[0] == "Summe")
+    assert sorted(total_row[1:]) == pytest.approx(spent)
+
+
+def test_english_report(demo_workspace, tmp_path):
+    files = write_report(demo_workspace, tmp_path, lang="en")
+    text = pdf_text(files.pdf)
+    assert "Summary" in text and "SIMULATED DEMO DATA" in text
+    assert "Votes only" in squash(text) or "Votesonly" in squash(text)
+    html = files.html.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "Zusammenfassung" not in html
+
+
+def test_content_is_data_first(demo_workspace):
+    c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
+    assert [s.key for s in c.sections][:2] == ["summary", "ranking"]
+    ranking = c.table("ranking")
+    props = demo_workspace.results("proposals")
+    assert ranking.frame["Rang"].tolist() == sorted(props["rank"].tolist())
+    assert set(ranking.frame.columns) == set(ranking.formats)
+    # vote counts of fewer than five people are not shown as numbers
+    few = ranking.frame[ranking.frame["Stimmen"] < 5]
+    for row in few.index:
+        assert ranking.formatted("de")[row][6] == "weniger als 5"
+
+
+def test_report_without_results_is_a_clear_error(workspace):
+    proc = run_cli("report", "--workspace", str(workspace.root))
+    assert proc.returncode != 0
+    assert "workbench fit" in proc.stderr and "Traceback" not in proc.stderr

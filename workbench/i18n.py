@@ -1,0 +1,194 @@
+"""German and English words and number formats for everything a citizen or council reads.
+
+German is the default language of every page and report; English is the switch. Texts live
+in one table (:data:`TEXT`) so the report, the dashboards and the static site say the same
+thing in the same words.
+
+Examples
+--------
+>>> fmt_int(4200, "de"), fmt_int(4200, "en")
+('4.200', '4,200')
+>>> fmt_eur(94000, "de"), fmt_eur(94000, "en")
+('94.000 €', '€94,000')
+>>> fmt_pct(0.711, "de"), fmt_pct(0.711, "en")
+('71 %', '71%')
+>>> t("rank", "en")
+'Rank'
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LANGUAGES = ("de", "en")
+
+CATEGORY = {
+    "de": {
+        "trees": "Bäume",
+        "pocket_park": "Pocket Park",
+        "unsealing": "Entsiegelung",
+        "green_roof": "Gründach",
+        "green_facade": "Fassadengrün",
+        "shade": "Schatten",
+        "water": "Trinkwasser",
+        "other": "Sonstiges",
+    },
+    "en": {
+        "trees": "trees",
+        "pocket_park": "pocket park",
+        "unsealing": "unsealing",
+        "green_roof": "green roof",
+        "green_facade": "green facade",
+        "shade": "shade",
+        "water": "drinking water",
+        "other": "other",
+    },
+}
+
+METHOD = {
+    "de": {
+        "votes_greedy": "Nur Stimmen (wie bisher)",
+        "need_optimal": "Nach Bedarf (optimal)",
+        "equal_shares": "Equal Shares (Stimmen)",
+        "equal_shares_need": "Equal Shares mit Bedarf",
+    },
+    "en": {
+        "votes_greedy": "Votes only (current practice)",
+        "need_optimal": "By need (optimal)",
+        "equal_shares": "Equal Shares (votes)",
+        "equal_shares_need": "Need-informed Equal Shares",
+    },
+}
+
+# key -> (German, English)
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Grünes Bürgerbudget Gelsenkirchen: Bedarf, Vorschläge, Budget",
+              "Green Citizens' Budget Gelsenkirchen: need, proposals, budget"),
+    "subtitle": ("Bericht der GE grünt Workbench", "Report of the GE grünt workbench"),
+    "simulated": ("SIMULIERTE DEMO-DATEN – keine Messungen. Alle Zahlen dienen nur der "
+                  "Vorführung.",
+                  "SIMULATED DEMO DATA – not measurements. All figures are for demonstration "
+                  "only."),
+    "summary": ("Zusammenfassung", "Summary"),
+    "maps": ("Karten", "Maps"),
+    "ranking": ("Rangliste der Vorschläge", "Ranked proposals"),
+    "scenarios": ("Budget-Szenarien im Vergleich", "Budget scenarios side by side"),
+    "districts_money": ("Geld je Stadtteil (€)", "Money per district (€)"),
+    "methods": ("Methoden und Validierung", "Methods and validation"),
+    "caveats": ("Datenqualität und Grenzen", "Data quality and limits"),
+    "reproduce": ("Daten, Parameter und Software", "Data, parameters and software"),
+    "rank": ("Rang", "Rank"),
+    "rank_range": ("Spanne", "Range"),
+    "proposal": ("Vorschlag", "Proposal"),
+    "category": ("Kategorie", "Category"),
+    "district": ("Stadtteil", "District"),
+    "cost": ("Kosten", "Cost"),
+    "votes": ("Stimmen", "Votes"),
+    "need": ("Bedarf", "Need"),
+    "people": ("Menschen im Umkreis", "People nearby"),
+    "why": ("Begründung", "Why"),
+    "method": ("Verfahren", "Method"),
+    "funded": ("Gefördert", "Funded"),
+    "spent": ("Ausgegeben", "Spent"),
+    "to_hotspots": ("An Hotspots", "To hotspots"),
+    "voters_served": ("Abstimmende mit gefördertem Projekt", "Voters with a funded project"),
+    "need_funded": ("Bedarf an geförderten Orten", "Need at funded sites"),
+    "map_heat": ("Nächtliche Wärmeinsel (K) und Hitze-Hotspots",
+                 "Nocturnal heat island (K) and heat hotspots"),
+    "map_air": ("Feinstaub PM2,5 (µg/m³) und Hotspots", "Fine dust PM2.5 (µg/m³) and hotspots"),
+    "map_need": ("Bedarfsindex (0–1)", "Need index (0–1)"),
+    "map_proposals": ("Vorschläge nach Rang", "Proposals by rank"),
+    "hotspot": ("Hotspot (Gi*, FDR 5 %)", "hotspot (Gi*, FDR 5%)"),
+    "sensor": ("Sensor", "sensor"),
+    "top10": ("Rang 1–10", "rank 1–10"),
+    "others": ("weitere", "others"),
+    "district_border": ("Stadtteilgrenze", "district boundary"),
+    "model": ("Modell", "Model"),
+    "cv_loso": ("Kreuzvalidierung je Sensor (RMSE)", "Leave-one-sensor-out CV (RMSE)"),
+    "cv_block": ("2-km-Blöcke (RMSE)", "2 km blocks (RMSE)"),
+    "quantity": ("Größe", "Quantity"),
+    "value": ("Wert", "Value"),
+    "item": ("Angabe", "Item"),
+    "language": ("Sprache", "Language"),
+    "all_districts": ("Alle Stadtteile", "All districts"),
+    "all_categories": ("Alle Kategorien", "All categories"),
+    "near_me": ("In meiner Nähe", "Near me"),
+    "address": ("Adresse oder Ort", "Address or place"),
+    "search": ("Suchen", "Search"),
+    "about_data": ("Über die Daten", "About the data"),
+    "latest_data": ("Neueste Daten", "Latest data"),
+    "few_votes": ("weniger als 5", "fewer than 5"),
+    "not_placed": ("nicht verortet", "not placed"),
+    "total": ("Summe", "Total"),
+    "selected": ("ausgewählt", "selected"),
+}  # fmt: skip
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"language {lang!r} is not supported; use one of {LANGUAGES}")
+    return lang
+
+
+def t(key: str, lang: str) -> str:
+    """The text for ``key`` in ``lang`` (``"de"`` or ``"en"``)."""
+    return TEXT[key][LANGUAGES.index(check_lang(lang))]
+
+
+def category(name: Any, lang: str) -> str:
+    """Display name of a proposal category."""
+    return CATEGORY[check_lang(lang)].get(str(name), str(name))
+
+
+def method(name: str, lang: str) -> str:
+    """Display name of an allocation method."""
+    return METHOD[check_lang(lang)].get(name, name)
+
+
+def fmt_int(x: float, lang: str) -> str:
+    """``4200`` → ``4.200`` (German) or ``4,200`` (English); ``–`` for a missing value."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    s = f"{round(x):,}"
+    return s.replace(",", ".") if lang == "de" else s
+
+
+def fmt_dec(x: float, lang: str, digits: int = 2) -> str:
+    """``0.5`` → ``0,50`` (German) or ``0.50`` (English); ``–`` for a missing value."""
+    if x is None or not math.isfinite(float(x)):
+        return "–"
+    s = f"{x:,.{digits}f}"
+    if lang == "de":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return s
+
+
+def fmt_eur(x: float, lang: str) -> str:
+    """Euros without cents, in the language's style."""
+    s = fmt_int(x, lang)
+    if s == "–":
+        return s
+    return f"{s} €" if lang == "de" else f"€{s}"
+
+
+def fmt_pct(share: float, lang: str, digits: int = 0) -> str:
+    """A share in [0, 1] as a percentage: ``71 %`` (German) or ``71%`` (English)."""
+    if share is None or not math.isfinite(float(share)):
+        return "–"
+    s = fmt_dec(100 * share, lang, digits)
+    return f"{s} %" if lang == "de" else f"{s}%"
+
+
+def fmt_votes(n: float, lang: str, *, min_group: int = 5) -> str:
+    """A vote count, or "fewer than 5" for groups too small to show.
+
+    >>> fmt_votes(3, "en"), fmt_votes(1234, "de")
+    ('fewer than 5', '1.234')
+    """
+    if n is None or (isinstance(n, float) and not math.isfinite(n)):
+        return "–"
+    if n < min_group:
+        return t("few_votes", lang)
+    return fmt_int(n, lang)
