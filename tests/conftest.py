@@ -60,7 +60,7 @@ def store_state(root: Path) -> dict[str, bytes]:
 # ---------------------------------------------------------------- shared demo workspace
 # Payloads a citizen could type into a proposal; every page and report must show them as text.
 HOSTILE_TITLES = {
-    "GB-001": '<script>window.__pwned = 1</script>Entsiegelung',
+    "GB-001": "<script>window.__pwned = 1</script>Entsiegelung",
     "GB-002": '<img src=x onerror="window.__pwned = 2">Bäume',
     "GB-003": '<a href="javascript:window.__pwned = 3">Klick mich</a>',
 }

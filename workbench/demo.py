@@ -158,3 +158,18 @@ def run_demo(
         echo("dashboards  not yet available in this version (use --no-serve to silence this)")
     echo("next        workbench status --workspace " + str(root))
     return ws
+
+
+def notebook_workspace(default: str | Path = "../demo-workspace") -> Workspace:
+    """The workspace a notebook or dashboard works on.
+
+    ``WORKBENCH_WORKSPACE`` names it; otherwise ``default``, which is built with the demo
+    the first time (a few minutes) when it holds no results yet.
+    """
+    import os
+
+    env = os.environ.get("WORKBENCH_WORKSPACE")
+    root = Path(env) if env else Path(default)
+    if env is None and not (root / "results" / "latest").exists():
+        return run_demo(root, serve=False)
+    return Workspace.open(root)

@@ -18,7 +18,8 @@ from workbench.geo import WORK_CRS
 from workbench.i18n import t
 
 # colour maps chosen to stay readable in greyscale print and for colour-blind readers
-CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis"}
+CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis", "plain": "Greys"}
+STATUS_COLOURS = {"ok": "#1a9850", "degraded": "#fdae61", "stale": "#bdbdbd", "dead": "#000000"}
 
 
 def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[float, ...], float]:
@@ -133,9 +134,6 @@ def city_map(
     points : rows with ``x``, ``y`` and optional ``rank`` (proposals) or ``sensor_id``
     point_labels : write the rank next to the ten best-ranked points
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
@@ -172,7 +170,26 @@ def city_map(
         handles.append(Line2D([], [], color="#333333", lw=0.8, label=t("district_border", lang)))
     if points is not None and not points.empty:
         pts = points[np.isfinite(points["x"]) & np.isfinite(points["y"])]
-        if "rank" in pts:
+        if "status" in pts:
+            for status, colour in STATUS_COLOURS.items():
+                sel = pts[pts["status"] == status]
+                if sel.empty:
+                    continue
+                ax.scatter(
+                    sel["x"],
+                    sel["y"],
+                    s=26,
+                    c=colour,
+                    edgecolors="#111111",
+                    linewidths=0.6,
+                    zorder=3,
+                    marker="o",
+                    label=status,
+                )
+                handles.append(
+                    Line2D([], [], ls="", marker="o", mfc=colour, mec="#111111", label=status)
+                )
+        elif "rank" in pts:
             top = pts["rank"] <= 10
             ax.scatter(
                 pts.loc[~top, "x"],
