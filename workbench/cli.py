@@ -355,6 +355,42 @@ def report(workspace: Path, out: Path | None, lang: str) -> None:
 
 @main.command()
 @workspace_option
+@click.option("--port", type=int, default=None, help="TCP port (default 8866 or config).")
+@click.option("--ip", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--pool-size", type=int, default=None, help="Preheated kernels per page.")
+@friendly_errors
+def serve(workspace: Path, port: int | None, ip: str | None, pool_size: int | None) -> None:
+    """Serve the citizen and analyst pages with Voila (Ctrl-C stops)."""
+    from workbench.serve import ServeSettings
+    from workbench.serve import serve as run
+
+    ws = Workspace.open(workspace)
+    if ws.latest_run() is None:
+        raise ValueError(f"{workspace} has no results: run `workbench fit` and `workbench rank`")
+    s = ServeSettings.from_config(ws.config, port=port, ip=ip, pool_size=pool_size)
+    tiles = ws.config.get("dashboard", {}).get("tiles") or None
+    sys.exit(run(ws.root, s, tiles=tiles, echo=click.echo))
+
+
+@main.command()
+@workspace_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    help="Directory for the static site (index.html at its root).",
+)
+@friendly_errors
+def publish(workspace: Path, out: Path) -> None:
+    """Write the static citizen site (no kernel per visitor) into OUT."""
+    from workbench.publish import publish_site
+
+    ws = Workspace.open(workspace)
+    site = publish_site(ws, out)
+    click.echo(f"wrote       {site.resolve() / 'index.html'}")
+    click.echo(f"serve it    python -m http.server --directory {site.resolve()} 8000")
+
+
+@main.command()
+@workspace_option
 @friendly_errors
 def compact(workspace: Path) -> None:
     """Merge small store files (many accumulate under live ingest)."""

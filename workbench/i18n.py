@@ -122,6 +122,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_placed": ("nicht verortet", "not placed"),
     "total": ("Summe", "Total"),
     "selected": ("ausgewählt", "selected"),
+    "no_proposals": ("Keine Vorschläge für diese Auswahl.", "No proposals for this selection."),
+    "about_text": ("Ein Netz aus Sensoren misst Temperatur, Luftfeuchte und Feinstaub in "
+                   "Gelsenkirchen. Daraus berechnet die Workbench, wo es nachts besonders warm "
+                   "und wo die Luft belastet ist, und wie groß der Bedarf an Grün in jeder "
+                   "Ecke der Stadt ist. Jeder Vorschlag wird danach gereiht: Bedarf am Ort, "
+                   "erreichte Menschen, erwartete Wirkung und Kosten. Die Spanne zeigt, wie "
+                   "sicher der Rang ist.",
+                   "A network of sensors measures temperature, humidity and fine dust in "
+                   "Gelsenkirchen. From it the workbench computes where nights are especially "
+                   "warm and the air is polluted, and how much each part of the city needs "
+                   "green. Every proposal is ranked by need at its site, people reached, "
+                   "expected effect and cost. The range shows how certain the rank is."),
+    "caveat_lowcost": ("Die Sensoren sind günstige Geräte: Sie messen weniger genau als "
+                       "amtliche Stationen und wurden an diesen abgeglichen. Werte zwischen "
+                       "den Sensoren sind berechnet, nicht gemessen. Keine personenbezogenen "
+                       "Daten; Stimmenzahlen unter 5 werden nicht gezeigt.",
+                       "The sensors are low-cost devices: less accurate than official stations "
+                       "and calibrated against them. Values between sensors are computed, not "
+                       "measured. No personal data; vote counts below 5 are not shown."),
+    "run": ("Berechnung", "run"),
+    "sensors": ("Sensoren", "Sensors"),
+    "reset": ("Zurücksetzen", "Reset"),
+    "map_hint": ("Tipp: Klicken Sie in die Karte, um Vorschläge in der Nähe zu sehen.",
+                 "Tip: click on the map to see proposals nearby."),
+    "citizen_title": ("Grünes Bürgerbudget: Wo hilft Grün am meisten?",
+                      "Green Citizens' Budget: where does green help most?"),
+    "layer_heat": ("Wärmeinsel nachts", "Night-time heat island"),
+    "layer_heat_hotspots": ("Hitze-Hotspots", "Heat hotspots"),
+    "layer_air": ("Feinstaub PM2,5", "Fine dust PM2.5"),
+    "layer_air_hotspots": ("Feinstaub-Hotspots", "Fine-dust hotspots"),
+    "layer_eaqi": ("Luftqualität (EAQI)", "Air quality (EAQI)"),
+    "layer_need": ("Bedarfsindex", "Need index"),
+    "layer_districts": ("Stadtteile", "Districts"),
+    "layer_proposals": ("Vorschläge", "Proposals"),
+    "shown": ("Vorschläge angezeigt", "proposals shown"),
+    "near_point": ("Umkreis um den gewählten Punkt", "Within reach of the chosen point"),
+    "not_found": ("Ort nicht gefunden", "Place not found"),
+    "map_label": ("Karte mit Hitze, Luft, Bedarf und Vorschlägen",
+                  "Map of heat, air, need and proposals"),
 }  # fmt: skip
 
 

@@ -33,25 +33,64 @@ from workbench.models.need import check_weights, indicators, need_draws, rank_in
 # Expected effect per category on heat, air and green deficit (0–1), catchment radius.
 # Orders of magnitude from the literature; the city should calibrate them.
 EFFECTS: dict[str, dict[str, Any]] = {
-    "trees": {"radius_m": 100, "heat": 0.8, "air": 0.2, "green": 1.0,
-              "source": "street trees cool air 1–2 K, felt temperature far more "
-                        "(Bowler et al. 2010; Rahman et al. 2020)"},
-    "pocket_park": {"radius_m": 250, "heat": 0.7, "air": 0.1, "green": 1.0,
-                    "source": "park cool island ≈1 K reaching about one park width "
-                              "(Bowler et al. 2010)"},
-    "unsealing": {"radius_m": 100, "heat": 0.5, "air": 0.0, "green": 0.7,
-                  "source": "less heat storage, evaporation (Santamouris 2014)"},
-    "green_roof": {"radius_m": 50, "heat": 0.2, "air": 0.1, "green": 0.5,
-                   "source": "cools the building, little at street level (Santamouris 2014)"},
-    "green_facade": {"radius_m": 30, "heat": 0.3, "air": 0.2, "green": 0.4,
-                     "source": "cooler wall surfaces at pedestrian level (Koch et al. 2020)"},
-    "shade": {"radius_m": 50, "heat": 0.6, "air": 0.0, "green": 0.0,
-              "source": "shade lowers mean radiant and felt temperature by 5–10 K"},
-    "water": {"radius_m": 150, "heat": 0.4, "air": 0.0, "green": 0.1,
-              "source": "drinking water protects in heat waves (WHO heat-health plans)"},
-    "other": {"radius_m": 100, "heat": 0.1, "air": 0.1, "green": 0.3,
-              "source": "no specific evidence; small default"},
-}  # fmt: skip
+    "trees": {
+        "radius_m": 100,
+        "heat": 0.8,
+        "air": 0.2,
+        "green": 1.0,
+        "source": "street trees cool air 1–2 K, felt temperature far more "
+        "(Bowler et al. 2010; Rahman et al. 2020)",
+    },
+    "pocket_park": {
+        "radius_m": 250,
+        "heat": 0.7,
+        "air": 0.1,
+        "green": 1.0,
+        "source": "park cool island ≈1 K reaching about one park width (Bowler et al. 2010)",
+    },
+    "unsealing": {
+        "radius_m": 100,
+        "heat": 0.5,
+        "air": 0.0,
+        "green": 0.7,
+        "source": "less heat storage, evaporation (Santamouris 2014)",
+    },
+    "green_roof": {
+        "radius_m": 50,
+        "heat": 0.2,
+        "air": 0.1,
+        "green": 0.5,
+        "source": "cools the building, little at street level (Santamouris 2014)",
+    },
+    "green_facade": {
+        "radius_m": 30,
+        "heat": 0.3,
+        "air": 0.2,
+        "green": 0.4,
+        "source": "cooler wall surfaces at pedestrian level (Koch et al. 2020)",
+    },
+    "shade": {
+        "radius_m": 50,
+        "heat": 0.6,
+        "air": 0.0,
+        "green": 0.0,
+        "source": "shade lowers mean radiant and felt temperature by 5–10 K",
+    },
+    "water": {
+        "radius_m": 150,
+        "heat": 0.4,
+        "air": 0.0,
+        "green": 0.1,
+        "source": "drinking water protects in heat waves (WHO heat-health plans)",
+    },
+    "other": {
+        "radius_m": 100,
+        "heat": 0.1,
+        "air": 0.1,
+        "green": 0.3,
+        "source": "no specific evidence; small default",
+    },
+}
 CATEGORY_DE = CATEGORY["de"]
 CATEGORY_EN = CATEGORY["en"]
 
@@ -157,9 +196,14 @@ def rank_proposals(
         p["score"] = _score(p["need_at_site"].to_numpy(float), p, cost)
         ind = indicators(cells)
         values = need_draws(
-            ind, weights, heat_se=cells.get("heat_uhi_se"), air_se=cells.get("pm2_5_se"),
-            draws=draws, concentration=concentration, seed=seed,
-        )  # fmt: skip
+            ind,
+            weights,
+            heat_se=cells.get("heat_uhi_se"),
+            air_se=cells.get("pm2_5_se"),
+            draws=draws,
+            concentration=concentration,
+            seed=seed,
+        )
         pop = cells["population"].to_numpy(float)
         sim = np.full((draws, len(p)), -np.inf)
         for j, idx in enumerate(reach):
@@ -240,3 +284,50 @@ def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
         f"cost €{cost}"
     )
     return f"Rank {r.rank} (range {r.rank_lo}–{r.rank_hi}) of {n}: " + ", ".join(parts) + "."
+
+
+def rerank(
+    proposals: pd.DataFrame,
+    cells: pd.DataFrame,
+    weights: Mapping[str, float],
+    *,
+    effects: pd.DataFrame | None = None,
+    draws: int = 100,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Rank proposals again under other need weights (what-if; nothing is written).
+
+    The need index of every cell is recomputed with ``weights`` before ranking, so the
+    weights move both the need at each site and the category effects.
+    """
+    from workbench.models.need import need_index
+
+    w = check_weights(weights)
+    c = cells.copy()
+    c["need_index"] = need_index(indicators(c), w).to_numpy()
+    base = proposals.drop(
+        columns=[
+            k
+            for k in (
+                "rank",
+                "rank_lo",
+                "rank_hi",
+                "score",
+                "need_at_site",
+                "beneficiaries",
+                "vulnerable_share",
+                "radius_m",
+                "effect",
+                "explanation",
+                "explanation_de",
+                "explanation_en",
+            )
+            if k in proposals.columns
+        ]
+        + [
+            k
+            for k in proposals.columns
+            if k.endswith("_at_site") or k.startswith(("heat_", "air_"))
+        ],
+    )
+    return rank_proposals(base, c, weights=w, effects=effects, draws=draws, seed=seed)

@@ -1,0 +1,369 @@
+"""The analyst page: sensor network health, recent readings, model diagnostics, and need
+weights that re-rank the proposals live.
+
+:func:`build_analyst` returns an :class:`AnalystPage`; ``dashboards/analyst.ipynb`` displays
+its ``widget``. Tests set slider values and call ``Button.click()``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as W
+import numpy as np
+import pandas as pd
+from traitlets import TraitError
+
+from workbench.dashboard.state import NEED_KEYS, WeightState
+from workbench.i18n import fmt_dec, t
+from workbench.maps import STATUS_COLOURS
+
+TEXT = {
+    "title": (
+        "Analyse: Sensornetz, Modelle, Gewichte",
+        "Analysis: sensor network, models, weights",
+    ),
+    "health": ("Zustand des Sensornetzes", "Sensor network health"),
+    "live": ("Neueste Messwerte", "Recent readings"),
+    "diagnostics": ("Modellgüte", "Model diagnostics"),
+    "weights": ("Gewichte des Bedarfsindex", "Need index weights"),
+    "rerank": ("Neu reihen", "Re-rank"),
+    "refresh": ("Aktualisieren", "Refresh"),
+    "status": ("Status", "Status"),
+    "residuals": (
+        "Karte: Abweichung je Sensor (Kreuzvalidierung, K); rot = Modell zu kalt, blau = zu warm",
+        "Map: residual per sensor (cross-validation, K); red = model too cold, blue = too warm",
+    ),
+    "moved": (
+        "Rangänderung gegenüber der veröffentlichten Rangliste",
+        "Change against the published ranking",
+    ),
+}
+WEIGHT_LABELS = {
+    "heat": ("Hitze", "Heat"),
+    "air": ("Luft", "Air"),
+    "green_deficit": ("Grünmangel", "Green deficit"),
+    "exposure": ("Bevölkerung", "Exposure"),
+    "vulnerability": ("Verletzlichkeit", "Vulnerability"),
+}
+
+
+def _tx(key: str, lang: str, table: dict = TEXT) -> str:
+    return table[key][0 if lang == "de" else 1]
+
+
+def html_table(df: pd.DataFrame, *, max_rows: int = 200) -> str:
+    """A DataFrame as an escaped HTML table (no pandas ``to_html`` escaping surprises)."""
+    head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in df.columns)
+    rows = []
+    for rec in df.head(max_rows).itertuples(index=False):
+        cells = []
+        for v in rec:
+            if isinstance(v, float):
+                s = "" if np.isnan(v) else f"{v:.3g}"
+            else:
+                s = "" if v is None else str(v)
+            cells.append(f"<td>{escape(s)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        "<table class='wb-table'><thead><tr>"
+        + head
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def health_table(health: pd.DataFrame) -> pd.DataFrame:
+    """Sensors with a problem first, then by id."""
+    cols = [
+        "sensor_id",
+        "status",
+        "completeness",
+        "last_seen",
+        "hours_since_seen",
+        "flagged_share",
+        "reasons",
+    ]
+    h = health[[c for c in cols if c in health]].copy()
+    order = {"dead": 0, "stale": 1, "degraded": 2, "ok": 3}
+    h["_o"] = h["status"].map(order).fillna(4)
+    return h.sort_values(["_o", "sensor_id"]).drop(columns="_o").reset_index(drop=True)
+
+
+def recent_readings(ws: Any, quantity: str, hours: int = 24) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The last ``hours`` of hourly means before the newest reading of ``quantity``.
+
+    Returns the latest value per sensor and the network's hourly median and 10–90 % band.
+    """
+    sensors = [s for s in ws.status()["sensors"] if quantity in s.get("quantities", [])]
+    last = max((s["last_seen"] for s in sensors if s.get("last_seen")), default=None)
+    if last is None:
+        empty = pd.DataFrame(columns=["sensor_id", "time", "mean"])
+        return empty, pd.DataFrame(columns=["time", "median", "p10", "p90"])
+    end = pd.Timestamp(last)
+    start = end - pd.Timedelta(hours=hours)
+    a = ws.aggregate(quantity, start=start.isoformat())
+    latest = (
+        a.sort_values("time")
+        .groupby("sensor_id", as_index=False)
+        .last()[["sensor_id", "time", "mean"]]
+        .sort_values("mean", ascending=False)
+    )
+    band = a.groupby("time")["mean"].quantile([0.1, 0.5, 0.9]).unstack()
+    band.columns = ["p10", "median", "p90"]
+    return latest.reset_index(drop=True), band.reset_index()
+
+
+def cv_table(metrics: dict[str, Any]) -> pd.DataFrame:
+    """RMSE of model and baselines under both CV schemes, per quantity."""
+    rows = []
+    blocks = [("heat (K)", metrics.get("heat", {}))]
+    blocks += [(f"{q} (µg/m³)", metrics.get("air", {}).get(q, {})) for q in ("pm2_5", "pm10")]
+    for name, m in blocks:
+        if m.get("status") != "ok":
+            continue
+        for scheme in ("loso", "block"):
+            cv = m["cv"][scheme]
+            rows.append(
+                {
+                    "quantity": name,
+                    "cv": scheme,
+                    "model": cv["regression_kriging"]["rmse"],
+                    "idw": cv["idw"]["rmse"],
+                    "covariates_only": cv["covariates_only"]["rmse"],
+                    "r2": cv["regression_kriging"]["r2"],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+class AnalystPage:
+    """Widgets of the analyst page for one workspace."""
+
+    def __init__(self, ws: Any, *, lang: str = "de") -> None:
+        import ipyleaflet as L
+
+        self.ws = ws
+        self.lang = lang
+        self.cells = ws.results("cells")
+        self.sensors = ws.results("sensors")
+        self.proposals = ws.results("proposals")
+        self.metrics = ws.metrics()
+        self.weights = WeightState()
+        cfg_w = self.metrics.get("need", {}).get("weights")
+        if cfg_w:
+            self.weights.weights = [float(cfg_w[k]) for k in NEED_KEYS]
+        self.language = W.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=lang)
+        self.title = W.HTML()
+        # ---- health
+        self.health = ws.health()
+        self.status_filter = W.Dropdown(options=["all", *STATUS_COLOURS], value="all")
+        self.health_html = W.HTML()
+        pos = self.sensors[["sensor_id", "x", "y"]].merge(self.health[["sensor_id", "status"]])
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+        lon, lat = tr.transform(pos["x"].to_numpy(), pos["y"].to_numpy())
+        pos = pos.assign(lat=lat, lon=lon)
+        self.positions = pos
+        centre = (float(np.mean(lat)), float(np.mean(lon)))
+        self.health_map = _plain_map(centre)
+        self.status_markers = L.LayerGroup(name="sensors")
+        for r in pos.itertuples():
+            mk = L.CircleMarker(
+                location=(r.lat, r.lon),
+                radius=6,
+                weight=1,
+                color="#111111",
+                fill_color=STATUS_COLOURS.get(r.status, "#999999"),
+                fill_opacity=0.9,
+            )
+            mk.popup = W.HTML(escape(f"{r.sensor_id}: {r.status}"))
+            self.status_markers.add(mk)
+        self.health_map.add(self.status_markers)
+        # ---- live
+        obs = ws.status()["observations"]
+        quantities = [
+            q for q in ("air_temperature", "pm2_5", "pm10", "relative_humidity", "no2") if q in obs
+        ]
+        self.quantity = W.Dropdown(options=quantities, value=quantities[0] if quantities else None)
+        self.refresh = W.Button()
+        self.live_html = W.HTML()
+        self.live_plot = W.Output()
+        # ---- diagnostics
+        self.cv_html = W.HTML()
+        self.residual_map = _plain_map(centre)
+        self._residual_layer()
+        # ---- weights
+        self.sliders = {
+            k: W.FloatSlider(
+                min=0.0, max=1.0, step=0.05, value=v, continuous_update=False, readout_format=".2f"
+            )
+            for k, v in zip(NEED_KEYS, self.weights.weights, strict=True)
+        }
+        self.rerank_button = W.Button()
+        self.rank_html = W.HTML()
+        self.message = W.HTML()
+        self.headings = {k: W.HTML() for k in ("health", "live", "diagnostics", "weights")}
+        self._wire()
+        self.render()
+        self.update_health()
+        self.update_live()
+        self.update_ranking()
+        self.widget = W.VBox(
+            [
+                self.language,
+                self.title,
+                self.headings["health"],
+                self.status_filter,
+                self.health_map,
+                self.health_html,
+                self.headings["live"],
+                W.HBox([self.quantity, self.refresh]),
+                self.live_plot,
+                self.live_html,
+                self.headings["diagnostics"],
+                self.cv_html,
+                self.residual_map,
+                self.headings["weights"],
+                *self.sliders.values(),
+                self.rerank_button,
+                self.message,
+                self.rank_html,
+            ]
+        )
+        self.widget.add_class("wb-app")
+
+    def _residual_layer(self) -> None:
+        import ipyleaflet as L
+
+        col_p, col_o = "heat_oof_loso_regression_kriging", "heat_oof_observed"
+        if col_p not in self.sensors:
+            return
+        s = self.sensors[["sensor_id", col_p, col_o]].merge(self.positions, on="sensor_id")
+        s = s[np.isfinite(s[col_p]) & np.isfinite(s[col_o])]
+        group = L.LayerGroup(name="residuals")
+        for r in s.itertuples():
+            res = getattr(r, col_o) - getattr(r, col_p)
+            mk = L.CircleMarker(
+                location=(r.lat, r.lon),
+                radius=int(4 + min(12, 12 * abs(res))),
+                weight=1,
+                color="#333333",
+                fill_color="#d73027" if res > 0 else "#4575b4",
+                fill_opacity=0.8,
+            )
+            mk.popup = W.HTML(escape(f"{r.sensor_id}: {res:+.2f} K"))
+            group.add(mk)
+        self.residual_map.add(group)
+
+    # ---------------------------------------------------------------- wiring
+    def _wire(self) -> None:
+        self.language.observe(lambda c: self.set_language(c["new"]), "value")
+        self.status_filter.observe(lambda _c: self.update_health(), "value")
+        self.refresh.on_click(lambda _b: self.update_live())
+        self.quantity.observe(lambda _c: self.update_live(), "value")
+        self.rerank_button.on_click(lambda _b: self.apply_weights())
+
+    def set_language(self, lang: str) -> None:
+        if lang not in ("de", "en"):
+            raise TraitError(f"unknown language {lang!r}")
+        self.lang = lang
+        self.render()
+        self.update_ranking()
+
+    def render(self) -> None:
+        lang = self.lang
+        self.title.value = f"<h1>{escape(_tx('title', lang))}</h1>"
+        for k, h in self.headings.items():
+            h.value = f"<h2>{escape(_tx(k, lang))}</h2>"
+        self.status_filter.description = _tx("status", lang)
+        self.refresh.description = _tx("refresh", lang)
+        self.rerank_button.description = _tx("rerank", lang)
+        for k, s in self.sliders.items():
+            s.description = WEIGHT_LABELS[k][0 if lang == "de" else 1]
+        self.cv_html.value = html_table(cv_table(self.metrics)) + (
+            f"<p>{escape(_tx('residuals', lang))}</p>"
+        )
+
+    def update_health(self) -> None:
+        h = health_table(self.health)
+        if self.status_filter.value != "all":
+            h = h[h["status"] == self.status_filter.value]
+        self.health_html.value = html_table(h)
+
+    def update_live(self) -> None:
+        q = self.quantity.value
+        if q is None:
+            self.live_html.value = ""
+            return
+        latest, band = recent_readings(self.ws, q)
+        self.live_html.value = html_table(latest.head(30))
+        self.live_plot.clear_output(wait=True)
+        with self.live_plot:
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots(figsize=(8, 2.6))
+            if not band.empty:
+                ax.fill_between(band["time"], band["p10"], band["p90"], alpha=0.3, label="10–90 %")
+                ax.plot(band["time"], band["median"], label="median")
+                ax.legend(fontsize=8)
+            ax.set_title(f"{q}: last 24 h")
+            fig.tight_layout()
+            plt.show()
+
+    def apply_weights(self) -> None:
+        """Validate the slider values, then re-rank."""
+        try:
+            self.weights.weights = [float(self.sliders[k].value) for k in NEED_KEYS]
+        except TraitError as exc:
+            self.message.value = f"<p role='alert'>{escape(str(exc))}</p>"
+            return
+        self.message.value = ""
+        self.update_ranking()
+
+    def update_ranking(self) -> None:
+        from workbench.ranking import rerank
+
+        new = rerank(self.proposals, self.cells, self.weights.normalised(), draws=100)
+        old = self.proposals.set_index("proposal_id")["rank"]
+        new = new.assign(published=old.reindex(new["proposal_id"]).to_numpy())
+        new["change"] = new["published"] - new["rank"]
+        lang = self.lang
+        table = pd.DataFrame(
+            {
+                t("rank", lang): new["rank"],
+                t("rank_range", lang): [
+                    f"{int(a)}–{int(b)}" if pd.notna(a) else "–"
+                    for a, b in zip(new["rank_lo"], new["rank_hi"], strict=True)
+                ],
+                t("proposal", lang): new["title"],
+                "±": [f"{int(c):+d}" if pd.notna(c) else "" for c in new["change"]],
+                t("need", lang): [fmt_dec(v, lang) for v in new["need_at_site"]],
+            }
+        )
+        w = ", ".join(
+            f"{WEIGHT_LABELS[k][0 if lang == 'de' else 1]} {v:.2f}"
+            for k, v in self.weights.normalised().items()
+        )
+        self.rank_html.value = f"<p>{escape(_tx('moved', lang))} ({escape(w)})</p>" + html_table(
+            table
+        )
+        self.last_ranking = new
+
+
+def _plain_map(centre: tuple[float, float]) -> Any:
+    """A map without third-party tiles (the analyst page works offline)."""
+    import ipyleaflet as L
+
+    m = L.Map(center=centre, zoom=11, layout=W.Layout(height="360px"))
+    for base in [layer for layer in m.layers if getattr(layer, "base", False)]:
+        m.remove(base)
+    return m
+
+
+def build_analyst(ws: Any, *, lang: str = "de") -> AnalystPage:
+    """The analyst page for a workspace with a fitted and ranked run."""
+    return AnalystPage(ws, lang=lang)

@@ -1,0 +1,303 @@
+"""What a public page may show, prepared once per run: proposals, districts, map layers.
+
+:func:`public_data` is the only door from a workspace to the citizen page and the static
+site. It keeps a whitelist of proposal columns (no author, e-mail or voter id can pass,
+whatever the import held), hides vote counts of fewer than five people, and renders the grid
+results as transparent PNG overlays on a regular lon/lat raster (resampled, so the 100 m
+cells of EPSG:25832 sit where they belong on a web map).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.geo import WORK_CRS
+
+# the proposal columns a published page may carry, nothing else
+PUBLIC_COLUMNS = (
+    "proposal_id",
+    "title",
+    "description",
+    "category",
+    "cost_eur",
+    "votes",
+    "lat",
+    "lon",
+    "area_id",
+    "rank",
+    "rank_lo",
+    "rank_hi",
+    "score",
+    "need_at_site",
+    "beneficiaries",
+    "heat_hotspot",
+    "air_hotspot",
+    "explanation_de",
+    "explanation_en",
+)
+MIN_GROUP = 5  # never show counts of fewer people than this
+
+EAQI_COLOURS = {
+    "good": "#50f0e6",
+    "fair": "#50ccaa",
+    "moderate": "#f0e641",
+    "poor": "#ff5050",
+    "very poor": "#960032",
+    "extremely poor": "#7d2181",
+}
+
+
+@dataclass
+class Layer:
+    """A map overlay: PNG bytes on lon/lat bounds, with a legend."""
+
+    key: str
+    png: bytes
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # ((south, west), (north, east))
+    legend: list[tuple[str, str]]  # (colour, label)
+    unit: str = ""
+
+    def data_url(self) -> str:
+        import base64
+
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class PublicData:
+    proposals: pd.DataFrame
+    areas: pd.DataFrame  # area_id, name, geometry (lon/lat) and area results
+    layers: dict[str, Layer]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def districts(self) -> list[tuple[str, str]]:
+        """(area_id, name) sorted by name."""
+        a = self.areas.sort_values("name")
+        return list(zip(a["area_id"], a["name"], strict=True))
+
+    def areas_geojson(self) -> dict[str, Any]:
+        import shapely
+
+        feats = []
+        for r in self.areas.itertuples():
+            props = {"area_id": r.area_id, "name": r.name}
+            for k in ("need_index", "need_rank", "heat_uhi_k", "pm2_5_ugm3"):
+                v = getattr(r, k, None)
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    props[k] = round(float(v), 3)
+            geom = shapely.geometry.mapping(r.geometry)
+            feats.append({"type": "Feature", "properties": props, "geometry": geom})
+        return json.loads(json.dumps({"type": "FeatureCollection", "features": feats}))
+
+
+def public_proposals(props: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
+    """The proposals a page may show: whitelisted columns, small vote counts hidden.
+
+    ``votes`` becomes NaN below five; ``votes_hidden`` says it was hidden.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"proposal_id": ["a", "b"], "title": ["x", "y"], "votes": [3.0, 12.0],
+    ...                   "author_email": ["a@b.c", "d@e.f"], "rank": [2, 1]})
+    >>> out = public_proposals(p, None)
+    >>> sorted(out.columns)
+    ['district', 'proposal_id', 'rank', 'title', 'votes', 'votes_hidden']
+    >>> out["votes"].tolist(), out["votes_hidden"].tolist()
+    ([12.0, nan], [False, True])
+    """
+    p = props[[c for c in PUBLIC_COLUMNS if c in props.columns]].copy()
+    if "votes" in p:
+        hidden = p["votes"].notna() & (p["votes"] < MIN_GROUP)
+        p["votes_hidden"] = hidden
+        p.loc[hidden, "votes"] = np.nan
+    names = dict(zip(areas["area_id"], areas["name"], strict=True)) if areas is not None else {}
+    area = p["area_id"] if "area_id" in p else pd.Series([None] * len(p), index=p.index)
+    p["district"] = [names.get(a, "") if isinstance(a, str) else "" for a in area]
+    if "rank" in p:
+        p = p.sort_values("rank").reset_index(drop=True)
+    return p
+
+
+# ------------------------------------------------------------------------ rasters
+def lonlat_raster(
+    cells: pd.DataFrame, column: str, *, pixel_m: float = 50.0
+) -> tuple[np.ndarray, tuple[tuple[float, float], tuple[float, float]]]:
+    """Resample a cell column onto a regular lon/lat raster (north up).
+
+    Each pixel takes the value of the grid cell its centre falls in (NaN outside the grid).
+    Returns the raster and its bounds ``((south, west), (north, east))``.
+    """
+    from pyproj import Transformer
+
+    x = cells["x"].to_numpy(float)
+    y = cells["y"].to_numpy(float)
+    ux, uy = np.unique(x), np.unique(y)
+    size = float(np.concatenate([np.diff(ux), np.diff(uy)]).min())
+    x0, y0 = ux.min() - size / 2, uy.min() - size / 2
+    nx = round((ux.max() - ux.min()) / size) + 1
+    ny = round((uy.max() - uy.min()) / size) + 1
+    grid = np.full((ny, nx), np.nan)
+    grid[np.rint((y - uy.min()) / size).astype(int), np.rint((x - ux.min()) / size).astype(int)] = (
+        cells[column].to_numpy(float)
+    )
+    to_ll = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True)
+    cx = [x0, x0 + nx * size, x0, x0 + nx * size]
+    cy = [y0, y0, y0 + ny * size, y0 + ny * size]
+    lon, lat = to_ll.transform(cx, cy)
+    west, east, south, north = min(lon), max(lon), min(lat), max(lat)
+    lat_mid = math.radians((south + north) / 2)
+    w = max(2, int((east - west) * 111_320 * math.cos(lat_mid) / pixel_m))
+    h = max(2, int((north - south) * 110_574 / pixel_m))
+    lons = west + (np.arange(w) + 0.5) * (east - west) / w
+    lats = north - (np.arange(h) + 0.5) * (north - south) / h
+    glon, glat = np.meshgrid(lons, lats)
+    to_utm = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    px, py = to_utm.transform(glon.ravel(), glat.ravel())
+    ix = np.floor((np.asarray(px) - x0) / size).astype(int)
+    iy = np.floor((np.asarray(py) - y0) / size).astype(int)
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    out = np.full(ix.shape, np.nan)
+    out[inside] = grid[iy[inside], ix[inside]]
+    return out.reshape(h, w), ((south, west), (north, east))
+
+
+def _png(rgba: np.ndarray) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    plt.imsave(buf, rgba, format="png")
+    return buf.getvalue()
+
+
+def continuous_layer(
+    key: str, cells: pd.DataFrame, column: str, cmap: str, unit: str, *, alpha: float = 0.7
+) -> Layer:
+    """A colour-scaled overlay with a five-step legend."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    img, bounds = lonlat_raster(cells, column)
+    finite = img[np.isfinite(img)]
+    lo, hi = np.nanpercentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
+    hi = hi if hi > lo else lo + 1.0
+    cm = colormaps[cmap]
+    rgba = cm(np.clip((img - lo) / (hi - lo), 0, 1))
+    rgba[..., 3] = np.where(np.isfinite(img), alpha, 0.0)
+    steps = np.linspace(lo, hi, 5)
+    legend = [(to_hex(cm((v - lo) / (hi - lo))), f"{v:.1f}") for v in steps]
+    return Layer(key, _png(rgba), bounds, legend, unit)
+
+
+def mask_layer(key: str, cells: pd.DataFrame, column: str, colour: str) -> Layer:
+    """Cells where a boolean column is true, in one colour (e.g. hotspots)."""
+    from matplotlib.colors import to_rgba
+
+    img, bounds = lonlat_raster(cells.assign(_m=cells[column].astype(float)), "_m")
+    rgba = np.zeros((*img.shape, 4))
+    rgba[..., :3] = to_rgba(colour)[:3]
+    rgba[..., 3] = np.where(img > 0.5, 0.55, 0.0)
+    return Layer(key, _png(rgba), bounds, [(colour, "hotspot")])
+
+
+def category_layer(key: str, cells: pd.DataFrame, column: str, colours: dict[str, str]) -> Layer:
+    """Cells coloured by a category (e.g. EAQI bands)."""
+    from matplotlib.colors import to_rgba
+
+    codes = {name: i for i, name in enumerate(colours)}
+    num = cells[column].map(codes).astype(float)
+    img, bounds = lonlat_raster(cells.assign(_c=num), "_c")
+    rgba = np.zeros((*img.shape, 4))
+    for name, i in codes.items():
+        sel = img == i
+        rgba[sel] = (*to_rgba(colours[name])[:3], 0.6)
+    present = [n for n in colours if (cells[column] == n).any()]
+    return Layer(key, _png(rgba), bounds, [(colours[n], n) for n in present])
+
+
+def map_layers(cells: pd.DataFrame) -> dict[str, Layer]:
+    """Heat, air and need overlays from the cells table (those the run has)."""
+    layers: dict[str, Layer] = {}
+    if "heat_uhi_k" in cells and np.isfinite(cells["heat_uhi_k"]).any():
+        layers["heat"] = continuous_layer("heat", cells, "heat_uhi_k", "inferno", "K")
+        if cells.get("heat_hotspot", pd.Series(dtype=bool)).any():
+            layers["heat_hotspots"] = mask_layer("heat_hotspots", cells, "heat_hotspot", "#e31a1c")
+    if "pm2_5_ugm3" in cells and np.isfinite(cells["pm2_5_ugm3"]).any():
+        layers["air"] = continuous_layer("air", cells, "pm2_5_ugm3", "cividis", "µg/m³")
+        if cells.get("air_hotspot", pd.Series(dtype=bool)).any():
+            layers["air_hotspots"] = mask_layer("air_hotspots", cells, "air_hotspot", "#6a3d9a")
+        if "pm2_5_eaqi" in cells and cells["pm2_5_eaqi"].notna().any():
+            layers["eaqi"] = category_layer("eaqi", cells, "pm2_5_eaqi", EAQI_COLOURS)
+    if "need_index" in cells:
+        layers["need"] = continuous_layer("need", cells, "need_index", "viridis", "0–1")
+    return layers
+
+
+def rank_colour(rank: float, n: int) -> str:
+    """Colour of a proposal marker: dark red for rank 1 to pale yellow for the last.
+
+    >>> rank_colour(1, 50), rank_colour(50, 50)
+    ('#800026', '#ffffcc')
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if rank is None or not np.isfinite(rank) or n <= 1:
+        return "#999999"
+    return to_hex(colormaps["YlOrRd"](1 - (rank - 1) / (n - 1)))
+
+
+# ------------------------------------------------------------------------ loader
+def public_data(ws: Any) -> PublicData:
+    """Everything the citizen page and the static site show, from the latest run."""
+    run = ws.latest_run()
+    if run is None or not (run / "proposals.parquet").exists():
+        raise FileNotFoundError(
+            f"{ws.root} has no ranked proposals yet: run `workbench fit` and `workbench rank`"
+        )
+    areas_geo = ws.areas()
+    props = public_proposals(pd.read_parquet(run / "proposals.parquet"), areas_geo)
+    n = len(props)
+    props["colour"] = [rank_colour(r, n) for r in props["rank"]]
+    areas = areas_geo[["area_id", "name", "geometry"]].copy() if areas_geo is not None else None
+    if areas is not None and (run / "areas.parquet").exists():
+        res = pd.read_parquet(run / "areas.parquet")
+        keep = [
+            c
+            for c in ("area_id", "need_index", "need_rank", "heat_uhi_k", "pm2_5_ugm3")
+            if c in res
+        ]
+        areas = areas.merge(res[keep], on="area_id", how="left")
+    cells_path = run / "cells.parquet"
+    layers = map_layers(pd.read_parquet(cells_path)) if cells_path.exists() else {}
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    status = ws.status()
+    last_seen = [s["last_seen"] for s in status.get("sensors", []) if s.get("last_seen")]
+    meta = {
+        "run_id": run.name,
+        "simulated": bool(metrics.get("simulated") or status.get("simulated")),
+        "latest_data": max(last_seen) if last_seen else None,
+        "period": metrics.get("heat", {}).get("period"),
+        "sensors": len(status.get("sensors", [])),
+        "proposals": n,
+        "budget_eur": metrics.get("ranking", {}).get("budget_eur"),
+        "need_based": bool(metrics.get("ranking", {}).get("need_based", False)),
+        "center": _centre(props, areas),
+    }
+    return PublicData(props, areas if areas is not None else pd.DataFrame(), layers, meta)
+
+
+def _centre(props: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[float, float]:
+    if areas is not None and not areas.empty:
+        import shapely
+
+        b = shapely.union_all(list(areas["geometry"])).bounds
+        return ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2)
+    ok = props[["lat", "lon"]].dropna()
+    return (float(ok["lat"].mean()), float(ok["lon"].mean())) if len(ok) else (51.54, 7.08)
