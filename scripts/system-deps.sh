@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when missing.
 # mosquitto: the MQTT ingest tests start their own broker (the system service is not used).
+# chromium: the dashboard tests drive Debian's browser headless (no browser download).
 set -euo pipefail
-PACKAGES=(mosquitto)   # grows: chromium chromium-driver for the dashboards
+PACKAGES=(mosquitto chromium)   # chromium: the dashboard tests drive it with Playwright
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

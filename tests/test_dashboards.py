@@ -1,0 +1,363 @@
+"""Dashboards: state classes and views from pytest, then the real thing — ``workbench serve``
+(Voila) and the published static site, driven in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, REPO
+from traitlets import TraitError
+
+from workbench.dashboard.analyst import build_analyst
+from workbench.dashboard.citizen import build_citizen
+from workbench.dashboard.data import public_data, public_proposals
+from workbench.dashboard.state import CitizenState, WeightState, clean_text
+from workbench.ingest.broker import free_port
+from workbench.publish import publish_site, site_files
+from workbench.serve import ServeSettings, security_headers
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+# ---------------------------------------------------------------- state, no browser
+@pytest.fixture(scope="module")
+def citizen(demo_workspace):
+    return build_citizen(demo_workspace)
+
+
+def test_state_rejects_values_outside_the_allowed_sets(citizen):
+    s = citizen.state
+    with pytest.raises(TraitError, match="unknown district"):
+        s.district = "<img src=x onerror=alert(1)>"
+    with pytest.raises(TraitError, match="unknown category"):
+        s.category = "bombs"
+    with pytest.raises(TraitError, match="outside the city"):
+        s.near_lat = 48.1
+    with pytest.raises(TraitError, match="language"):
+        s.lang = "fr"
+    with pytest.raises(TraitError, match="at most"):
+        clean_text("x" * 500)
+    assert clean_text(" Horster\x00 Str.\n") == "Horster Str."
+    assert s.district == "" and s.category == "" and s.near_lat is None
+
+
+def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
+    props = demo_workspace.results("proposals")
+    n_buer = int((props["area_id"] == "buer").sum())
+    citizen.district.value = "buer"
+    assert citizen.listing.value.count('class="wb-proposal"') == n_buer
+    trees = props[(props["area_id"] == "buer") & (props["category"] == "trees")]
+    citizen.category.value = "trees"
+    assert citizen.listing.value.count('class="wb-proposal"') == len(trees)
+    citizen.reset.click()
+    assert citizen.listing.value.count('class="wb-proposal"') == len(props)
+    # near me by a street named in a proposal, then by a map click
+    target = props.iloc[0]
+    citizen.address.value = target["title"].split(" an der ")[-1]
+    assert citizen.state.near_lat == pytest.approx(target["lat"], abs=0.01)
+    assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
+    citizen.reset.click()
+    citizen.address.value = "Atlantis"
+    assert "role='alert'" in citizen.message.value
+    citizen._on_map(type="click", coordinates=(target["lat"], target["lon"]))
+    assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
+    citizen._on_map(type="click", coordinates=(10.0, 10.0))  # far outside: rejected
+    assert "outside the city" in citizen.message.value
+    citizen.reset.click()
+
+
+def test_language_switch_changes_every_label(citizen):
+    citizen.language.value = "en"
+    assert "Green Citizens" in citizen.title.value
+    assert citizen.district.options[0][0] == "All districts"
+    assert "Rank 1 (range" in citizen.listing.value
+    citizen.language.value = "de"
+    assert "Bürgerbudget" in citizen.title.value and "Rang 1 (Spanne" in citizen.listing.value
+
+
+def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_workspace):
+    data = public_data(demo_workspace)
+    assert not {"author_name", "author_email"} & set(data.proposals.columns)
+    blob = b"".join(site_files(data).values()).decode("utf-8", "replace")
+    props = pd.read_csv(DEMO / "proposals.csv", dtype=str)
+    voters = set(pd.read_csv(DEMO / "votes.csv", dtype=str)["voter_id"])
+    assert not [n for n in set(props["author_name"]) | set(props["author_email"]) if n in blob]
+    assert not [v for v in voters if f'"{v}"' in blob]
+    few = public_proposals(pd.DataFrame({"proposal_id": ["a"], "votes": [4.0], "rank": [1]}), None)
+    assert few["votes"].isna().all() and few["votes_hidden"].all()
+
+
+def test_hostile_titles_are_escaped_in_the_voila_views(hostile_workspace):
+    page = build_citizen(hostile_workspace)
+    html = page.listing.value
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    popups = " ".join(m.popup.value for m in page.marker_by_id.values())
+    assert "<script" not in popups and "&lt;img src=x onerror=" in popups
+
+
+def test_weight_sliders_rerank_and_invalid_weights_are_refused(demo_workspace):
+    page = build_analyst(demo_workspace)
+    published = demo_workspace.results("proposals")
+    # the configured weights reproduce the published ranking exactly
+    same = page.last_ranking.set_index("proposal_id")["rank"]
+    assert same.equals(published.set_index("proposal_id")["rank"].reindex(same.index))
+    for k, s in page.sliders.items():
+        s.value = 1.0 if k == "heat" else 0.0
+    page.rerank_button.click()
+    heat_only = page.last_ranking
+    assert (heat_only["change"] != 0).any()
+    assert page.weights.normalised()["heat"] == 1.0
+    for s in page.sliders.values():
+        s.value = 0.0
+    page.rerank_button.click()
+    assert "positive" in page.message.value
+    assert page.last_ranking is heat_only  # nothing changed
+    with pytest.raises(TraitError):
+        WeightState().weights = [0.5, -0.1, 0.2, 0.2, 0.2]
+    assert "ge-" in page.health_html.value and "<table" in page.live_html.value
+
+
+def test_serve_settings_are_validated_and_headers_forbid_third_parties():
+    with pytest.raises(ValueError, match="port"):
+        ServeSettings.from_config({}, port=70000)
+    with pytest.raises(ValueError, match="base_url"):
+        ServeSettings.from_config({"dashboard": {"base_url": "x"}})
+    csp = security_headers()["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "http" not in csp
+    assert (
+        "https://tile.openstreetmap.org"
+        in security_headers("https://tile.openstreetmap.org/{z}/{x}/{y}.png")[
+            "Content-Security-Policy"
+        ]
+    )
+
+
+def test_citizen_state_example_works_without_a_workspace():
+    props = pd.DataFrame(
+        {
+            "proposal_id": ["a"],
+            "title": ["t"],
+            "category": ["trees"],
+            "area_id": ["buer"],
+            "lat": [51.57],
+            "lon": [7.05],
+            "rank": [1],
+        }
+    )
+    s = CitizenState(props, districts=[("buer", "Buer")], bbox=(51.4, 6.9, 51.7, 7.3))
+    assert s.locate("Buer") == pytest.approx((51.57, 7.05))
+
+
+# ---------------------------------------------------------------- real browser
+def _browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/system-deps.sh installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    return pw, browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    pw, b = _browser()
+    yield b
+    b.close()
+    pw.stop()
+
+
+def _watch(page):
+    """Record what a page asks from other hosts and whether an injected payload ran."""
+    seen = {"external": [], "blocked": [], "errors": []}
+    local = ("http://127.0.0.1", "data:", "blob:", "about:")
+    page.on(
+        "request", lambda r: None if r.url.startswith(local) else seen["external"].append(r.url)
+    )
+    page.on(
+        "requestfailed",
+        lambda r: (
+            seen["blocked"].append(r.url) if (r.failure or "").lower().find("csp") >= 0 else None
+        ),
+    )
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("dialog", lambda d: (seen["errors"].append("dialog " + d.message), d.dismiss()))
+    return seen
+
+
+def _assert_nothing_loaded_from_elsewhere(seen):
+    # Voila's template links Font Awesome on a CDN; the CSP must stop every such request
+    assert set(seen["external"]) <= set(seen["blocked"]), seen
+
+
+@pytest.fixture(scope="module")
+def server(hostile_workspace, tmp_path_factory):
+    port = free_port()
+    log = (tmp_path_factory.mktemp("serve") / "voila.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "serve",
+            "--workspace",
+            str(hostile_workspace.root),
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
+        start_new_session=True,
+    )
+    from workbench.serve import stop, wait_ready
+
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/voila/render/citizens.ipynb", proc, timeout=180)
+    except RuntimeError:
+        log.flush()
+        stop(proc)
+        raise
+    yield f"http://127.0.0.1:{port}"
+    stop(proc)
+    log.close()
+
+
+def test_citizen_page_in_chromium(server, browser, hostile_workspace):
+    props = hostile_workspace.results("proposals")
+    page = browser.new_page(viewport={"width": 412, "height": 915})  # a phone
+    seen = _watch(page)
+    page.goto(f"{server}/voila/render/citizens.ipynb")
+    page.wait_for_selector(".wb-proposal", timeout=120_000)
+    page.wait_for_selector(".leaflet-container")
+    assert page.locator(".wb-proposal").count() == len(props)
+    # map layers: the visible overlays and the layer switcher listing all of them
+    assert page.locator(".leaflet-image-layer").count() >= 2
+    assert page.locator("path.leaflet-interactive").count() >= len(props)
+    overlays = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
+    assert any("Wärmeinsel" in o for o in overlays) and any("Vorschläge" in o for o in overlays)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "citizens-voila-de.png"), full_page=True)
+    # hostile proposal texts render as text and run nothing
+    body = page.locator(".wb-listing").inner_text()
+    for title in HOSTILE_TITLES.values():
+        assert title in body
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator(".wb-listing script, .wb-listing img, .wb-listing a").count() == 0
+    # the language switch changes the text
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("text=Green Citizens' Budget")
+    assert "Rank 1 (range" in page.locator(".wb-listing").inner_text()
+    # choosing a district filters the list
+    n_buer = int((props["area_id"] == "buer").sum())
+    page.locator(".widget-dropdown select").first.select_option(label="Buer")
+    page.wait_for_function(
+        f"document.querySelectorAll('.wb-proposal').length === {n_buer}", timeout=30_000
+    )
+    page.screenshot(path=str(ARTIFACTS / "citizens-voila-en-buer.png"), full_page=True)
+    _assert_nothing_loaded_from_elsewhere(seen)
+    assert not seen["errors"], seen["errors"]
+    page.close()
+
+
+def test_analyst_page_in_chromium(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    seen = _watch(page)
+    page.goto(f"{server}/voila/render/analyst.ipynb")
+    page.wait_for_selector("text=Zustand des Sensornetzes", timeout=120_000)
+    page.wait_for_selector(".wb-table")
+    assert page.locator(".leaflet-container").count() == 2
+    before = page.locator(".wb-table").last.inner_text()
+    sliders = page.locator(".widget-slider")
+    assert sliders.count() == 5
+    page.get_by_role("button", name="Neu reihen").click()  # same weights: same ranking
+    time.sleep(1)
+    assert page.locator(".wb-table").last.inner_text() == before
+    page.screenshot(path=str(ARTIFACTS / "analyst-voila.png"), full_page=True)
+    _assert_nothing_loaded_from_elsewhere(seen)
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def static_site(hostile_workspace, tmp_path_factory):
+    out = tmp_path_factory.mktemp("site") / "site"
+    publish_site(hostile_workspace, out)
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    from workbench.serve import wait_ready
+
+    wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)
+    yield f"http://127.0.0.1:{port}", out
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_static_site_in_chromium(static_site, browser, hostile_workspace):
+    url, out = static_site
+    props = hostile_workspace.results("proposals")
+    assert (out / "index.html").exists() and (out / "assets" / "app.js").exists()
+    page = browser.new_page(viewport={"width": 412, "height": 915})
+    seen = _watch(page)
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    assert page.locator("#list li").count() == len(props)
+    assert page.locator("circle.proposal").count() == props[["lat", "lon"]].notna().all(axis=1).sum()
+    assert page.locator("#overlays image").count() >= 3
+    assert page.locator("#districts path").count() == len(hostile_workspace.areas())
+    text = page.locator("#list").inner_text()
+    for title in HOSTILE_TITLES.values():
+        assert title in text
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#list script, #list img, #list a").count() == 0
+    page.click("#lang-en")
+    assert page.text_content("#title").startswith("Green Citizens")
+    assert page.get_attribute("html", "lang") == "en"
+    n_buer = int((props["area_id"] == "buer").sum())
+    page.select_option("#district", "buer")
+    assert page.locator("#list li").count() == n_buer
+    page.click("#reset")
+    page.fill("#address", "Buer")
+    page.keyboard.press("Enter")
+    assert "1000 m" in page.text_content("#count")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "citizens-static.png"), full_page=True)
+    assert not seen["external"], seen["external"]
+    assert not seen["errors"], seen["errors"]
+    page.close()
+
+
+def test_publish_replaces_a_site_but_not_other_folders(demo_workspace, tmp_path):
+    site = publish_site(demo_workspace, tmp_path / "site")
+    first = json.loads((site / "data" / "meta.json").read_text())
+    publish_site(demo_workspace, tmp_path / "site")
+    assert json.loads((site / "data" / "meta.json").read_text()) == first
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not a published site"):
+        publish_site(demo_workspace, other)
+    assert (other / "keep.txt").read_text() == "mine"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    shutil.rmtree(site)
