@@ -323,7 +323,9 @@ def test_static_site_in_chromium(static_site, browser, hostile_workspace):
     page.goto(url + "/")
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     assert page.locator("#list li").count() == len(props)
-    assert page.locator("circle.proposal").count() == props[["lat", "lon"]].notna().all(axis=1).sum()
+    assert (
+        page.locator("circle.proposal").count() == props[["lat", "lon"]].notna().all(axis=1).sum()
+    )
     assert page.locator("#overlays image").count() >= 3
     assert page.locator("#districts path").count() == len(hostile_workspace.areas())
     text = page.locator("#list").inner_text()

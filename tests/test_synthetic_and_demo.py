@@ -3,6 +3,7 @@
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -134,6 +135,51 @@ def test_committed_demo_data_is_the_seeded_generator_output():
     pd.testing.assert_frame_equal(committed, city.proposals, check_dtype=False)
 
 
+def serve_demo(ws: Path) -> None:
+    """``workbench demo`` to the end: wait for the pages, fetch them, stop with Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from workbench.ingest.broker import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "demo",
+            "--workspace",
+            str(ws),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    urls = {}
+    try:
+        for line in proc.stdout:
+            for page in ("citizens", "analyst"):
+                if line.strip().startswith(page) and "http://" in line:
+                    urls[page] = line.split()[-1]
+            if len(urls) == 2:
+                break
+        assert set(urls) == {"citizens", "analyst"}, urls
+        for url in urls.values():
+            assert f":{port}/voila/render/" in url
+            with urllib.request.urlopen(url, timeout=120) as r:
+                assert r.status == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(60)
+    assert proc.returncode == 0
+
+
 def test_demo_command_builds_the_workspace(tmp_path):
     ws = tmp_path / "demo"
     proc = run_cli("demo", "--workspace", str(ws), "--no-serve", check=True)
@@ -152,8 +198,12 @@ def test_demo_command_builds_the_workspace(tmp_path):
     assert metrics["simulated"] is True
     assert metrics["heat"]["improvement"]["beats_all"] is True
     assert "truth" in proc.stdout and "heat surface RMSE" in proc.stdout
-    # running it again starts from scratch and gives the same store and the same results
-    run_cli("demo", "--workspace", str(ws), "--no-serve", check=True)
+    # it ends with the report and the static site
+    for f in ("report/report.pdf", "report/report.html", "report/ranking.xlsx", "site/index.html"):
+        assert (ws / f).exists() and str((ws / f).resolve()) in proc.stdout
+    # running it again starts from scratch, gives the same store and the same results, and
+    # (without --no-serve) ends in served dashboards
+    serve_demo(ws)
     st2 = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
     assert st2["observations"] == st["observations"]
     metrics2 = json.loads((Path(st2["latest_run"]) / "metrics.json").read_text())

@@ -375,7 +375,9 @@ def serve(workspace: Path, port: int | None, ip: str | None, pool_size: int | No
 @main.command()
 @workspace_option
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
     help="Directory for the static site (index.html at its root).",
 )
 @friendly_errors
@@ -494,6 +496,7 @@ def reprocess(workspace: Path, replace: bool) -> None:
 @main.command()
 @workspace_option
 @click.option("--no-serve", is_flag=True, help="Do not start the dashboards at the end.")
+@click.option("--port", type=int, default=None, help="Port of the dashboards (default 8866).")
 @click.option(
     "--data",
     "data_dir",
@@ -502,11 +505,11 @@ def reprocess(workspace: Path, replace: bool) -> None:
     help="Demo data directory (default: the bundled data/demo).",
 )
 @friendly_errors
-def demo(workspace: Path, no_serve: bool, data_dir: Path | None) -> None:
+def demo(workspace: Path, no_serve: bool, port: int | None, data_dir: Path | None) -> None:
     """Run the whole chain on the bundled (simulated) Gelsenkirchen demo data."""
     from workbench.demo import run_demo
 
-    run_demo(workspace, data_dir=data_dir, serve=not no_serve, echo=click.echo)
+    run_demo(workspace, data_dir=data_dir, serve=not no_serve, port=port, echo=click.echo)
 
 
 if __name__ == "__main__":  # pragma: no cover

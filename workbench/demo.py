@@ -4,7 +4,9 @@ The chain grows with the product; today it builds the workspace (districts, grid
 imports the sensor network, the weather stations and the reference stations, runs
 quality control and calibration, fits the heat and air models, hotspots and need index
 (``workbench fit``), ranks the green-budget proposals (``workbench rank``), writes the
-report (``workbench report``) and prints what it made, compared with the simulation's truth.
+report (``workbench report``) and the static citizen site (``workbench publish``), prints
+what it made, compared with the simulation's truth, and serves the dashboards
+(``workbench serve``) until interrupted.
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def run_demo(
     *,
     data_dir: str | Path | None = None,
     serve: bool = True,
+    port: int | None = None,
     fit: bool = True,
     echo: Callable[[str], Any] = print,
 ) -> Workspace:
@@ -116,10 +119,12 @@ def run_demo(
     echo("[5/6] green-budget proposals: ranking by need and budget allocations (workbench rank)")
     part = ws.import_participation([data / "proposals.csv", data / "votes.csv"])
     ranked_run, rank_warnings = rank_workspace(ws, echo=lambda s: echo(f"      {s}"))
-    echo("[6/6] report for decision-makers (workbench report)")
+    echo("[6/6] report for decision-makers and the static citizen site (report, publish)")
+    from workbench.publish import publish_site
     from workbench.report import write_report
 
     files = write_report(ws)
+    site = publish_site(ws, ws.root / "site")
     st = ws.status()
     echo("")
     echo(f"workspace   {ws.root.resolve()}")
@@ -154,8 +159,15 @@ def run_demo(
     echo(f"report      {files.pdf.resolve()}")
     echo(f"            {files.html.resolve()}")
     echo(f"            {files.xlsx.resolve()}")
+    echo(f"static site {(site / 'index.html').resolve()}")
     if serve:
-        echo("dashboards  not yet available in this version (use --no-serve to silence this)")
+        from workbench.serve import ServeSettings
+        from workbench.serve import serve as serve_pages
+
+        echo("dashboards  starting Voila (citizen and analyst pages); Ctrl-C stops")
+        settings = ServeSettings.from_config(ws.config, port=port)
+        tiles = ws.config.get("dashboard", {}).get("tiles") or None
+        serve_pages(ws.root, settings, tiles=tiles, echo=lambda s: echo(f"            {s}"))
     echo("next        workbench status --workspace " + str(root))
     return ws
 
