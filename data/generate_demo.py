@@ -12,6 +12,7 @@ script only writes the files in the formats the city's real sources use:
   urbanpulse_weather.geojson.gz three weather stations, UrbanPulse GeoJSON feed
   uba_<station>_<component>.json reference stations DENW022/DENW208, UBA air_data v3
   proposals.csv, votes.csv      green-budget proposals and approval ballots
+  measures.csv                  register of implemented measures (one, of known effect)
   truth/                        the true fields, true values and the injected faults
 """
 
@@ -116,6 +117,9 @@ def write_demo(out: Path, seed: int = 2025, **city: Any) -> dict[str, int]:
 
     city.proposals.to_csv(out / "proposals.csv", index=False)
     city.votes.to_csv(out / "votes.csv", index=False)
+    # the register of implemented measures, as the city would keep it (no true effect)
+    cols = ["measure_id", "category", "lat", "lon", "built_on", "cost_eur", "radius_m"]
+    pd.DataFrame(city.meta["measures"])[cols].to_csv(out / "measures.csv", index=False)
     city.truth_cells.to_parquet(out / "truth" / "truth_cells.parquet", index=False)
     tob = city.truth_observations.copy()
     tob["true_value"] = tob["true_value"].astype("float32")

@@ -164,8 +164,18 @@ def status(workspace: Path, as_json: bool) -> None:
     """Store size, sensors (last seen, completeness), quarantine and latest run."""
     ws = Workspace.open(workspace)
     st = ws.status()
+    mon = None
+    if ws.qc_state() is not None:
+        from workbench.monitoring import monitor_workspace
+
+        mon = monitor_workspace(ws)
+        st["monitoring"] = {
+            "as_of": mon["as_of"],
+            "districts": json.loads(mon["districts"].to_json(orient="records")),
+            "alerts": mon["alerts"],
+        }
     if as_json:
-        click.echo(json.dumps(st, indent=1, ensure_ascii=False))
+        click.echo(json.dumps(st, indent=1, ensure_ascii=False, default=str))
         return
     click.echo(
         f"workspace   {st['workspace']}" + ("  (SIMULATED demo data)" if st["simulated"] else "")
@@ -229,6 +239,22 @@ def status(workspace: Path, as_json: bool) -> None:
             f"participation {pt['proposals']} proposals, {pt['voters']} voters "
             f"({pt['placement'].get('unplaced', 0)} proposals unplaced)"
         )
+    if mon is not None and not mon["districts"].empty:
+        click.echo(f"monitoring  as of {mon['as_of']} (last 24 h; this year's EU exceedances)")
+        click.echo(
+            f"  {'district':<16} {'Tmax °C':>8} {'tropical':>8} {'felt':<16} "
+            f"{'PM2.5 d>EU':>10} {'PM10 d>EU':>9}"
+        )
+        for r in mon["districts"].itertuples():
+            click.echo(
+                f"  {r.name:<16} {r.tmax_24h:>8.1f} {r.tropical_night_streak:>8} "
+                f"{r.heat_class:<16} {getattr(r, 'pm2_5_days_over_eu', float('nan')):>10.0f} "
+                f"{getattr(r, 'pm10_days_over_eu', float('nan')):>9.0f}"
+            )
+        for a in mon["alerts"]:
+            click.echo(f"  ALERT {a['en']}")
+        if not mon["alerts"]:
+            click.echo("  no alerts")
     click.echo(f"latest run  {st['latest_run'] or '-'}")
 
 
@@ -389,6 +415,95 @@ def publish(workspace: Path, out: Path) -> None:
     site = publish_site(ws, out)
     click.echo(f"wrote       {site.resolve() / 'index.html'}")
     click.echo(f"serve it    python -m http.server --directory {site.resolve()} 8000")
+
+
+@main.command()
+@workspace_option
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--proposal",
+    "built",
+    multiple=True,
+    metavar="ID=DATE",
+    help="Mark a green-budget proposal as built on DATE (repeatable).",
+)
+@click.option("--replace", is_flag=True, help="Replace the register instead of adding to it.")
+@friendly_errors
+def measures(
+    workspace: Path, files: tuple[Path, ...], built: tuple[str, ...], replace: bool
+) -> None:
+    """Register implemented measures (CSV/GeoJSON files, or built proposals)."""
+    import pandas as pd
+
+    from workbench.measures import from_proposals, parse_measures, write_register
+
+    ws = Workspace.open(workspace)
+    parts = []
+    for f in files:
+        if not f.exists():
+            raise FileNotFoundError(f"{f}: no such file")
+        parts.append(parse_measures(f.read_bytes(), str(f)))
+    if built:
+        marks = {}
+        for b in built:
+            pid, sep, day = b.partition("=")
+            if not sep:
+                raise ValueError(f"--proposal {b!r}: expected ID=YYYY-MM-DD")
+            marks[pid.strip()] = day.strip()
+        part = ws.participation()
+        if part is None:
+            raise ValueError(f"{workspace}: no participation data to take proposals from")
+        parts.append(from_proposals(part.proposals, marks))
+    if not parts:
+        raise ValueError("give measure files or --proposal ID=DATE")
+    reg = write_register(ws.root, pd.concat(parts, ignore_index=True), replace=replace)
+    click.echo(f"measures    {len(reg)} registered")
+    for r in reg.itertuples():
+        click.echo(
+            f"  {r.measure_id:<10} {r.category:<12} built {r.built_on}  radius {r.radius_m:.0f} m"
+        )
+
+
+@main.command()
+@workspace_option
+@friendly_errors
+def evaluate(workspace: Path) -> None:
+    """Impact of implemented measures (difference in differences) -> evaluation.parquet."""
+    import pandas as pd
+
+    from workbench.evaluate import evaluate_workspace, summary_lines
+
+    ws = Workspace.open(workspace)
+    run = evaluate_workspace(ws, echo=lambda s: click.echo(f"... {s}"))
+    click.echo(f"run         {run}")
+    for line in summary_lines(pd.read_parquet(run / "evaluation.parquet")):
+        click.echo(line)
+
+
+@main.command("plan-sensors")
+@workspace_option
+@click.option("--k", "k", type=click.IntRange(1, 200), required=True, help="New sensor sites.")
+@click.option("--controls", type=int, default=None, help="How many of them are control sites.")
+@friendly_errors
+def plan_sensors(workspace: Path, k: int, controls: int | None) -> None:
+    """Where k new sensors reduce the heat model's uncertainty at funded proposals most."""
+    from workbench.plan import plan_workspace
+
+    ws = Workspace.open(workspace)
+    run, plan, stats = plan_workspace(
+        ws, k=k, controls=controls, echo=lambda s: click.echo(f"... {s}")
+    )
+    click.echo(f"run         {run}")
+    click.echo(
+        f"variance    at {stats['targets']} funded sites: {stats['target_variance_before']:.4f} "
+        f"-> {stats['target_variance_after']:.4f} K² with the plan "
+        f"({stats['target_variance_after_random_mean']:.4f} with as many random sites)"
+    )
+    for r in plan.itertuples():
+        click.echo(
+            f"  {r.site}  {r.purpose:<11} {r.lat:.5f} {r.lon:.5f}  {r.area_id or '-':<14} "
+            f"-{r.variance_reduction:.4f} K²"
+        )
 
 
 @main.command()

@@ -98,7 +98,7 @@ def run_demo(
             )
         remove_workspace(root)
     echo("GE grünt workbench demo — SIMULATED data for Gelsenkirchen (not measurements)")
-    echo(f"[1/6] workspace {root}: districts (approximate) and 100 m grid")
+    echo(f"[1/7] workspace {root}: districts (approximate) and 100 m grid")
     ws = Workspace.init(
         root, areas=data / "areas.geojson", grid=data / "grid.parquet", config_text=demo_config()
     )
@@ -108,18 +108,37 @@ def run_demo(
         data / "urbanpulse_weather.geojson.gz",
         *sorted(data.glob("uba_*.json")),
     ]
-    echo(f"[2/6] importing {len(files)} files (sensor network, weather stations, UBA reference)")
+    echo(f"[2/7] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     report = ws.import_files(files)
-    echo("[3/6] quality control, humidity correction and calibration against DENW022/DENW208")
+    echo("[3/7] quality control, humidity correction and calibration against DENW022/DENW208")
     qc = ws.run_qc()
     run = None
     if fit:
-        echo("[4/6] heat and air models, hotspots, need index (workbench fit)")
+        echo("[4/7] heat and air models, hotspots, need index (workbench fit)")
         run = ws.fit(echo=lambda s: echo(f"      {s}"))
-    echo("[5/6] green-budget proposals: ranking by need and budget allocations (workbench rank)")
+    echo("[5/7] green-budget proposals: ranking by need and budget allocations (workbench rank)")
     part = ws.import_participation([data / "proposals.csv", data / "votes.csv"])
     ranked_run, rank_warnings = rank_workspace(ws, echo=lambda s: echo(f"      {s}"))
-    echo("[6/6] report for decision-makers and the static citizen site (report, publish)")
+    evaluation = None
+    if fit and (data / "measures.csv").exists():
+        echo(
+            "[6/7] implemented measures: impact (workbench evaluate) and sensor plan (plan-sensors)"
+        )
+        import pandas as pd
+
+        from workbench.evaluate import evaluate_workspace
+        from workbench.measures import parse_measures, write_register
+        from workbench.plan import plan_workspace
+
+        write_register(
+            ws.root,
+            parse_measures((data / "measures.csv").read_bytes(), str(data / "measures.csv")),
+            replace=True,
+        )
+        ev_run = evaluate_workspace(ws, echo=lambda s: echo(f"      {s}"))
+        evaluation = pd.read_parquet(ev_run / "evaluation.parquet")
+        plan_workspace(ws, k=6, echo=lambda s: echo(f"      {s}"))
+    echo("[7/7] report for decision-makers and the static citizen site (report, publish)")
     from workbench.publish import publish_site
     from workbench.report import write_report
 
@@ -152,6 +171,21 @@ def run_demo(
         if truth.exists():
             for line in truth_lines(ws, truth):
                 echo(line)
+    if evaluation is not None:
+        from workbench.evaluate import summary_lines as evaluation_lines
+
+        echo("measures    impact of implemented measures (difference in differences):")
+        for line in evaluation_lines(evaluation):
+            echo(line)
+        truth_json = data / "truth" / "truth.json"
+        if truth_json.exists():
+            import json
+
+            for m in json.loads(truth_json.read_text(encoding="utf-8")).get("measures", []):
+                echo(
+                    f"truth       {m['measure_id']}: true effect {m['effect_k']:+.2f} K on "
+                    f"{m['quantity']} (simulation)"
+                )
     for w in rank_warnings:
         echo(f"warning     {w}")
     for line in rank_summary_lines(ranked_run)[1:]:

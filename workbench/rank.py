@@ -11,7 +11,6 @@ warning says why.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +22,10 @@ from workbench.allocation.compare import allocate
 from workbench.fit import jsonable
 from workbench.models.need import DEFAULT_WEIGHTS, check_weights
 from workbench.ranking import effect_table, rank_proposals
-from workbench.rundir import publish_run
+from workbench.rundir import carry_over, publish_run
 
-RUN_TABLES = ("cells", "areas", "sensors")
+# tables this step writes; every other table of the latest run is carried over
+RANK_TABLES = {"proposals", "allocation", "allocation_summary", "allocation_districts"}
 PUBLIC_PROPOSAL_COLUMNS = [
     "proposal_id", "title", "description", "category", "cost_eur", "votes", "lat", "lon",
     "area_id", "cell_id", "x", "y", "placement", "rank", "rank_lo", "rank_hi", "score",
@@ -128,10 +128,7 @@ def rank_workspace(
     }
 
     def write(tmp: Path) -> None:
-        if latest is not None:
-            for t in RUN_TABLES:
-                if (latest / f"{t}.parquet").exists():
-                    shutil.copy2(latest / f"{t}.parquet", tmp / f"{t}.parquet")
+        carry_over(latest, tmp, RANK_TABLES)
         public.to_parquet(tmp / "proposals.parquet", index=False)
         alloc.to_parquet(tmp / "allocation.parquet", index=False)
         summary.to_parquet(tmp / "allocation_summary.parquet", index=False)

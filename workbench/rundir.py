@@ -69,3 +69,16 @@ def prune_runs(base: Path, keep: int, current: Path) -> None:
     for old in runs[:-keep]:
         if old.resolve() != current.resolve() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
+
+
+def carry_over(latest: Path | None, tmp: Path, rewritten: set[str]) -> None:
+    """Copy every table of the ``latest`` run into ``tmp`` except those being rewritten.
+
+    Derived steps (rank, evaluate, plan-sensors) add tables to a copy of the latest run,
+    so no step loses what another wrote.
+    """
+    if latest is None:
+        return
+    for f in sorted(latest.glob("*.parquet")):
+        if f.stem not in rewritten:
+            shutil.copy2(f, tmp / f.name)

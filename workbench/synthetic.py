@@ -317,6 +317,9 @@ def generate_city(
     n_voters: int = 3200,
     pm_gain: tuple[float, float] = (0.8, 1.35),
     pm_offset_sd: float = 0.5,
+    measure_effect_k: float = -0.8,
+    measure_radius_m: float = 150.0,
+    measure_day_frac: float = 0.5,
 ) -> SyntheticCity:
     """Generate a simulated Gelsenkirchen with known truth.
 
@@ -335,6 +338,12 @@ def generate_city(
         mean 0.5 µg/m³) of the low-cost PM sensors. The defaults are what uncalibrated
         boxes show; narrow values simulate boxes that were each calibrated (e.g. by
         rotation through the reference station).
+    measure_effect_k, measure_radius_m, measure_day_frac : float
+        One implemented green measure (street trees) of known effect: from its build date
+        (``measure_day_frac`` into the period) every night-time hour (22–06 local) of the
+        sensors within ``measure_radius_m`` is ``measure_effect_k`` warmer (negative:
+        cooler). It sits next to the warmest fault-free network sensor. ``meta["measures"]``
+        holds it with its true effect; ``workbench evaluate`` should recover it.
     """
     if n_pm > n_sensors:
         raise ValueError(f"n_pm ({n_pm}) cannot exceed n_sensors ({n_sensors})")
@@ -496,6 +505,37 @@ def generate_city(
     st_a = int(rng2.integers(int(n_t * 0.2), int(n_t * 0.8)))
     t_meas[st_i, st_a:] += 3.5
     log(st_i, "air_temperature", "step", st_a, n_t - 1, "+3.5 K level shift")
+
+    # --- an implemented measure of known effect (what `workbench evaluate` must find)
+    faulty = {f["sensor_id"] for f in faults}
+    peak = cellf["uhi_peak_k"].to_numpy()[idx]
+    fine = [i for i in range(1, n_sensors) if sens.at[i, "sensor_id"] not in faulty]
+    ti = max(fine, key=lambda i: peak[i])
+    mx, my = sx[ti] + 40.0, sy[ti] + 30.0
+    m_lon, m_lat = _TO_LONLAT.transform(mx, my)
+    local = times.tz_convert("Europe/Berlin")
+    built_on = (local[0].normalize() + pd.Timedelta(days=int(days * measure_day_frac))).date()
+    after = np.asarray(local.date >= built_on) & night
+    treated_idx = np.nonzero(
+        (np.hypot(sx - mx, sy - my) <= measure_radius_m) & (np.arange(n_sensors) > 0)
+    )[0]
+    for i in treated_idx:
+        t_true[i, after] += measure_effect_k
+        t_meas[i, after] += measure_effect_k
+    measures = [
+        {
+            "measure_id": "M-001",
+            "category": "trees",
+            "lat": round(float(m_lat), 6),
+            "lon": round(float(m_lon), 6),
+            "built_on": str(built_on),
+            "cost_eur": 48000.0,
+            "radius_m": measure_radius_m,
+            "effect_k": measure_effect_k,
+            "quantity": "uhi_night",
+            "treated_sensors": sens["sensor_id"].to_numpy()[treated_idx].tolist(),
+        }
+    ]
 
     # --- assemble long tables
     def long(
@@ -691,6 +731,7 @@ def generate_city(
         "heat_hotspots": _HEAT_HOTSPOTS,
         "pm_hotspots": _PM_HOTSPOTS,
         "weather_stations": [{k: v for k, v in s.items() if k != "series"} for s in stations],
+        "measures": measures,
         "simulated": True,
     }
     city = SyntheticCity(

@@ -127,6 +127,28 @@ def reference_series(hourly: pd.DataFrame, reference: str) -> pd.Series:
     return sel.set_index("time")["value"]
 
 
+def nightly_differences(
+    hourly: pd.DataFrame, *, reference: str, tz: str, night: tuple[int, int] = (22, 6)
+) -> pd.DataFrame:
+    """Per sensor and night, the mean of ``T_sensor − T_reference`` over the night hours.
+
+    A night starting at 22:00 on day D and ending at 06:00 on D+1 is labelled D; nights
+    with fewer than 3 valid hours are dropped. Returns a frame indexed by
+    ``(sensor_id, night)`` with columns ``mean`` and ``size`` (hours).
+    """
+    _check_hourly(hourly)
+    ref = reference_series(hourly, reference)
+    mask = is_night(hourly["time"], tz=tz, start_hour=night[0], end_hour=night[1])
+    h = hourly.loc[mask, ["sensor_id", "time", "value"]]
+    r = h["time"].map(ref)
+    d = h.assign(diff=h["value"].to_numpy() - r.to_numpy()).dropna(subset=["diff"])
+    local = pd.to_datetime(d["time"], utc=True).dt.tz_convert(tz)
+    shift = pd.Timedelta(hours=night[1] if night[0] > night[1] else 0)
+    d = d.assign(night=(local - shift).dt.date)
+    nightly = d.groupby(["sensor_id", "night"])["diff"].agg(["mean", "size"])
+    return nightly[nightly["size"] >= 3]  # at least 3 night hours make a night
+
+
 def nocturnal_uhi(
     hourly: pd.DataFrame,
     *,
@@ -149,18 +171,7 @@ def nocturnal_uhi(
         ``sensor_id, uhi_k, uhi_se, n_nights, valid`` (``valid``: at least
         ``min_nights`` nights).
     """
-    _check_hourly(hourly)
-    ref = reference_series(hourly, reference)
-    mask = is_night(hourly["time"], tz=tz, start_hour=night[0], end_hour=night[1])
-    h = hourly.loc[mask, ["sensor_id", "time", "value"]]
-    r = h["time"].map(ref)
-    d = h.assign(diff=h["value"].to_numpy() - r.to_numpy()).dropna(subset=["diff"])
-    # a night starting 22:00 on day D and ending 06:00 on D+1 belongs to D
-    local = pd.to_datetime(d["time"], utc=True).dt.tz_convert(tz)
-    shift = pd.Timedelta(hours=night[1] if night[0] > night[1] else 0)
-    d = d.assign(night=(local - shift).dt.date)
-    nightly = d.groupby(["sensor_id", "night"])["diff"].agg(["mean", "size"])
-    nightly = nightly[nightly["size"] >= 3]  # at least 3 night hours make a night
+    nightly = nightly_differences(hourly, reference=reference, tz=tz, night=night)
     g = nightly.groupby("sensor_id")["mean"]
     out = pd.DataFrame({"uhi_k": g.mean(), "sd": g.std(ddof=1), "n_nights": g.size()}).reset_index()
     out["uhi_se"] = out["sd"].fillna(0) / np.sqrt(out["n_nights"].clip(lower=1))
