@@ -124,6 +124,8 @@ def test_weight_sliders_rerank_and_invalid_weights_are_refused(demo_workspace):
     with pytest.raises(TraitError):
         WeightState().weights = [0.5, -0.1, 0.2, 0.2, 0.2]
     assert "ge-" in page.health_html.value and "<table" in page.live_html.value
+    # the demo run has a sensor plan and the monitoring picture per district
+    assert "S01" in page.plan_html.value and "Altstadt" in page.monitor_html.value
 
 
 def test_serve_settings_are_validated_and_headers_forbid_third_parties():

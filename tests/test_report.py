@@ -56,6 +56,14 @@ def test_pdf_has_summary_every_proposal_and_the_scenarios(report, demo_workspace
     # the scenario table's money figures, German style
     for spent in summary["spent_eur"]:
         assert f"{spent:,.0f}".replace(",", ".") + "€" in flat
+    # the measure of known effect is evaluated, new sensor sites and the district picture
+    for heading in (
+        "Wirkung umgesetzter Maßnahmen",
+        "Wo neue Sensoren helfen",
+        "Aktuelle Lage je Stadtteil",
+    ):
+        assert squash(heading) in flat
+    assert "M-001" in text and "Wirkung belegt" in text
     # validation figures against both baselines are printed
     m = demo_workspace.metrics()
     rmse = m["heat"]["cv"]["loso"]["regression_kriging"]["rmse"]

@@ -35,6 +35,11 @@ TEXT = {
         "Karte: Abweichung je Sensor (Kreuzvalidierung, K); rot = Modell zu kalt, blau = zu warm",
         "Map: residual per sensor (cross-validation, K); red = model too cold, blue = too warm",
     ),
+    "monitoring": ("Aktuelle Lage je Stadtteil", "Current situation per district"),
+    "plan": (
+        "Vorgeschlagene neue Sensorstandorte (Quadrate auf der Karte)",
+        "Suggested new sensor sites (squares on the map)",
+    ),
     "moved": (
         "Rangänderung gegenüber der veröffentlichten Rangliste",
         "Change against the published ranking",
@@ -206,10 +211,16 @@ class AnalystPage:
         self.rerank_button = W.Button()
         self.rank_html = W.HTML()
         self.message = W.HTML()
-        self.headings = {k: W.HTML() for k in ("health", "live", "diagnostics", "weights")}
+        self.headings = {
+            k: W.HTML() for k in ("health", "monitoring", "live", "diagnostics", "weights")
+        }
+        self.monitor_html = W.HTML()
+        self.plan_html = W.HTML()
+        self._plan_layer()
         self._wire()
         self.render()
         self.update_health()
+        self.update_monitoring()
         self.update_live()
         self.update_ranking()
         self.widget = W.VBox(
@@ -235,6 +246,46 @@ class AnalystPage:
             ]
         )
         self.widget.add_class("wb-app")
+
+    def _plan_layer(self) -> None:
+        """The sensor plan of the latest run (if any) as squares on the health map."""
+        import ipyleaflet as L
+
+        run = self.ws.latest_run()
+        self.plan = (
+            pd.read_parquet(run / "sensor_plan.parquet")
+            if run is not None and (run / "sensor_plan.parquet").exists()
+            else None
+        )
+        if self.plan is None:
+            return
+        group = L.LayerGroup(name="sensor plan")
+        for r in self.plan.itertuples():
+            d = 0.0012
+            sq = L.Rectangle(
+                bounds=((r.lat - d / 1.6, r.lon - d), (r.lat + d / 1.6, r.lon + d)),
+                color="#6a3d9a" if r.purpose == "control" else "#1f78b4",
+                weight=2,
+                fill_opacity=0.3,
+            )
+            sq.popup = W.HTML(escape(f"{r.site}: {r.purpose}"))
+            group.add(sq)
+        self.health_map.add(group)
+
+    def update_monitoring(self) -> None:
+        from workbench.monitoring import monitor_workspace
+
+        mon = monitor_workspace(self.ws)
+        lang = self.lang
+        alerts = "".join(f"<li>{escape(a[lang])}</li>" for a in mon["alerts"])
+        alerts = (
+            f"<ul role='alert'>{alerts}</ul>"
+            if alerts
+            else ("<p>" + ("Keine Warnungen." if lang == "de" else "No alerts.") + "</p>")
+        )
+        self.monitor_html.value = (
+            f"<p>{escape(str(mon['as_of']))}</p>" + alerts + html_table(mon["districts"].round(2))
+        )
 
     def _residual_layer(self) -> None:
         import ipyleaflet as L
@@ -272,6 +323,7 @@ class AnalystPage:
             raise TraitError(f"unknown language {lang!r}")
         self.lang = lang
         self.render()
+        self.update_monitoring()
         self.update_ranking()
 
     def render(self) -> None:
@@ -284,6 +336,10 @@ class AnalystPage:
         self.rerank_button.description = _tx("rerank", lang)
         for k, s in self.sliders.items():
             s.description = WEIGHT_LABELS[k][0 if lang == "de" else 1]
+        if self.plan is not None:
+            self.plan_html.value = f"<p>{escape(_tx('plan', lang))}</p>" + html_table(
+                self.plan[["site", "purpose", "area_id", "lat", "lon"]]
+            )
         self.cv_html.value = html_table(cv_table(self.metrics)) + (
             f"<p>{escape(_tx('residuals', lang))}</p>"
         )

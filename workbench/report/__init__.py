@@ -42,8 +42,11 @@ def write_report(ws: Any, out: str | Path | None = None, *, lang: str = "de") ->
         raise FileNotFoundError(
             f"{ws.root} has no results yet: run `workbench fit` and `workbench rank` first"
         )
+    from workbench.monitoring import monitor_workspace
+
     health = ws.health()
-    content = build_content(run, areas=ws.areas(), health=health, lang=lang)
+    monitoring = monitor_workspace(ws) if ws.qc_state() is not None else None
+    content = build_content(run, areas=ws.areas(), health=health, lang=lang, monitoring=monitoring)
     out = Path(out) if out is not None else ws.root / "report"
     out.mkdir(parents=True, exist_ok=True)
     html = out / "report.html"

@@ -557,6 +557,7 @@ def build_content(
     health: pd.DataFrame | None = None,
     lang: str = "de",
     figures: bool = True,
+    monitoring: dict[str, Any] | None = None,
 ) -> ReportContent:
     """Everything the report shows, from one run directory.
 
@@ -567,6 +568,7 @@ def build_content(
     health : sensor health table (``status`` column), for the caveats
     lang : ``"de"`` (default) or ``"en"``
     figures : draw the maps (turn off for fast tests of the tables)
+    monitoring : :func:`workbench.monitoring.monitor_workspace` output, for its section
     """
     i18n.check_lang(lang)
     run = Path(run)
@@ -642,6 +644,13 @@ def build_content(
         scen.tables.append(district_table(districts, areas, lang))
     scen.tables.append(funded_matrix(props, alloc, lang))
     sections.append(scen)
+    if (run / "evaluation.parquet").exists():
+        sections.append(evaluation_section(pd.read_parquet(run / "evaluation.parquet"), lang))
+    if (run / "sensor_plan.parquet").exists():
+        plan = pd.read_parquet(run / "sensor_plan.parquet")
+        sections.append(plan_section(plan, metrics.get("sensor_plan", {}), areas, lang))
+    if monitoring is not None and not monitoring["districts"].empty:
+        sections.append(monitoring_section(monitoring, lang))
     sections.append(
         Section(
             "methods",
@@ -663,6 +672,173 @@ def build_content(
         run_id=run.name,
         simulated=bool(metrics.get("simulated")),
         sections=sections,
+    )
+
+
+def evaluation_section(ev: pd.DataFrame, lang: str) -> Section:
+    """Impact of implemented measures: effect, interval, data, verdict, explanation."""
+    verdicts = {
+        "de": {
+            "effect": "Wirkung belegt",
+            "no_effect_detected": "keine Wirkung nachweisbar",
+            "insufficient_data": "Daten reichen nicht",
+        },
+        "en": {
+            "effect": "effect shown",
+            "no_effect_detected": "no effect detected",
+            "insufficient_data": "insufficient data",
+        },
+    }[lang]
+    qn = {
+        "uhi_night": _de_en(lang, "Nacht (K)", "night (K)"),
+        "tmax_day": _de_en(lang, "Tagesmax. (K)", "day max (K)"),
+        "pm2_5": "PM2.5 (µg/m³)",
+    }
+    frame = pd.DataFrame(
+        {
+            _de_en(lang, "Maßnahme", "Measure"): ev["measure_id"].astype(str),
+            t("quantity", lang): [qn.get(q, q) for q in ev["quantity"]],
+            _de_en(lang, "Wirkung", "Effect"): ev["effect"].to_numpy(float),
+            _de_en(lang, "95-%-Intervall", "95% interval"): [
+                "–" if not np.isfinite(a) else f"{fmt_dec(a, lang)} … {fmt_dec(b, lang)}"
+                for a, b in zip(ev["ci_low"], ev["ci_high"], strict=True)
+            ],
+            _de_en(lang, "Sensoren nah/Kontrolle", "Sensors near/control"): [
+                f"{a}/{b}" for a, b in zip(ev["n_treated"], ev["n_control"], strict=True)
+            ],
+            _de_en(lang, "Ergebnis", "Verdict"): [verdicts.get(v, v) for v in ev["verdict"]],
+            t("why", lang): ev["explanation_de" if lang == "de" else "explanation_en"].astype(str),
+        }
+    )
+    formats = dict(
+        zip(frame.columns, ["text", "text", "dec2", "text", "text", "text", "text"], strict=True)
+    )
+    intro = _de_en(
+        lang,
+        "Umgesetzte Maßnahmen werden mit Sensoren bewertet: Sensoren nahe der Maßnahme vor und "
+        "nach dem Bau, verglichen mit ähnlichen Sensoren anderswo (Differenz der Differenzen, "
+        "wetterbereinigt gegen den Referenzsensor). Wo die Daten nicht reichen, steht keine Zahl.",
+        "Implemented measures are evaluated with sensors: sensors near the measure before and "
+        "after it was built, compared with similar sensors elsewhere (difference in "
+        "differences, weather-normalised against the reference sensor). Where the data do not "
+        "suffice, no number is given.",
+    )
+    return Section(
+        "evaluation",
+        _de_en(lang, "Wirkung umgesetzter Maßnahmen", "Impact of implemented measures"),
+        [intro],
+        [Table("evaluation", _de_en(lang, "Ergebnisse", "Results"), frame, formats)],
+    )
+
+
+def plan_section(
+    plan: pd.DataFrame, stats: dict[str, Any], areas: pd.DataFrame | None, lang: str
+) -> Section:
+    names = dict(zip(areas["area_id"], areas["name"], strict=True)) if areas is not None else {}
+    purpose = {
+        "uncertainty": _de_en(lang, "Unsicherheit senken", "reduce uncertainty"),
+        "control": _de_en(lang, "Kontrollstandort", "control site"),
+    }
+    frame = pd.DataFrame(
+        {
+            _de_en(lang, "Standort", "Site"): plan["site"].astype(str),
+            _de_en(lang, "Zweck", "Purpose"): [purpose.get(p, p) for p in plan["purpose"]],
+            t("district", lang): [names.get(a, a or "–") for a in plan["area_id"]],
+            "lat": [f"{v:.5f}" for v in plan["lat"]],
+            "lon": [f"{v:.5f}" for v in plan["lon"]],
+        }
+    )
+    para = []
+    if stats:
+        para.append(
+            _de_en(
+                lang,
+                f"Neue Sensoren an diesen Orten senken die Varianz des Hitzemodells an den "
+                f"{stats.get('targets')} geförderten Orten von "
+                f"{fmt_dec(stats['target_variance_before'], lang, 3)} auf "
+                f"{fmt_dec(stats['target_variance_after'], lang, 3)} K² (gleich viele zufällige "
+                f"Orte: {fmt_dec(stats['target_variance_after_random_mean'], lang, 3)} K²). "
+                "Kontrollstandorte liegen fern der Maßnahmen in ähnlicher Bebauung.",
+                f"New sensors at these sites lower the heat model's variance at the "
+                f"{stats.get('targets')} funded sites from "
+                f"{fmt_dec(stats['target_variance_before'], lang, 3)} to "
+                f"{fmt_dec(stats['target_variance_after'], lang, 3)} K² (as many random sites: "
+                f"{fmt_dec(stats['target_variance_after_random_mean'], lang, 3)} K²). Control "
+                "sites lie away from the measures in similar land cover.",
+            )
+        )
+    return Section(
+        "sensor_plan",
+        _de_en(lang, "Wo neue Sensoren helfen", "Where new sensors help"),
+        para,
+        [
+            Table(
+                "sensor_plan",
+                _de_en(lang, "Empfohlene Standorte", "Recommended sites"),
+                frame,
+                dict.fromkeys(frame.columns, "text"),
+            )
+        ],
+    )
+
+
+HEAT_CLASS = {
+    "de": {
+        "none": "unbedenklich",
+        "caution": "Vorsicht",
+        "extreme_caution": "erhöhte Vorsicht",
+        "danger": "Gefahr",
+        "extreme_danger": "große Gefahr",
+    },
+    "en": {
+        "none": "no concern",
+        "caution": "caution",
+        "extreme_caution": "extreme caution",
+        "danger": "danger",
+        "extreme_danger": "extreme danger",
+    },
+}
+
+
+def monitoring_section(mon: dict[str, Any], lang: str) -> Section:
+    d = mon["districts"]
+    frame = pd.DataFrame(
+        {
+            t("district", lang): d["name"].astype(str),
+            _de_en(lang, "Tmax 24 h (°C)", "Tmax 24 h (°C)"): d["tmax_24h"].to_numpy(float),
+            _de_en(lang, "Tropennächte in Folge", "Tropical nights in a row"): d[
+                "tropical_night_streak"
+            ].to_numpy(float),
+            _de_en(lang, "Gefühlte Temperatur", "Felt temperature"): [
+                HEAT_CLASS[lang].get(c, c) for c in d["heat_class"].astype(str)
+            ],
+            _de_en(lang, "PM2,5: Tage > EU", "PM2.5: days > EU"): d.get(
+                "pm2_5_days_over_eu", pd.Series(np.nan, index=d.index)
+            ).to_numpy(float),
+            _de_en(lang, "PM10: Tage > EU", "PM10: days > EU"): d.get(
+                "pm10_days_over_eu", pd.Series(np.nan, index=d.index)
+            ).to_numpy(float),
+        }
+    )
+    formats = dict(zip(frame.columns, ["text", "dec1", "int", "text", "int", "int"], strict=True))
+    para = [
+        _de_en(
+            lang,
+            f"Stand: {mon['as_of']} (letzte 24 Stunden; EU-Grenzwerte 2030, "
+            "18 Überschreitungstage pro Jahr erlaubt).",
+            f"As of {mon['as_of']} (last 24 hours; EU 2030 limits, 18 days over the "
+            "daily limit allowed per year).",
+        )
+    ]
+    if mon["alerts"]:
+        para += [("⚠ " + a[lang]) for a in mon["alerts"]]
+    else:
+        para.append(_de_en(lang, "Keine Warnungen.", "No alerts."))
+    return Section(
+        "monitoring",
+        _de_en(lang, "Aktuelle Lage je Stadtteil", "Current situation per district"),
+        para,
+        [Table("monitoring", _de_en(lang, "Hitze und Luft", "Heat and air"), frame, formats)],
     )
 
 

@@ -83,17 +83,17 @@ def _p(text: str, style: object) -> object:
 
 def _column_widths(cols: list[object], rows: list[list[str]], width: float) -> list[float]:
     """Widths that fit numbers and header words unbroken; long text takes what is left."""
-    char = 4.9  # points per character at 7.2 pt DejaVu Sans, with padding
+    char, bold = 4.6, 5.6  # points per character at 7.2 pt (regular, bold header)
     need = []
     for j, c in enumerate(cols):
         word = max((len(w) for w in str(c).split()), default=1)
         longest = max([len(r[j]) for r in rows], default=1)
-        need.append((max(word, min(longest, 48)) + 2) * char)
+        need.append(max(word * bold, min(longest, 48) * char) + 14)
     total = sum(need)
     if total <= width:
         return [w * width / total for w in need]
     # shrink the widest columns first, never below their header word
-    floor = [(max((len(w) for w in str(c).split()), default=1) + 2) * char for c in cols]
+    floor = [max((len(w) for w in str(c).split()), default=1) * bold + 14 for c in cols]
     over = total - width
     order = sorted(range(len(cols)), key=lambda j: need[j] - floor[j], reverse=True)
     for j in order:
@@ -181,7 +181,7 @@ def render_pdf(content: ReportContent, path: str | Path) -> Path:
     if content.simulated:
         story.append(_p(t("simulated", content.lang), st["banner"]))
     for k, s in enumerate(content.sections):
-        if k > 0 and s.key in {"maps", "ranking", "scenarios", "methods"}:
+        if k > 0 and s.key in {"maps", "ranking", "scenarios", "evaluation", "methods"}:
             story.append(PageBreak())
         story.append(_p(s.title, st["h2"]))
         story.extend(_p(p, st["body"]) for p in s.paragraphs)
