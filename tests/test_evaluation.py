@@ -265,6 +265,7 @@ def test_cli_measures_evaluate_plan_and_status(demo_workspace, tmp_path):
     assert "M-001" in proc.stdout and "GB-004" in proc.stdout
     proc = run_cli("plan-sensors", "--workspace", str(ws.root), "--k", "3")
     assert proc.returncode == 0, proc.stderr
+    assert "smallest night-time effect" in proc.stdout  # the power analysis for planning
     run = ws.latest_run()
     assert (run / "sensor_plan.parquet").exists() and (run / "evaluation.parquet").exists()
     layer = json.loads((run / "sensor_plan.geojson").read_text())

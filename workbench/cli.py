@@ -504,6 +504,17 @@ def plan_sensors(workspace: Path, k: int, controls: int | None) -> None:
             f"  {r.site}  {r.purpose:<11} {r.lat:.5f} {r.lon:.5f}  {r.area_id or '-':<14} "
             f"-{r.variance_reduction:.4f} K²"
         )
+    if stats.get("mde_night_k"):
+        click.echo(
+            "evaluation  smallest night-time effect (K) a before/after comparison can detect"
+        )
+        click.echo("            (5 % test, 80 % power, 8 controls; noise of the existing data):")
+        click.echo(
+            "            sensors near   2 weeks   4 weeks   8 weeks  (before and after each)"
+        )
+        for n in (1, 2, 3):
+            row = [m["mde_k"] for m in stats["mde_night_k"] if m["sensors_near"] == n]
+            click.echo(f"            {n:>12}" + "".join(f"{v:>10.2f}" for v in row))
 
 
 @main.command()

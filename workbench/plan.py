@@ -137,6 +137,7 @@ def plan_workspace(
         seed=int(ws.config.get("model", {}).get("seed", 0)),
     )
     stats["method"] = method
+    stats["mde_night_k"] = mde_table(ws)
     metrics["sensor_plan"] = stats
 
     def write(tmp: Path) -> None:
@@ -150,6 +151,30 @@ def plan_workspace(
 
     new = publish_run(ws.root / "results", "latest", write)
     return new, plan, stats
+
+
+def mde_table(ws: Any, n_control: int = 8) -> list[dict[str, Any]]:
+    """Minimum detectable effect on the night-time heat island (K) for 1–3 sensors near a
+    measure and 2, 4 or 8 weeks before and after, from the noise of the existing data."""
+    from workbench.evaluate import evaluation_panels
+    from workbench.fit import FitSettings
+    from workbench.models.impact import panel_noise, planned_mde
+
+    panels = evaluation_panels(ws, FitSettings.from_config(ws.config))
+    if "uhi_night" not in panels or panels["uhi_night"].empty:
+        return []
+    sigma, rho = panel_noise(panels["uhi_night"])
+    return [
+        {
+            "sensors_near": n,
+            "weeks_each_side": w,
+            "mde_k": planned_mde(
+                sigma, rho, n_treated=n, n_control=n_control, days_pre=7 * w, days_post=7 * w
+            ),
+        }
+        for n in (1, 2, 3)
+        for w in (2, 4, 8)
+    ]
 
 
 def plan_geojson(plan: pd.DataFrame) -> dict[str, Any]:
