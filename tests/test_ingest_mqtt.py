@@ -139,7 +139,13 @@ def wait_for(cond, timeout: float, what: str, ingest: Ingest | None = None) -> N
         if ingest is not None and ingest.proc is not None and ingest.proc.poll() is not None:
             raise AssertionError(f"ingest exited early:\n{ingest.log.read_text()[-3000:]}")
         time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    # say where it stood, so a failure under load can be told from a lost message
+    state = ""
+    if ingest is not None:
+        state = (
+            f"; counters {counters(ingest.ws_path)}; ingest log:\n{ingest.log.read_text()[-3000:]}"
+        )
+    raise AssertionError(f"timed out waiting for {what}{state}")
 
 
 def assert_exactly_once(ws_path: Path, messages: list[Message]) -> pd.DataFrame:
