@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from workbench.config import default_config_text
-from workbench.fit import summary_lines
-from workbench.rank import rank_workspace
-from workbench.rank import summary_lines as rank_summary_lines
 from workbench.workspace import Workspace, remove_workspace
 
 DEMO_MARKER = ".workbench-demo"
@@ -88,6 +85,10 @@ def run_demo(
     echo: Callable[[str], Any] = print,
 ) -> Workspace:
     """Build the demo workspace from scratch and run every available stage."""
+    from workbench.fit import summary_lines
+    from workbench.rank import rank_workspace
+    from workbench.rank import summary_lines as rank_summary_lines
+
     data = Path(data_dir) if data_dir else demo_data_dir()
     root = Path(workspace)
     if root.exists() and any(root.iterdir()):

@@ -36,7 +36,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 METHODS = ("robust", "ols")
 STAGES = ("raw", "humidity_corrected", "calibrated")
@@ -47,6 +46,8 @@ def _design(X: pd.DataFrame, rh_term: bool) -> pd.DataFrame:
     missing = [c for c in cols if c not in X.columns]
     if missing:
         raise ValueError(f"calibration input lacks column(s) {missing}; needs {cols}")
+    import statsmodels.api as sm  # lazily: importing statsmodels takes about 2 s
+
     return sm.add_constant(X[cols].astype(float), has_constant="add")
 
 
@@ -85,6 +86,8 @@ class ColocationCalibration:
     def _fit_one(self, X: pd.DataFrame, y: np.ndarray) -> Any:
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {self.method!r}")
+        import statsmodels.api as sm
+
         D = _design(X, self.rh_term)
         if self.method == "ols":
             return sm.OLS(y, D).fit(cov_type="HAC", cov_kwds={"maxlags": 24})
