@@ -21,7 +21,6 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 from _common import WORK
 
 from workbench.ingest.broker import free_port
-from workbench.serve import ServeSettings, stop, voila_command, wait_ready
+from workbench.serve import ServeSettings, static_server, stop, voila_command, wait_ready
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -148,20 +147,7 @@ def measure(folder: Path, page: str, ws: Path, pool: int, n: int, ready: list[st
 def static_rps(site: Path, seconds: float = 5.0, threads: int = 8) -> float:
     """Requests per second against a plain threaded HTTP server (index + data files)."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(site),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = static_server(site, port)
     try:
         wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)
         paths = ["index.html", "assets/app.js", "data/proposals.json", "data/meta.json"]

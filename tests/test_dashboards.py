@@ -21,7 +21,7 @@ from workbench.dashboard.data import public_data, public_proposals
 from workbench.dashboard.state import CitizenState, WeightState, clean_text
 from workbench.ingest.broker import free_port
 from workbench.publish import publish_site, site_files
-from workbench.serve import ServeSettings, security_headers
+from workbench.serve import ServeSettings, security_headers, static_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -294,20 +294,7 @@ def static_site(hostile_workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
     publish_site(hostile_workspace, out)
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(out),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = static_server(out, port)
     from workbench.serve import wait_ready
 
     wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)

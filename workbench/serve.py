@@ -46,8 +46,11 @@ class ServeSettings:
     @classmethod
     def from_config(cls, cfg: dict[str, Any], **override: Any) -> ServeSettings:
         d = dict(cfg.get("dashboard", {}))
-        kw = {k: d[k] for k in ("port", "ip", "pool_size", "cull_idle_timeout", "cull_interval",
-                                "base_url") if k in d}  # fmt: skip
+        kw = {
+            k: d[k]
+            for k in ("port", "ip", "pool_size", "cull_idle_timeout", "cull_interval", "base_url")
+            if k in d
+        }
         kw.update({k: v for k, v in override.items() if v is not None})
         s = cls(**kw)
         s.validate()
@@ -91,7 +94,10 @@ def voila_command(folder: Path, s: ServeSettings, tiles: str | None = None) -> l
     """The Voila command line for the dashboards folder."""
     tornado = {"headers": security_headers(tiles)}
     return [
-        sys.executable, "-m", "voila", str(folder),
+        sys.executable,
+        "-m",
+        "voila",
+        str(folder),
         "--no-browser",
         f"--port={s.port}",
         f"--Voila.ip={s.ip}",
@@ -105,13 +111,14 @@ def voila_command(folder: Path, s: ServeSettings, tiles: str | None = None) -> l
         f"--MappingKernelManager.cull_idle_timeout={s.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={s.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
-    ]  # fmt: skip
+    ]
 
 
 def page_urls(s: ServeSettings, host: str | None = None) -> dict[str, str]:
     h = host or (s.ip if s.ip not in ("0.0.0.0", "") else "127.0.0.1")
-    return {p.removesuffix(".ipynb"): f"http://{h}:{s.port}{s.base_url}voila/render/{p}"
-            for p in PAGES}  # fmt: skip
+    return {
+        p.removesuffix(".ipynb"): f"http://{h}:{s.port}{s.base_url}voila/render/{p}" for p in PAGES
+    }
 
 
 def start(
@@ -121,9 +128,12 @@ def start(
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return subprocess.Popen(
-        voila_command(dashboards_dir(), s, tiles), env=env, stdout=log or subprocess.DEVNULL,
-        stderr=subprocess.STDOUT if log else subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+        voila_command(dashboards_dir(), s, tiles),
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
@@ -178,3 +188,21 @@ def serve(
         return 0
     finally:
         stop(proc)
+
+
+def static_server(directory: Path, port: int) -> subprocess.Popen:
+    """A plain HTTP server for a published site on 127.0.0.1 (tests, benchmarks, a preview)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(directory),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
