@@ -258,7 +258,10 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     # the language switch changes the text
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Green Citizens' Budget")
-    assert "Rank 1 (range" in page.locator(".wb-listing").inner_text()
+    page.wait_for_function(
+        "document.querySelector('.wb-listing').innerText.includes('Rank 1 (range')",
+        timeout=30_000,
+    )  # the list follows the title within the same update
     # choosing a district filters the list
     n_buer = int((props["area_id"] == "buer").sum())
     page.locator(".widget-dropdown select").first.select_option(label="Buer")

@@ -253,6 +253,47 @@ def rank_colour(rank: float, n: int) -> str:
     return to_hex(colormaps["YlOrRd"](1 - (rank - 1) / (n - 1)))
 
 
+def cached_layers(root: Any, run: Any) -> dict[str, Layer]:
+    """The map overlays of a run, rendered once and kept in ``W/cache/layers/<run-id>/``.
+
+    Every dashboard kernel needs them; drawing them takes a second or two of CPU, reading
+    them a few milliseconds. Runs never change once published, so the run id is the key.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    cache = Path(root) / "cache" / "layers" / Path(run).name
+    index = cache / "layers.json"
+    if index.exists():
+        meta = json.loads(index.read_text(encoding="utf-8"))
+        return {
+            k: Layer(
+                k,
+                (cache / f"{k}.png").read_bytes(),
+                tuple(map(tuple, m["bounds"])),
+                [tuple(x) for x in m["legend"]],
+                m["unit"],
+            )
+            for k, m in meta.items()
+        }
+    cells_path = Path(run) / "cells.parquet"
+    layers = map_layers(pd.read_parquet(cells_path)) if cells_path.exists() else {}
+    tmp = cache.with_name(f".{cache.name}.tmp-{os.getpid()}")
+    try:
+        tmp.mkdir(parents=True, exist_ok=True)
+        for k, layer in layers.items():
+            (tmp / f"{k}.png").write_bytes(layer.png)
+        meta = {
+            k: {"bounds": v.bounds, "legend": v.legend, "unit": v.unit} for k, v in layers.items()
+        }
+        (tmp / "layers.json").write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:  # a read-only workspace or a concurrent writer: serve without the cache
+        shutil.rmtree(tmp, ignore_errors=True)
+    return layers
+
+
 # ------------------------------------------------------------------------ loader
 def public_data(ws: Any) -> PublicData:
     """Everything the citizen page and the static site show, from the latest run."""
@@ -274,17 +315,18 @@ def public_data(ws: Any) -> PublicData:
             if c in res
         ]
         areas = areas.merge(res[keep], on="area_id", how="left")
-    cells_path = run / "cells.parquet"
-    layers = map_layers(pd.read_parquet(cells_path)) if cells_path.exists() else {}
+    layers = cached_layers(ws.root, run)
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
-    status = ws.status()
-    last_seen = [s["last_seen"] for s in status.get("sensors", []) if s.get("last_seen")]
+    # the data the shown results rest on (the run's period), not a store scan per visitor
+    period = metrics.get("heat", {}).get("period") or [None, None]
     meta = {
         "run_id": run.name,
-        "simulated": bool(metrics.get("simulated") or status.get("simulated")),
-        "latest_data": max(last_seen) if last_seen else None,
-        "period": metrics.get("heat", {}).get("period"),
-        "sensors": len(status.get("sensors", [])),
+        "simulated": bool(
+            metrics.get("simulated") or ws.config.get("workspace", {}).get("simulated", False)
+        ),
+        "latest_data": period[-1],
+        "period": period,
+        "sensors": metrics.get("coverage", {}).get("sensors_with_position"),
         "proposals": n,
         "budget_eur": metrics.get("ranking", {}).get("budget_eur"),
         "need_based": bool(metrics.get("ranking", {}).get("need_based", False)),
