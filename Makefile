@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/query.py
 	bash scripts/system-deps.sh
 	$(BIN)/python benchmarks/mqtt_ingest.py
+	$(BIN)/python benchmarks/dashboard_load.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_WORKSPACE) .pytest_cache .ruff_cache
