@@ -248,7 +248,8 @@ def status(workspace: Path, as_json: bool) -> None:
         for r in mon["districts"].itertuples():
             click.echo(
                 f"  {r.name:<16} {r.tmax_24h:>8.1f} {r.tropical_night_streak:>8} "
-                f"{r.heat_class:<16} {getattr(r, 'pm2_5_days_over_eu', float('nan')):>10.0f} "
+                f"{r.heat_class.replace('_', ' '):<16} "
+                f"{getattr(r, 'pm2_5_days_over_eu', float('nan')):>10.0f} "
                 f"{getattr(r, 'pm10_days_over_eu', float('nan')):>9.0f}"
             )
         for a in mon["alerts"]:

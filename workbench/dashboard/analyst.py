@@ -204,7 +204,13 @@ class AnalystPage:
         # ---- weights
         self.sliders = {
             k: W.FloatSlider(
-                min=0.0, max=1.0, step=0.05, value=v, continuous_update=False, readout_format=".2f"
+                min=0.0,
+                max=1.0,
+                step=0.05,
+                value=v,
+                continuous_update=False,
+                readout_format=".2f",
+                style={"description_width": "9rem"},  # full German labels
             )
             for k, v in zip(NEED_KEYS, self.weights.weights, strict=True)
         }
