@@ -259,6 +259,13 @@ class CitizenPage:
             legend_html(self.data.layers[k], t(f"layer_{k}", lang), lang) for k in self.overlays
         )
         self.map.layout.width = "100%"
+        by_id = self.data.proposals.set_index(self.data.proposals["proposal_id"].astype(str))
+        for pid, mk in self.marker_by_id.items():
+            r = by_id.loc[pid]
+            why = r["explanation_de" if lang == "de" else "explanation_en"]
+            mk.popup.value = (
+                f"<strong>{escape(str(r['title']))}</strong><br><small>{escape(str(why))}</small>"
+            )
         self.refresh()
 
     def refresh(self) -> None:
@@ -278,13 +285,6 @@ class CitizenPage:
         for pid, mk in self.marker_by_id.items():
             mk.opacity = 1.0 if pid in ids else 0.15
             mk.fill_opacity = 0.9 if pid in ids else 0.1
-        by_id = self.data.proposals.set_index(self.data.proposals["proposal_id"].astype(str))
-        for pid, mk in self.marker_by_id.items():
-            r = by_id.loc[pid]
-            why = r["explanation_de" if lang == "de" else "explanation_en"]
-            mk.popup.value = (
-                f"<strong>{escape(str(r['title']))}</strong><br><small>{escape(str(why))}</small>"
-            )
 
 
 def _bbox(data: PublicData) -> tuple[float, float, float, float]:
