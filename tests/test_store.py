@@ -15,6 +15,8 @@ import pytest
 from conftest import FIXTURES, REPO, store_state
 
 from workbench.importers import ImportFormatError
+from workbench.pipeline import import_files
+from workbench.pipeline.status import status as status_of
 from workbench.store import Store
 
 
@@ -46,10 +48,10 @@ def write_generic(
 
 def test_reimport_same_file_adds_nothing(workspace):
     files = sorted(FIXTURES.glob("2019-05-22_*.csv"))
-    first = workspace.import_files(files)
+    first = import_files.import_report(workspace, files)
     assert first.added > 0 and first.duplicates == 0
     before = workspace.observations()
-    second = workspace.import_files(files)
+    second = import_files.import_report(workspace, files)
     assert second.added == 0
     assert second.duplicates == first.added
     after = workspace.observations()
@@ -64,25 +66,25 @@ def test_duplicates_within_a_batch_keep_the_first(workspace, tmp_path):
         "a,2025-07-01T12:00:00Z,temperature,99,C\n"
         "a,2025-07-01T13:00:00Z,temperature,21,C\n"
     )
-    r = workspace.import_files([p])
+    r = import_files.import_report(workspace, [p])
     assert (r.added, r.duplicates) == (2, 1)
     assert workspace.observations()["value"].tolist() == [20.0, 21.0]
 
 
 def test_overlapping_import_adds_only_new_rows(workspace, tmp_path):
-    workspace.import_files([write_generic(tmp_path / "a.csv", 1000)])
-    r = workspace.import_files([write_generic(tmp_path / "b.csv", 1000, offset=500)])
+    import_files.import_report(workspace, [write_generic(tmp_path / "a.csv", 1000)])
+    r = import_files.import_report(workspace, [write_generic(tmp_path / "b.csv", 1000, offset=500)])
     assert (r.added, r.duplicates) == (500, 500)
     assert len(workspace.observations()) == 1500
 
 
 def test_failing_import_leaves_store_exactly_as_before(workspace, tmp_path):
-    workspace.import_files([write_generic(tmp_path / "ok.csv", 2000)])
+    import_files.import_report(workspace, [write_generic(tmp_path / "ok.csv", 2000)])
     before = store_state(workspace.store.path)
     good = write_generic(tmp_path / "good.csv", 5000, offset=2000)
     bad = write_generic(tmp_path / "bad.csv", 5000, offset=7000, bad_at=2500)
     with pytest.raises(ImportFormatError, match=r"bad.csv, line 2502, field 'value'"):
-        workspace.import_files([good, bad])
+        import_files.import_report(workspace, [good, bad])
     assert store_state(workspace.store.path) == before
     assert len(workspace.observations()) == 2000
 
@@ -135,7 +137,7 @@ def test_concurrent_reader_never_sees_half_a_batch(workspace, tmp_path):
     )
     time.sleep(0.5)
     for f in files:  # each file its own transaction
-        workspace.import_files([f])
+        import_files.import_report(workspace, [f])
     out, err = reader.communicate(timeout=180)
     assert reader.returncode == 0, err
     import json
@@ -149,15 +151,16 @@ def test_concurrent_reader_never_sees_half_a_batch(workspace, tmp_path):
 
 KILLED_WRITER = textwrap.dedent("""
     import sys
+    from workbench.pipeline import import_files
     from workbench.workspace import Workspace
-    Workspace.open(sys.argv[1]).import_files(sys.argv[2:])
+    import_files.import_report(Workspace.open(sys.argv[1]), sys.argv[2:])
 """)
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.9, 1.6])
 def test_killed_writer_leaves_a_consistent_store(workspace, tmp_path, delay):
     base = write_generic(tmp_path / "base.csv", 1000, prefix="base")
-    workspace.import_files([base])
+    import_files.import_report(workspace, [base])
     big = [
         write_generic(tmp_path / f"big{k}.csv", 300_000, offset=1000 + k * 300_000, sensors=40)
         for k in range(2)
@@ -171,7 +174,7 @@ def test_killed_writer_leaves_a_consistent_store(workspace, tmp_path, delay):
     n = len(workspace.observations())
     assert n in (1000, 601_000)
     # the store stays writable and re-running the import completes it exactly once
-    workspace.import_files(big)
+    import_files.import_report(workspace, big)
     assert len(workspace.observations()) == 601_000
     assert workspace.store.vacuum(min_age_s=0) >= 0
     assert len(workspace.observations()) == 601_000
@@ -185,8 +188,8 @@ def test_moving_sensor_gets_a_new_position_record(workspace, tmp_path):
         "m,2025-07-02T12:00:00Z,temperature,20,C,51.50,7.10\n"
         "m,2025-07-03T12:00:00Z,temperature,20,C,51.55,7.05\n"
     )
-    workspace.import_files([p1])
-    workspace.import_files([p1])  # re-import: no new records
+    import_files.import_report(workspace, [p1])
+    import_files.import_report(workspace, [p1])  # re-import: no new records
     pos = workspace.snapshot().positions()
     assert pos[["lat", "lon"]].values.tolist() == [[51.50, 7.10], [51.55, 7.05]]
     assert pos["valid_from"].tolist() == [
@@ -202,17 +205,19 @@ def test_quarantine_is_stored_with_reason(workspace, tmp_path):
         "a,2025-07-01T12:00:00Z,temperature,20,C\n"
         "a,2025-07-01T12:00:00Z,radon,40,Bq/m3\n"
     )
-    workspace.import_files([p])
+    import_files.import_report(workspace, [p])
     q = workspace.quarantine()
     assert q[["origin", "line", "reason"]].values.tolist() == [
         [str(p), 3, "unknown quantity 'radon'"]
     ]
-    assert workspace.status()["quarantine"] == 1
+    assert status_of(workspace)["quarantine"] == 1
 
 
 def test_compaction_keeps_every_row_and_old_snapshots_readable(workspace, tmp_path):
     for k in range(4):
-        workspace.import_files([write_generic(tmp_path / f"c{k}.csv", 500, offset=k * 500)])
+        import_files.import_report(
+            workspace, [write_generic(tmp_path / f"c{k}.csv", 500, offset=k * 500)]
+        )
     old = workspace.snapshot()
     before = workspace.observations()
     assert len(old.files()) == 4
