@@ -7,7 +7,7 @@ workspace stores its result beside the observations (``Workspace.run_qc``).
 """
 
 from workbench.qc.flags import QC, describe, passed
-from workbench.qc.pipeline import QCResult, run_qc
+from workbench.qc.run_checks import QCResult, run_qc
 from workbench.qc.settings import QCSettings
 
 __all__ = ["QC", "QCResult", "QCSettings", "describe", "passed", "run_qc"]

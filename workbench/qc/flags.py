@@ -2,7 +2,8 @@
 
 ``qc == 0`` means the reading passed every check. Otherwise each set bit names one
 check that failed; a reading can fail several. The values are part of the data contract
-(DESIGN §5): they are written to ``qc/current/observations.parquet`` and to exports, so
+(the output contracts in ARCHITECTURE.md): they are written to
+``qc/current/observations.parquet`` and to exports, so
 existing bits never change meaning; new checks take new bits.
 
 Examples

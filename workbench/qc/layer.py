@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.qc.pipeline import QCResult
+from workbench.qc.run_checks import QCResult
 from workbench.rundir import prune_runs, publish_run
 
 KEEP_RUNS = 2

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.errors import InputError
 from workbench.qc.flags import QC, parse_names
 from workbench.qc.health import HealthLimits
 
@@ -23,9 +24,9 @@ _MODES = ("difference", "ratio")
 
 def _num(section: str, key: str, value: Any, *, positive: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"[{section}] {key} must be a number, got {value!r}")
+        raise InputError(f"[{section}] {key} must be a number, got {value!r}")
     if positive and value <= 0:
-        raise ValueError(f"[{section}] {key} must be positive, got {value!r}")
+        raise InputError(f"[{section}] {key} must be positive, got {value!r}")
     return float(value)
 
 
@@ -90,32 +91,32 @@ class QCSettings:
         for q, t in quantities.items():
             mode = t.get("mode", "difference")
             if mode not in _MODES:
-                raise ValueError(f"[qc.{q}] mode must be one of {_MODES}, got {mode!r}")
+                raise InputError(f"[qc.{q}] mode must be one of {_MODES}, got {mode!r}")
             rng = t.get("range")
             if rng is not None and (
                 not isinstance(rng, list) or len(rng) != 2 or not rng[0] < rng[1]
             ):
-                raise ValueError(f"[qc.{q}] range must be [low, high] with low < high, got {rng!r}")
+                raise InputError(f"[qc.{q}] range must be [low, high] with low < high, got {rng!r}")
             for key in ("spike", "neighbour", "step", "drift", "stuck_hours"):
                 if key in t:
                     _num(f"qc.{q}", key, t[key])
             if mode == "ratio":
                 for key in ("neighbour", "step", "drift"):
                     if key in t and t[key] <= 1:
-                        raise ValueError(f"[qc.{q}] {key} is a factor in ratio mode: > 1")
+                        raise InputError(f"[qc.{q}] {key} is a factor in ratio mode: > 1")
         window = str(general.get("spike_window", "5h"))
         try:
             pd.Timedelta(window)
         except ValueError:
-            raise ValueError(
+            raise InputError(
                 f"[qc] spike_window must be a duration like 5h, got {window!r}"
             ) from None
         as_of = str(hl.get("as_of", "latest"))
         if as_of not in ("latest", "now"):
-            raise ValueError(f"[qc.health] as_of must be 'latest' or 'now', got {as_of!r}")
+            raise InputError(f"[qc.health] as_of must be 'latest' or 'now', got {as_of!r}")
         method = str(cal.get("method", "robust"))
         if method not in ("robust", "ols"):
-            raise ValueError(f"[qc.calibration] method must be 'robust' or 'ols', got {method!r}")
+            raise InputError(f"[qc.calibration] method must be 'robust' or 'ols', got {method!r}")
         limits = HealthLimits(
             **{
                 k: _num("qc.health", k, v, positive=k.endswith(("_h", "_v", "_pct")))

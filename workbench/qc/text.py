@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.qc.flags import QC
-from workbench.qc.pipeline import QCResult
+from workbench.qc.run_checks import QCResult
 
 
 def report_lines(result: QCResult) -> list[str]:
