@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from workbench.privacy import small_group
+
 LANGUAGES = ("de", "en")
 
 CATEGORY = {
@@ -161,6 +163,106 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_found": ("Ort nicht gefunden", "Place not found"),
     "map_label": ("Karte mit Hitze, Luft, Bedarf und Vorschlägen",
                   "Map of heat, air, need and proposals"),
+    # the decision-maker report (workbench.present.report) and the analyst page
+    "budget": ("Budget", "Budget"),
+    "no_alerts": ("Keine Warnungen.", "No alerts."),
+    "top5_title": ("Die fünf ersten Vorschläge", "The top five proposals"),
+    "rank_range_note": ("Spanne: 90-%-Bereich des Rangs, wenn Gewichte, Normierung und "
+                        "Modellfehler variieren.",
+                        "Range: 90% range of the rank when weights, normalisation and model "
+                        "errors vary."),
+    "funded_by_method": ("Geförderte Vorschläge je Verfahren", "Funded proposals by method"),
+    "validation_title": ("Validierung: Fehler (RMSE) im Vergleich mit einfachen Verfahren",
+                         "Validation: error (RMSE) against simple baselines"),
+    "validation_uhi": ("Wärmeinsel nachts (K)", "nocturnal UHI (K)"),
+    "covariates_only": ("nur Kovariaten", "covariates only"),
+    "eval_title": ("Wirkung umgesetzter Maßnahmen", "Impact of implemented measures"),
+    "eval_intro": ("Umgesetzte Maßnahmen werden mit Sensoren bewertet: Sensoren nahe der "
+                   "Maßnahme vor und nach dem Bau, verglichen mit ähnlichen Sensoren anderswo "
+                   "(Differenz der Differenzen, wetterbereinigt gegen den Referenzsensor). Wo "
+                   "die Daten nicht reichen, steht keine Zahl.",
+                   "Implemented measures are evaluated with sensors: sensors near the measure "
+                   "before and after it was built, compared with similar sensors elsewhere "
+                   "(difference in differences, weather-normalised against the reference "
+                   "sensor). Where the data do not suffice, no number is given."),
+    "eval_results": ("Ergebnisse", "Results"),
+    "eval_measure": ("Maßnahme", "Measure"),
+    "eval_effect": ("Wirkung", "Effect"),
+    "eval_interval": ("95-%-Intervall", "95% interval"),
+    "eval_sensors": ("Sensoren nah/Kontrolle", "Sensors near/control"),
+    "eval_verdict": ("Ergebnis", "Verdict"),
+    "eval_uhi_night": ("Nacht (K)", "night (K)"),
+    "eval_tmax_day": ("Tagesmax. (K)", "day max (K)"),
+    "verdict_effect": ("Wirkung belegt", "effect shown"),
+    "verdict_no_effect_detected": ("keine Wirkung nachweisbar", "no effect detected"),
+    "verdict_insufficient_data": ("Daten reichen nicht", "insufficient data"),
+    "plan_title": ("Wo neue Sensoren helfen", "Where new sensors help"),
+    "plan_sites": ("Empfohlene Standorte", "Recommended sites"),
+    "plan_site": ("Standort", "Site"),
+    "plan_purpose": ("Zweck", "Purpose"),
+    "purpose_uncertainty": ("Unsicherheit senken", "reduce uncertainty"),
+    "purpose_control": ("Kontrollstandort", "control site"),
+    "mon_title": ("Aktuelle Lage je Stadtteil", "Current situation per district"),
+    "mon_table": ("Hitze und Luft", "Heat and air"),
+    "mon_tmax": ("Tmax 24 h (°C)", "Tmax 24 h (°C)"),
+    "mon_tropical_nights": ("Tropennächte in Folge", "Tropical nights in a row"),
+    "mon_felt": ("Gefühlte Temperatur", "Felt temperature"),
+    "mon_pm2_5_days": ("PM2,5: Tage > EU", "PM2.5: days > EU"),
+    "mon_pm10_days": ("PM10: Tage > EU", "PM10: days > EU"),
+    "heat_class_none": ("unbedenklich", "no concern"),
+    "heat_class_caution": ("Vorsicht", "caution"),
+    "heat_class_extreme_caution": ("erhöhte Vorsicht", "extreme caution"),
+    "heat_class_danger": ("Gefahr", "danger"),
+    "heat_class_extreme_danger": ("große Gefahr", "extreme danger"),
+    "method_qc": ("Qualitätskontrolle: Plausibilität, Sprünge, Hänger, Nachbarvergleich, Drift; "
+                  "Feinstaub wird für Luftfeuchte korrigiert (κ-Köhler) und an den "
+                  "Messstationen DENW022 und DENW208 kalibriert. Nichts wird gelöscht, nur "
+                  "markiert.",
+                  "Quality control: range, spikes, stuck values, neighbour comparison, drift; "
+                  "fine dust is corrected for humidity (κ-Köhler) and calibrated against the "
+                  "stations DENW022 and DENW208. Nothing is deleted, only flagged."),
+    "method_heat": ("Hitze: nächtliche Wärmeinsel gegenüber einem Referenzsensor im Umland; "
+                    "Karte durch Regression auf Versiegelung, Grün, Wasser und Gebäudehöhe plus "
+                    "Kriging der Reste (Gauß-Prozess), mit Standardfehler je Zelle. Validiert "
+                    "durch Weglassen je eines Sensors und 2-km-Blöcke, im Vergleich mit IDW und "
+                    "reiner Regression.",
+                    "Heat: nocturnal urban heat island against a rural reference sensor; mapped "
+                    "by regression on sealing, green, water and building height plus kriging of "
+                    "the residuals (Gaussian process), with a standard error per cell. Validated "
+                    "by leaving out one sensor at a time and 2 km blocks, against IDW and "
+                    "regression alone."),
+    "method_ranking": ("Rangliste: Bedarf am Ort × erreichte Menschen × erwartete Wirkung der "
+                       "Kategorie ÷ Kosten. Budget-Verfahren: nur Stimmen (gierig, wie bisher), "
+                       "optimal nach Bedarf, Method of Equal Shares auf den Stimmen, und Equal "
+                       "Shares, bei dem der gemessene Bedarf 30 % des Budgets als eigene Stimme "
+                       "vertritt.",
+                       "Ranking: need at the site × people reached × expected effect of the "
+                       "category ÷ cost. Budget methods: votes only (greedy, current practice), "
+                       "optimal by need, Method of Equal Shares on the votes, and Equal Shares in "
+                       "which measured need holds 30% of the budget as its own constituency."),
+    "caveat_sensors": ("Günstige Sensoren messen weniger genau als amtliche Stationen: "
+                       "Feinstaub-Sensoren überschätzen bei hoher Luftfeuchte, Temperatursensoren "
+                       "können in der Sonne zu warm messen. Karten zeigen Schätzungen mit "
+                       "Unsicherheit; Werte zwischen Sensoren sind berechnet, nicht gemessen.",
+                       "Low-cost sensors are less accurate than official stations: fine-dust "
+                       "sensors read high in humid air, temperature sensors can read warm in the "
+                       "sun. Maps show estimates with uncertainty; values between sensors are "
+                       "computed, not measured."),
+    "caveat_period": ("Mittelwerte über einen Sommer sind mit Jahresgrenzwerten nur als Hinweis "
+                      "vergleichbar.",
+                      "Means over one summer compare with annual limits only as an indication."),
+    "sensor_health": ("Sensorzustand", "Sensor health"),
+    "note": ("Hinweis", "Note"),
+    "warning": ("Warnung", "Warning"),
+    "repro_run": ("Lauf", "Run"),
+    "repro_period": ("Zeitraum", "Period"),
+    "repro_sensors": ("Sensoren mit Position", "Sensors with a position"),
+    "repro_cells": ("Rasterzellen", "Grid cells"),
+    "repro_readings": ("Messwerte", "readings"),
+    "repro_proposals": ("Vorschläge", "Proposals"),
+    "repro_voters": ("Abstimmende (pseudonymisiert)", "Voters (pseudonymised)"),
+    "repro_coverage": ("Datengrundlage", "Data coverage"),
+    "repro_parameters": ("Parameter des Laufs", "Run parameters"),
 }  # fmt: skip
 
 
@@ -220,7 +322,7 @@ def fmt_pct(share: float, lang: str, digits: int = 0) -> str:
     return f"{s} %" if lang == "de" else f"{s}%"
 
 
-def fmt_votes(n: float, lang: str, *, min_group: int = 5) -> str:
+def fmt_votes(n: float, lang: str) -> str:
     """A vote count, or "fewer than 5" for groups too small to show.
 
     >>> fmt_votes(3, "en"), fmt_votes(1234, "de")
@@ -228,6 +330,6 @@ def fmt_votes(n: float, lang: str, *, min_group: int = 5) -> str:
     """
     if n is None or (isinstance(n, float) and not math.isfinite(n)):
         return "–"
-    if n < min_group:
+    if small_group(n):
         return t("few_votes", lang)
     return fmt_int(n, lang)

@@ -3,7 +3,7 @@
 A measure has ``measure_id``, ``category``, a location (``lat``/``lon``, or a polygon in
 GeoJSON whose centroid is used and whose extent sets the radius), ``built_on`` (ISO date)
 and optionally ``proposal_id``, ``cost_eur`` and ``radius_m`` (the area it is expected to
-affect; default: the category's catchment from :data:`workbench.ranking.EFFECTS`).
+affect; default: the category's catchment from :data:`workbench.models.ranking.EFFECTS`).
 Measures come from CSV/GeoJSON files or from green-budget proposals marked as built.
 The register lives in ``WORKSPACE/measures/measures.parquet`` and is replaced atomically.
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.errors import InputError
 from workbench.importers.base import ImportFormatError
 
 COLUMNS = [
@@ -39,7 +40,7 @@ DEFAULT_RADIUS_M = 150.0
 
 
 def _default_radius(category: str) -> float:
-    from workbench.ranking import EFFECTS
+    from workbench.models.ranking import EFFECTS
 
     return float(EFFECTS.get(category, {}).get("radius_m", DEFAULT_RADIUS_M))
 
@@ -153,7 +154,7 @@ def from_proposals(proposals: pd.DataFrame, built: dict[str, str]) -> pd.DataFra
     rows = []
     for pid, day in built.items():
         if pid not in p.index:
-            raise ValueError(f"unknown proposal {pid!r}; known are e.g. {list(p.index[:5])}")
+            raise InputError(f"unknown proposal {pid!r}; known are e.g. {list(p.index[:5])}")
         r = p.loc[pid]
         rows.append(
             _row(

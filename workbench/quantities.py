@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from workbench.errors import InputError
+
 
 @dataclass(frozen=True)
 class Quantity:
@@ -269,11 +271,11 @@ _PPB_TO_UGM3 = {"no2": 46.0055 / 24.055, "o3": 47.9982 / 24.055, "so2": 64.066 /
 _PPM_TO_MGM3 = {"co": 28.010 / 24.055}
 
 
-class UnknownQuantityError(ValueError):
+class UnknownQuantityError(InputError):
     """A source names a quantity the registry does not know."""
 
 
-class UnitError(ValueError):
+class UnitError(InputError):
     """A unit cannot be converted to the quantity's canonical unit."""
 
 

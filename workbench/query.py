@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from workbench.errors import InputError
 from workbench.store import Snapshot, parquet_sql
 
 FREQS = {"hour": "1 hour", "day": "1 day"}
@@ -26,7 +27,7 @@ def utc_timestamp(x: Any, name: str) -> pd.Timestamp | None:
     try:
         t = pd.Timestamp(x)
     except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a time (ISO 8601), got {x!r}") from None
+        raise InputError(f"{name} must be a time (ISO 8601), got {x!r}") from None
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
@@ -80,7 +81,7 @@ def _source(
     areas = [area] if isinstance(area, str) else list(area)
     all_pos = snap.positions()
     if all_pos.empty:
-        raise ValueError("no sensor positions in the store: cannot filter by area")
+        raise InputError("no sensor positions in the store: cannot filter by area")
     # the first position of a sensor is valid from the beginning of time
     first = all_pos.groupby("sensor_id")["valid_from"].transform("min")
     all_pos = all_pos.assign(
@@ -202,7 +203,7 @@ def aggregate(
         the bucket).
     """
     if freq not in FREQS:
-        raise ValueError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
+        raise InputError(f"freq must be one of {sorted(FREQS)}, got {freq!r}")
     s, e = utc_timestamp(start, "start"), utc_timestamp(end, "end")
     con = duckdb.connect()
     try:
@@ -215,7 +216,7 @@ def aggregate(
             where += f" AND (o.qc & ~{int(informational)}) = 0"
         hourly = (
             f"SELECT o.sensor_id, o.quantity, date_trunc('hour', o.time) AS hour, "
-            f"avg(o.value) AS mean, min(o.value) AS min, max(o.value) AS max, "
+            f"favg(o.value) AS mean, min(o.value) AS min, max(o.value) AS max, "
             f"count(*) AS n FROM {src} WHERE {where} GROUP BY ALL"
         )
         if freq == "hour":
@@ -225,7 +226,10 @@ def aggregate(
             )
         else:
             sql = (
-                f"SELECT sensor_id, quantity, date_trunc('day', hour) AS time, avg(mean) AS mean, "
+                # ordered, compensated sum: plain avg() of a day's hours differed in the
+                # last bit from call to call (DuckDB splits groups across threads)
+                f"SELECT sensor_id, quantity, date_trunc('day', hour) AS time, "
+                f"favg(mean ORDER BY hour) AS mean, "
                 f"min(min) AS min, max(max) AS max, sum(n) AS n, count(*) AS n_hours, "
                 f"count(*) / 24.0 AS coverage FROM ({hourly}) GROUP BY ALL ORDER BY ALL"
             )

@@ -15,13 +15,20 @@ leaves the link where it was.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import platform
 import shutil
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 
 def new_run_name() -> str:
@@ -82,3 +89,47 @@ def carry_over(latest: Path | None, tmp: Path, rewritten: set[str]) -> None:
     for f in sorted(latest.glob("*.parquet")):
         if f.stem not in rewritten:
             shutil.copy2(f, tmp / f.name)
+
+
+def jsonable(x: Any) -> Any:
+    """``x`` with numpy scalars as Python numbers and non-finite floats as None."""
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, np.floating | float):
+        return None if not np.isfinite(x) else float(x)
+    if isinstance(x, np.bool_):
+        return bool(x)
+    return x
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write ``obj`` as indented UTF-8 JSON (numpy values converted, NaN as null)."""
+    path.write_text(
+        json.dumps(jsonable(obj), indent=1, ensure_ascii=False, default=str), encoding="utf-8"
+    )
+
+
+def software_versions(packages: tuple[str, ...]) -> dict[str, str]:
+    """Python's and the named distributions' versions, for a run's ``metrics.json``."""
+    out = {"python": platform.python_version()}
+    for p in ["ge-gruent-workbench", *packages]:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = "not installed"
+    return out
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """Content hash of a table, floats rounded to 9 decimals (last-bit differences of
+    vectorised sums are not differences of results)."""
+    h = hashlib.sha256()
+    h.update(",".join(map(str, df.columns)).encode())
+    floats = df.select_dtypes("float").columns
+    rounded = df.assign(**{c: df[c].round(9) for c in floats})
+    h.update(pd.util.hash_pandas_object(rounded, index=False).to_numpy().tobytes())
+    return h.hexdigest()

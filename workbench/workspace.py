@@ -5,30 +5,28 @@ This is the analyst's entry point::
     >>> import tempfile
     >>> from workbench.workspace import Workspace
     >>> ws = Workspace.init(tempfile.mkdtemp())
-    >>> ws.status()["observations"]
+    >>> ws.snapshot().observation_counts()
     {}
+
+Workflows over a workspace (import, QC, fit, rank, report, ...) live in
+:mod:`workbench.pipeline`; the workspace itself only reads and writes its data.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pv
-import pyarrow.parquet as pq
 
 from workbench import importers, query
 from workbench.config import CONFIG_NAME, default_config_text, load_config
+from workbench.errors import InputError
 from workbench.geo import (
     WORK_CRS,
     area_lookup,
@@ -38,43 +36,14 @@ from workbench.geo import (
     read_grid,
 )
 from workbench.importers.base import ImportFormatError, ParsedBatch
-from workbench.ingest.status import ingest_status
 from workbench.qc import layer as qc_layer
-from workbench.qc.pipeline import QCResult, run_qc
+from workbench.qc.refresh import refresh_qc
 from workbench.qc.settings import QCSettings
-from workbench.quantities import canonical_unit
-from workbench.store import Snapshot, Store, conform_observations, try_lock
+from workbench.store import Snapshot, Store
 
 
-class WorkspaceError(RuntimeError):
+class WorkspaceError(InputError):
     """The directory is not a usable workspace."""
-
-
-@dataclass
-class FileReport:
-    path: str
-    format: str
-    parsed: int
-    quarantined: int
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    """What one ``import`` did: per file what was read, in total what was stored."""
-
-    files: list[FileReport] = field(default_factory=list)
-    added: int = 0
-    duplicates: int = 0
-
-    @property
-    def quarantined(self) -> int:
-        return sum(f.quarantined for f in self.files)
-
-
-# Parsed observations are buffered up to this many rows before they are written, so
-# a thousand small daily files become a few large Parquet files, not thousands.
-IMPORT_BUFFER_ROWS = 4_000_000
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -176,7 +145,8 @@ class Workspace:
             self._grid = pd.read_parquet(self.grid_path)
         return self._grid
 
-    def _area_lookup(self) -> Callable[..., Any] | None:
+    def area_lookup(self) -> Callable[..., Any] | None:
+        """A function from (lon, lat) arrays to ``area_id`` (None without areas)."""
         a = self.areas()
         return area_lookup(a) if a is not None else None
 
@@ -204,79 +174,13 @@ class Workspace:
             return importers.read(path, **kw)
         return importers.parse(data, source=str(path), **kw)
 
-    def import_files(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        format: str = "auto",
-        tz: str | None = None,
-        quantity: str | None = None,
-        progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
-    ) -> ImportReport:
-        """Import files in one transaction: all of them or, on any error, none.
-
-        Raises
-        ------
-        ImportFormatError
-            Naming the file, line and field of the first bad input; the store is unchanged.
-        """
-        report = ImportReport()
-        lookup = self._area_lookup()
-        items = list(paths)
-        buffer: list[pa.Table] = []
-        buffered = 0
-
-        def flush(tx: Any) -> None:
-            nonlocal buffer, buffered
-            if buffer:
-                added, dups = tx.add_observations(
-                    pa.concat_tables([conform_observations(t) for t in buffer])
-                )
-                report.added += added
-                report.duplicates += dups
-            buffer, buffered = [], 0
-
-        with self.store.transaction() as tx, ThreadPoolExecutor(1) as hasher:
-            for path in progress(items) if progress else items:
-                try:
-                    data = Path(path).read_bytes()
-                except OSError as exc:
-                    raise ImportFormatError(str(path), f"cannot read ({exc.strerror})") from None
-                # hashing releases the GIL: run it beside the parser
-                digest_future = hasher.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
-                batch = self.parse_file(path, format=format, tz=tz, quantity=quantity, data=data)
-                digest = digest_future.result()
-                del data
-                buffer.append(batch.observations)
-                buffered += batch.n_observations
-                if buffered >= IMPORT_BUFFER_ROWS:
-                    flush(tx)
-                tx.upsert_sensors(batch.sensors)
-                if not batch.positions.empty:
-                    tx.add_positions(batch.positions, lookup)
-                nq = tx.add_quarantine(batch.quarantine)
-                tx.record_import(
-                    {
-                        "file": str(path),
-                        "sha256": digest,
-                        "format": batch.format,
-                        "parsed": batch.n_observations,
-                        "quarantined": nq,
-                    }
-                )
-                report.files.append(
-                    FileReport(str(path), batch.format, batch.n_observations, nq, batch.notes)
-                )
-            flush(tx)
-        return report
-
     def add_batch(self, batch: ParsedBatch) -> tuple[int, int]:
         """Store an already parsed batch in its own transaction; returns (added, duplicates)."""
         with self.store.transaction() as tx:
             added, dups = tx.add_observations(batch.observations)
             tx.upsert_sensors(batch.sensors)
             if not batch.positions.empty:
-                tx.add_positions(batch.positions, self._area_lookup())
+                tx.add_positions(batch.positions, self.area_lookup())
             tx.add_quarantine(batch.quarantine)
         return added, dups
 
@@ -337,47 +241,6 @@ class Workspace:
         except ValueError as exc:
             raise WorkspaceError(f"{self.root / CONFIG_NAME}: {exc}") from None
 
-    def run_qc(self, *, as_of: datetime | str | None = None) -> QCResult:
-        """Check, correct and calibrate all observations; store the result as the current QC.
-
-        The raw store is not modified. Returns the :class:`~workbench.qc.QCResult`.
-        """
-        settings = self.qc_settings()
-        lock = self.root / "qc" / ".lock"
-        lock.parent.mkdir(exist_ok=True)
-        fd = try_lock(lock)
-        if fd is None:
-            raise WorkspaceError(f"{self.root}: another `workbench qc` is running")
-        try:
-            snap = self.snapshot()
-            obs = query.observations(snap)
-            when = query.utc_timestamp(as_of, "as_of")
-            if when is None and settings.as_of == "now":
-                when = pd.Timestamp.now(tz="UTC")
-            result = run_qc(
-                obs,
-                sensors=snap.sensors(),
-                positions=snap.positions(),
-                settings=settings,
-                as_of=when,
-            )
-            meta = {
-                "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "store_version": snap.version,
-                "observation_rows": int(sum(snap.observation_counts().values())),
-                "settings": {
-                    "kappa": settings.kappa,
-                    "max_rh": settings.max_rh,
-                    "calibration_method": settings.calibration_method,
-                    "informational": int(settings.informational),
-                    "thresholds": settings.quantities,
-                },
-            }
-            qc_layer.write(self.root, result, meta)
-            return result
-        finally:
-            os.close(fd)
-
     def qc_state(self) -> dict[str, Any] | None:
         """The current QC run: summary plus ``stale`` (observations changed since), or None."""
         run = qc_layer.current(self.root)
@@ -387,10 +250,18 @@ class Workspace:
         rows = int(sum(self.snapshot().observation_counts().values()))
         return {**summ, "run": str(run), "stale": rows != summ.get("observation_rows")}
 
-    def _qc_run(self, refresh: bool) -> Path:
+    def current_qc(self, *, refresh: bool = True) -> Path:
+        """The current QC run directory; with ``refresh``, QC runs first if it never ran or
+        the store changed since.
+
+        Raises
+        ------
+        WorkspaceError
+            If there is no QC run and ``refresh`` is False.
+        """
         state = self.qc_state()
         if state is None or (refresh and state["stale"]):
-            self.run_qc()
+            refresh_qc(self.root, self.store, self.qc_settings())
             state = self.qc_state()
         if state is None:
             raise WorkspaceError(f"{self.root}: no QC results; run `workbench qc` first")
@@ -419,7 +290,7 @@ class Workspace:
         DataFrame
             ``sensor_id, quantity, time, value, source, qc, raw_value``.
         """
-        run = self._qc_run(refresh)
+        run = self.current_qc(refresh=refresh)
         informational = None if include_flagged else int(self.qc_settings().informational)
         files = qc_layer.files(run, quantity)
         return query.observations(
@@ -447,9 +318,9 @@ class Workspace:
     ) -> pd.DataFrame:
         """Hourly/daily means of the cleaned values that passed QC (see :meth:`aggregate`).
 
-        Pair with :func:`workbench.qc.completeness.valid_daily` for the 18-hour rule.
+        The 18-hour rule for valid days is applied by the callers (``n_hours`` is returned).
         """
-        run = self._qc_run(refresh)
+        run = self.current_qc(refresh=refresh)
         return query.aggregate(
             self.snapshot(),
             freq=freq,
@@ -465,7 +336,7 @@ class Workspace:
 
     def health(self, *, refresh: bool = False) -> pd.DataFrame:
         """Per-sensor health and status from the current QC (empty before the first QC)."""
-        run = qc_layer.current(self.root) if not refresh else self._qc_run(True)
+        run = qc_layer.current(self.root) if not refresh else self.current_qc(refresh=True)
         if run is None:
             return pd.DataFrame(columns=["sensor_id", "status", "reasons"])
         return qc_layer.table(run, "health")
@@ -478,32 +349,13 @@ class Workspace:
         return qc_layer.table(run, "calibrations")
 
     # ------------------------------------------------------------------ participation
-    def import_participation(
-        self, paths: Sequence[str | Path], *, format: str = "auto"
-    ) -> dict[str, Any]:
-        """Import one participation round (proposals and ballots); see
-        :mod:`workbench.participation.store`. Returns a summary."""
-        from workbench.participation.store import import_round
-
-        return import_round(self.root, paths, areas=self.areas(), grid=self.grid(), format=format)
-
     def participation(self) -> Any:
         """The current participation round (proposals, pseudonymous ballots, meta), or None."""
         from workbench.participation.store import load
 
         return load(self.root)
 
-    # ------------------------------------------------------------------ models
-    def fit(self, *, echo: Callable[[str], Any] = lambda _s: None) -> Path:
-        """QC, heat and air models, hotspots and the need index as a new results run.
-
-        Returns the run directory; ``results/latest`` points at it (see
-        :mod:`workbench.fit`). A failed fit leaves the previous run as latest.
-        """
-        from workbench.fit import fit_workspace
-
-        return fit_workspace(self, echo=echo)
-
+    # ------------------------------------------------------------------ results
     def results(self, table: str = "cells") -> pd.DataFrame:
         """A table of the latest run: ``cells``, ``areas``, ``sensors`` (and later
         ``proposals``, ``allocation``)."""
@@ -528,106 +380,6 @@ class Workspace:
         latest = self.root / "results" / "latest"
         return latest.resolve() if latest.exists() else None
 
-    def status(self) -> dict[str, Any]:
-        """A JSON-ready summary: counts per quantity, sensors, quarantine, store size, runs."""
-        snap = self.snapshot()
-        sensors = query.sensor_summary(snap)
-        qc = self.qc_state()
-        health = self.health() if qc else pd.DataFrame(columns=["sensor_id"])
-        health = health.set_index("sensor_id")
-        rows = []
-        for r in sensors.to_dict("records"):
-            h = health.loc[r["sensor_id"]] if r["sensor_id"] in health.index else None
-            rows.append(
-                {
-                    "sensor_id": r["sensor_id"],
-                    "quantities": r["quantities"].split(",") if r.get("quantities") else [],
-                    "last_seen": r["last_seen"].isoformat() if pd.notna(r["last_seen"]) else None,
-                    "completeness": round(float(r["completeness"]), 4),
-                    "observations": int(r["n_observations"]),
-                    "area_id": r.get("area_id") if isinstance(r.get("area_id"), str) else None,
-                    # health from the latest QC ("unknown" before the first `workbench qc`)
-                    "status": str(h["status"]) if h is not None else "unknown",
-                    "reasons": (
-                        str(h["reasons"]).split(";") if h is not None and h["reasons"] else []
-                    ),
-                    "flagged_share": round(float(h["flagged_share"]), 4) if h is not None else None,
-                }
-            )
-        q = snap.quarantine()
-        reasons = q["reason"].value_counts().head(10).to_dict() if not q.empty else {}
-        latest = self.latest_run()
-        return {
-            "workspace": str(self.root),
-            "store_version": snap.version,
-            "store_bytes": self.store.size_bytes(),
-            "observations": snap.observation_counts(),
-            "sensors": rows,
-            "quarantine": snap.quarantine_count(),
-            "quarantine_reasons": reasons,
-            "imports": len(snap.manifest["imports"]),
-            "areas": 0 if self.areas() is None else len(self.areas()),
-            "grid_cells": 0 if self.grid() is None else len(self.grid()),
-            "latest_run": str(latest) if latest else None,
-            "participation": self._participation_status(),
-            "simulated": bool(self.config["workspace"].get("simulated", False)),
-            "ingest": ingest_status(self.root, snap),
-            "qc": None
-            if qc is None
-            else {
-                "computed_at": qc.get("computed_at"),
-                "as_of": qc.get("as_of"),
-                "stale": qc["stale"],
-                "readings": qc.get("readings"),
-                "passed": qc.get("passed"),
-                "status": qc.get("status"),
-                "calibrated_sensors": qc.get("calibrated_sensors"),
-            },
-        }
-
-    def _participation_status(self) -> dict[str, Any] | None:
-        cur = self.root / "participation" / "current" / "meta.json"
-        if not cur.exists():
-            return None
-        m = json.loads(cur.read_text(encoding="utf-8"))
-        return {k: m.get(k) for k in ("proposals", "voters", "ballots", "budget", "placement")}
-
-    def export(
-        self,
-        out: str | Path,
-        *,
-        quantity: str | Sequence[str] | None = None,
-        start: datetime | str | None = None,
-        end: datetime | str | None = None,
-    ) -> int:
-        """Write canonical observations to Parquet or CSV (by extension); returns rows.
-
-        Columns: ``sensor_id, quantity, time (UTC), value, unit, qc, value_clean,
-        source``: ``value`` as measured, ``qc`` the QC bit mask (0 = passed every check),
-        ``value_clean`` humidity-corrected and calibrated. QC runs first if the store
-        changed since the last run, so the flags always describe the exported rows.
-        """
-        out = Path(out)
-        df = self.clean(quantity, start=start, end=end, include_flagged=True)
-        df = df.rename(columns={"value": "value_clean", "raw_value": "value"})
-        units = {q: canonical_unit(q) for q in df["quantity"].unique()}
-        df["unit"] = df["quantity"].map(units)
-        table = pa.Table.from_pandas(
-            df[["sensor_id", "quantity", "time", "value", "unit", "qc", "value_clean", "source"]],
-            preserve_index=False,
-        )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(f".{out.name}.tmp")
-        suffix = "".join(out.suffixes[-2:]).lower()
-        if suffix.endswith(".parquet"):
-            pq.write_table(table, tmp, compression="zstd")
-        elif suffix.endswith(".csv"):
-            pv.write_csv(table, tmp)
-        else:
-            raise ValueError(f"--out must end in .parquet or .csv, got {out.name!r}")
-        os.replace(tmp, out)
-        return table.num_rows
-
 
 def remove_workspace(root: str | Path) -> None:
     """Delete a workspace directory (used by the demo to start fresh)."""
@@ -636,4 +388,4 @@ def remove_workspace(root: str | Path) -> None:
         shutil.rmtree(root)
 
 
-__all__ = ["ImportFormatError", "ImportReport", "Workspace", "WorkspaceError"]
+__all__ = ["ImportFormatError", "Workspace", "WorkspaceError"]

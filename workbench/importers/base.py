@@ -17,12 +17,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pv
 
+from workbench.errors import InputError
 from workbench.quantities import conversion
 
 OBS_COLUMNS = ["sensor_id", "quantity", "time", "value", "source"]
 
 
-class ImportFormatError(ValueError):
+class ImportFormatError(InputError):
     """Input that does not match its format; names the file, line and field.
 
     Examples

@@ -184,6 +184,139 @@ def _location(loc: Any) -> tuple[float | None, float | None]:
     return None, None
 
 
+_JSON_COLUMNS = ["sensor_id", "phenomenon", "unit", "v", "t", "lat", "lon", "line", "raw", "where"]
+
+
+def _box_records(i: int, box: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of a box document's ``lastMeasurement`` values, and its sensors' metadata.
+
+    Parameters
+    ----------
+    i : int
+        Position of the box in the document (named in errors).
+    box : dict
+        A box document with ``sensors``.
+
+    Returns
+    -------
+    list of dict
+        One row per sensor with a last measurement (columns ``_JSON_COLUMNS``).
+    list of dict
+        One metadata record per sensor.
+    """
+    rows, meta = [], []
+    lat, lon = _location(box.get("currentLocation") or box.get("loc"))
+    for s in box.get("sensors") or []:
+        last = s.get("lastMeasurement")
+        sid = f"osem:{s.get('_id')}"
+        meta.append(
+            {
+                "sensor_id": sid,
+                "source": FORMAT,
+                "sensor_type": s.get("sensorType"),
+                "name": box.get("name"),
+                "exposure": box.get("exposure"),
+            }
+        )
+        if not isinstance(last, dict) or "value" not in last:
+            continue
+        rows.append(
+            {
+                "sensor_id": sid,
+                "phenomenon": s.get("title"),
+                "unit": s.get("unit"),
+                "v": last.get("value"),
+                "t": last.get("createdAt"),
+                "lat": lat,
+                "lon": lon,
+                "line": None,
+                "raw": str(last)[:500],
+                "where": f"[{i}].sensors.lastMeasurement",
+            }
+        )
+    return rows, meta
+
+
+def _measurement_record(
+    i: int, it: dict[str, Any], source: str, sensor_id: str | None
+) -> dict[str, Any]:
+    """The row of one item of a measurement array (columns ``_JSON_COLUMNS``).
+
+    The sensor id is the item's ``sensorId``, else ``sensor_id``, else the file's stem.
+    """
+    lat, lon = _location(it.get("location"))
+    sid = it.get("sensorId") or sensor_id or Path(source).stem
+    return {
+        "sensor_id": f"osem:{sid}",
+        "phenomenon": it.get("phenomenon"),
+        "unit": it.get("unit"),
+        "v": it.get("value"),
+        "t": it.get("createdAt"),
+        "lat": lat,
+        "lon": lon,
+        "line": None,
+        "raw": str(it)[:500],
+        "where": f"[{i}]",
+    }
+
+
+def _json_records(
+    doc: Any, source: str, sensor_id: str | None
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """All measurement rows of a JSON document (box documents or a measurement array).
+
+    Returns
+    -------
+    DataFrame
+        Rows with ``_JSON_COLUMNS``; ``v`` and ``t`` still as given.
+    list of dict
+        Sensor metadata from box documents.
+
+    Raises
+    ------
+    ImportFormatError
+        If an item is not an object.
+    """
+    items = doc if isinstance(doc, list) else [doc]
+    rows, meta = [], []
+    for i, it in enumerate(items):
+        if not isinstance(it, dict):
+            raise ImportFormatError(source, f"item {i}: expected an object", field=f"[{i}]")
+        if "sensors" in it:  # box document
+            box_rows, box_meta = _box_records(i, it)
+            rows += box_rows
+            meta += box_meta
+        else:
+            rows.append(_measurement_record(i, it, source, sensor_id))
+    return pd.DataFrame(rows, columns=_JSON_COLUMNS), meta
+
+
+def _json_values_and_times(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Add numeric ``value`` and UTC ``time`` to the rows of :func:`_json_records`.
+
+    Raises
+    ------
+    ImportFormatError
+        At the first value that is given but not a number, or a bad time.
+    """
+    vals = pd.to_numeric(df["v"], errors="coerce")
+    bad_v = vals.isna() & df["v"].notna()
+    if bad_v.any():
+        r = df[bad_v].iloc[0]
+        raise ImportFormatError(
+            source, f"expected a number, got {r['v']!r}", field=f"{r['where']}.value"
+        )
+    df["value"] = vals
+    df["time"] = parse_times(
+        pa.array(df["t"].astype(str).tolist()),
+        source=source,
+        field="createdAt",
+        tz=None,
+        header_lines=0,
+    ).to_pandas()
+    return df
+
+
 def parse_opensensemap_json(
     data: bytes,
     *,
@@ -202,80 +335,10 @@ def parse_opensensemap_json(
     >>> parse_opensensemap_json(box).observations.to_pandas()[["sensor_id", "quantity", "value"]].values.tolist()
     [['osem:s1', 'pm2_5', 7.3]]
     """
-    doc = load_json(data, source)
-    items = doc if isinstance(doc, list) else [doc]
-    rows, meta = [], []
-    for i, it in enumerate(items):
-        if not isinstance(it, dict):
-            raise ImportFormatError(source, f"item {i}: expected an object", field=f"[{i}]")
-        if "sensors" in it:  # box document
-            lat, lon = _location(it.get("currentLocation") or it.get("loc"))
-            for s in it.get("sensors") or []:
-                last = s.get("lastMeasurement")
-                sid = f"osem:{s.get('_id')}"
-                meta.append(
-                    {
-                        "sensor_id": sid,
-                        "source": FORMAT,
-                        "sensor_type": s.get("sensorType"),
-                        "name": it.get("name"),
-                        "exposure": it.get("exposure"),
-                    }
-                )
-                if not isinstance(last, dict) or "value" not in last:
-                    continue
-                rows.append(
-                    {
-                        "sensor_id": sid,
-                        "phenomenon": s.get("title"),
-                        "unit": s.get("unit"),
-                        "v": last.get("value"),
-                        "t": last.get("createdAt"),
-                        "lat": lat,
-                        "lon": lon,
-                        "line": None,
-                        "raw": str(last)[:500],
-                        "where": f"[{i}].sensors.lastMeasurement",
-                    }
-                )
-        else:
-            lat, lon = _location(it.get("location"))
-            sid = it.get("sensorId") or sensor_id or Path(source).stem
-            rows.append(
-                {
-                    "sensor_id": f"osem:{sid}",
-                    "phenomenon": it.get("phenomenon"),
-                    "unit": it.get("unit"),
-                    "v": it.get("value"),
-                    "t": it.get("createdAt"),
-                    "lat": lat,
-                    "lon": lon,
-                    "line": None,
-                    "raw": str(it)[:500],
-                    "where": f"[{i}]",
-                }
-            )
-    df = pd.DataFrame(
-        rows,
-        columns=["sensor_id", "phenomenon", "unit", "v", "t", "lat", "lon", "line", "raw", "where"],
-    )
+    df, meta = _json_records(load_json(data, source), source, sensor_id)
     if df.empty:
         return ParsedBatch(FORMAT, source, empty_observations(), sensors=pd.DataFrame(meta))
-    vals = pd.to_numeric(df["v"], errors="coerce")
-    bad_v = vals.isna() & df["v"].notna()
-    if bad_v.any():
-        r = df[bad_v].iloc[0]
-        raise ImportFormatError(
-            source, f"expected a number, got {r['v']!r}", field=f"{r['where']}.value"
-        )
-    df["value"] = vals
-    df["time"] = parse_times(
-        pa.array(df["t"].astype(str).tolist()),
-        source=source,
-        field="createdAt",
-        tz=None,
-        header_lines=0,
-    ).to_pandas()
+    df = _json_values_and_times(df, source)
     if df["phenomenon"].isna().all() and quantity is None:
         df = df.drop(columns="phenomenon")
     df, bad = _resolve(df, source, quantity)

@@ -53,6 +53,106 @@ def looks_like(doc: Any) -> bool:
     return isinstance(first, dict) and "end_device_ids" in first
 
 
+def _record(sid: str, q: str, t: str, value: float, unit: str | None, f_cnt: Any) -> dict[str, Any]:
+    """One long record of an uplink."""
+    return {"sensor_id": sid, "quantity": q, "t": t, "value": value, "unit": unit, "f_cnt": f_cnt}
+
+
+def _model_id(msg: dict[str, Any]) -> str | None:
+    """``uplink_message.version_ids.model_id``, or None."""
+    return (
+        ((msg.get("version_ids") or {}).get("model_id"))
+        if isinstance(msg.get("version_ids"), dict)
+        else None
+    )
+
+
+def _field_overrides(
+    field_map: dict[str, dict[str, str]] | None, model: str | None, device: str
+) -> dict[str, str]:
+    """Lower-case decoded field name -> quantity, from the model's then the device's map.
+
+    Examples
+    --------
+    >>> _field_overrides({"m": {"Temp_C": "air_temperature"}, "d": {"temp_c": "x"}}, "m", "d")
+    {'temp_c': 'x'}
+    """
+    overrides: dict[str, str] = {}
+    for key in (model, device):
+        if key and field_map and key in field_map:
+            overrides.update({k.lower(): v for k, v in field_map[key].items()})
+    return overrides
+
+
+def _decoded_records(
+    decoded: dict[str, Any], overrides: dict[str, str], sid: str, t: str, f_cnt: Any
+) -> list[dict[str, Any]]:
+    """Records of the numeric fields of a ``decoded_payload`` that name a quantity."""
+    recs = []
+    for name, value in decoded.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue  # status texts and nested objects are not measurements
+        q = overrides.get(name.lower()) or try_resolve_quantity(name)
+        if q is None:
+            continue
+        recs.append(_record(sid, q, t, float(value), None, f_cnt))
+    return recs
+
+
+def _frm_payload_records(
+    msg: dict[str, Any],
+    ids: dict[str, Any],
+    model: str | None,
+    byte_decoders: dict[str, str] | None,
+    t: str,
+    f_cnt: Any,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Decode a raw ``frm_payload`` with the configured byte decoder.
+
+    The decoder is the one ``byte_decoders`` names for the device id, else the model
+    id, else the application id. Returns ``(records, reason_if_rejected)``.
+    """
+    device = ids["device_id"]
+    app = ids.get("application_ids")
+    app_id = app.get("application_id") if isinstance(app, dict) else None
+    name = next(
+        (byte_decoders[k] for k in (device, model, app_id) if k and k in (byte_decoders or {})),
+        None,
+    )
+    if name is None:
+        return [], (
+            "no decoded_payload, and no byte decoder configured for device "
+            f"{device!r} (set [mqtt.byte_decoder] in workbench.toml)"
+        )
+    if not isinstance(msg["frm_payload"], str):
+        return [], "frm_payload must be base64 text"
+    try:
+        decoded_bytes = decode_frm_payload(msg["frm_payload"], name)
+    except PayloadError as exc:
+        return [], f"frm_payload: {exc}"
+    sid = f"ttn:{device}"
+    return [_record(sid, q, t, value, unit, f_cnt) for q, value, unit in decoded_bytes], None
+
+
+def _gateway_metadata(msg: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``rx_metadata`` entries (one per gateway that heard the uplink) that are objects."""
+    return [m for m in msg.get("rx_metadata") or [] if isinstance(m, dict)]
+
+
+def _signal_records(
+    meta: list[dict[str, Any]], sid: str, t: str, f_cnt: Any
+) -> list[dict[str, Any]]:
+    """``rssi`` (and ``snr``) of the gateway that heard the uplink best, if any reported."""
+    rssi = [m["rssi"] for m in meta if isinstance(m.get("rssi"), int | float)]
+    if not rssi:
+        return []
+    best = max(meta, key=lambda m: m.get("rssi", -999))
+    recs = [_record(sid, "rssi", t, float(best["rssi"]), "dBm", f_cnt)]
+    if isinstance(best.get("snr"), int | float):
+        recs.append(_record(sid, "snr", t, float(best["snr"]), "dB", f_cnt))
+    return recs
+
+
 def uplink_records(
     doc: Any,
     field_map: dict[str, dict[str, str]] | None = None,
@@ -78,89 +178,20 @@ def uplink_records(
         return [], "missing received_at"
     device = ids["device_id"]
     sid = f"ttn:{device}"
-    model = (
-        ((msg.get("version_ids") or {}).get("model_id"))
-        if isinstance(msg.get("version_ids"), dict)
-        else None
-    )
-    overrides: dict[str, str] = {}
-    for key in (model, device):
-        if key and field_map and key in field_map:
-            overrides.update({k.lower(): v for k, v in field_map[key].items()})
+    model = _model_id(msg)
+    overrides = _field_overrides(field_map, model, device)
     f_cnt = msg.get("f_cnt")
-    recs = []
+    recs: list[dict[str, Any]] = []
     decoded = msg.get("decoded_payload")
     if isinstance(decoded, dict):
-        for name, value in decoded.items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue  # status texts and nested objects are not measurements
-            q = overrides.get(name.lower()) or try_resolve_quantity(name)
-            if q is None:
-                continue
-            recs.append(
-                {
-                    "sensor_id": sid,
-                    "quantity": q,
-                    "t": t,
-                    "value": float(value),
-                    "unit": None,
-                    "f_cnt": f_cnt,
-                }
-            )
+        recs = _decoded_records(decoded, overrides, sid, t, f_cnt)
     elif "frm_payload" in msg:
-        app = ids.get("application_ids")
-        app_id = app.get("application_id") if isinstance(app, dict) else None
-        name = next(
-            (byte_decoders[k] for k in (device, model, app_id) if k and k in (byte_decoders or {})),
-            None,
-        )
-        if name is None:
-            return [], (
-                "no decoded_payload, and no byte decoder configured for device "
-                f"{device!r} (set [mqtt.byte_decoder] in workbench.toml)"
-            )
-        if not isinstance(msg["frm_payload"], str):
-            return [], "frm_payload must be base64 text"
-        try:
-            decoded_bytes = decode_frm_payload(msg["frm_payload"], name)
-        except PayloadError as exc:
-            return [], f"frm_payload: {exc}"
-        for q, value, unit in decoded_bytes:
-            recs.append(
-                {
-                    "sensor_id": sid,
-                    "quantity": q,
-                    "t": t,
-                    "value": value,
-                    "unit": unit,
-                    "f_cnt": f_cnt,
-                }
-            )
-    meta = [m for m in msg.get("rx_metadata") or [] if isinstance(m, dict)]
-    rssi = [m["rssi"] for m in meta if isinstance(m.get("rssi"), int | float)]
-    if rssi and recs:
-        best = max(meta, key=lambda m: m.get("rssi", -999))
-        recs.append(
-            {
-                "sensor_id": sid,
-                "quantity": "rssi",
-                "t": t,
-                "value": float(best["rssi"]),
-                "unit": "dBm",
-                "f_cnt": f_cnt,
-            }
-        )
-        if isinstance(best.get("snr"), int | float):
-            recs.append(
-                {
-                    "sensor_id": sid,
-                    "quantity": "snr",
-                    "t": t,
-                    "value": float(best["snr"]),
-                    "unit": "dB",
-                    "f_cnt": f_cnt,
-                }
-            )
+        recs, reason = _frm_payload_records(msg, ids, model, byte_decoders, t, f_cnt)
+        if reason is not None:
+            return [], reason
+    meta = _gateway_metadata(msg)
+    if recs:
+        recs += _signal_records(meta, sid, t, f_cnt)
     if not recs:
         return [], "no measurement fields in decoded_payload"
     return recs, None

@@ -131,6 +131,153 @@ def _quarantine_row(
     }
 
 
+@dataclass
+class _Staging:
+    """What one load collects from its entries before anything is written."""
+
+    sids: list[str] = field(default_factory=list)
+    quantities: list[str] = field(default_factory=list)
+    times: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    new_sensors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: list[tuple[str, float, float, int]] = field(default_factory=list)
+
+
+def _decode_entry(e: Entry, decoder: Decoder, limits: Limits) -> Decoded:
+    """Decode one payload; an oversized payload or a failing decoder is a rejection."""
+    if len(e.payload) > limits.max_payload_bytes:
+        return Decoded().reject(
+            "payload",
+            f"payload of {len(e.payload)} bytes exceeds {limits.max_payload_bytes} bytes",
+        )
+    try:
+        return decoder(e.payload, e.topic, e.received_at)
+    except Exception as exc:
+        return Decoded().reject("payload", f"decoder failed: {type(exc).__name__}: {exc}")
+
+
+def _accept_readings(
+    d: Decoded, received_us: int, limits: Limits, sensors_before: set[str], st: _Staging
+) -> int:
+    """Stage the readings that pass validation; add the others to ``d.rejects``.
+
+    Returns the number of readings staged.
+    """
+    n_ok = 0
+    for sid, q, t, v in d.readings:
+        if limits.known_devices_only and sid not in sensors_before:
+            d.rejects.append((sid, f"unknown device {sid!r}"))
+            continue
+        reason = check_reading(q, v, t, received_us, limits)
+        if reason is not None:
+            d.rejects.append((q, reason))
+            continue
+        st.sids.append(sid)
+        st.quantities.append(q)
+        st.times.append(t)
+        st.values.append(v)
+        st.lags.append((received_us - t) / US)
+        n_ok += 1
+    return n_ok
+
+
+def _outcome(d: Decoded, n_ok: int, c: dict[str, int]) -> str:
+    """``ok``, ``partial`` or ``rejected`` for a message; counts the last two in ``c``."""
+    if d.rejects and n_ok == 0:
+        c["messages_rejected"] += 1
+        return "rejected"
+    if d.rejects:
+        c["messages_partial"] += 1
+        return "partial"
+    return "ok"
+
+
+def _count_frames(
+    d: Decoded, devices: dict[str, dict[str, Any]], received: pd.Timestamp, result: LoadResult
+) -> None:
+    """Track a message's frame counter; count gaps and resets, note new gaps."""
+    if d.f_cnt is None:
+        return
+    c = result.counters
+    missed, filled, reset = track_frames(devices, d.f_cnt[0], d.f_cnt[1], iso_utc(received))
+    c["gaps"] += missed - filled
+    c["frame_resets"] += int(reset)
+    if missed:
+        f = d.f_cnt[1]
+        result.new_gaps.append((d.f_cnt[0], f - missed, f - 1))
+
+
+def _stage_in(
+    tx: Transaction,
+    st: _Staging,
+    origin: str,
+    c: dict[str, int],
+    area_lookup: Callable[..., Any] | None,
+    keep_quarantine: bool,
+) -> None:
+    """Add the collected observations, quarantine, sensors and positions to ``tx``."""
+    if st.sids:
+        table = pa.table(
+            {
+                "sensor_id": pa.array(st.sids, pa.string()),
+                "quantity": pa.array(st.quantities, pa.string()),
+                "time": pa.array(np.asarray(st.times, dtype=np.int64)).cast(
+                    pa.timestamp("us", tz="UTC")
+                ),
+                "value": pa.array(st.values, pa.float64()),
+                "source": pa.array([origin] * len(st.sids), pa.string()),
+            }
+        )
+        added, dups = tx.add_observations(table)
+        c["stored"] += added
+        c["duplicates"] += dups
+    if st.quarantine and keep_quarantine:
+        tx.add_quarantine(pd.DataFrame(st.quarantine))
+    if st.new_sensors:
+        tx.upsert_sensors(pd.DataFrame(list(st.new_sensors.values())))
+    if st.positions:
+        pos = pd.DataFrame(st.positions, columns=["sensor_id", "lat", "lon", "t"])
+        pos["valid_from"] = pd.to_datetime(pos["t"], unit="us", utc=True)
+        pos = pos.groupby(["sensor_id", "lat", "lon"], as_index=False)["valid_from"].min()
+        tx.add_positions(pos, area_lookup)
+
+
+def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str]) -> pa.Table:
+    """The entries' payloads with topic, format and outcome (``RAW_SCHEMA``)."""
+    return pa.table(
+        {
+            "received_at": pa.array(
+                np.asarray([round(e.received_at * US) for e in entries], dtype=np.int64)
+            ).cast(pa.timestamp("us", tz="UTC")),
+            "topic": [e.topic for e in entries],
+            "format": [fmt] * len(entries),
+            "payload": pa.array([e.payload for e in entries], pa.binary()),
+            "outcome": outcomes,
+        },
+        schema=RAW_SCHEMA,
+    )
+
+
+def _update_state(
+    state: dict[str, Any], c: dict[str, int], entries: Sequence[Entry], lags: list[float]
+) -> None:
+    """Add this load's counters to the running totals; note message time, load time, lag."""
+    totals = state.setdefault("counters", dict.fromkeys(COUNTERS, 0))
+    for k, v in c.items():
+        totals[k] = int(totals.get(k, 0)) + int(v)
+    if entries:
+        state["last_message_at"] = iso_utc(
+            pd.Timestamp(max(e.received_at for e in entries), unit="s", tz="UTC")
+        )
+    state["last_load_at"] = iso_utc(pd.Timestamp(_time.time(), unit="s", tz="UTC"))
+    if lags:
+        arr = np.asarray(lags)
+        state["lag_s"] = {"median": float(np.median(arr)), "max": float(arr.max())}
+
+
 def load_entries(
     tx: Transaction,
     entries: Sequence[Entry],
@@ -146,122 +293,58 @@ def load_entries(
     """Decode, validate and stage ``entries`` in ``tx``; updates ``state`` in place.
 
     The caller sets ``tx.ingest_state = state`` (with its checkpoint) before commit.
+
+    Parameters
+    ----------
+    tx : Transaction
+        The open store transaction.
+    entries : sequence of Entry
+        Journal entries (payload, topic, arrival time).
+    decoder : Decoder
+        Turns a payload into readings, rejects, sensors, positions, frame counter.
+    fmt : str
+        The stream format; observations get source ``mqtt:<fmt>``.
+    limits : Limits
+        Validation limits.
+    state : dict
+        The ingest state (counters, devices, times); updated in place.
+    area_lookup : callable, optional
+        ``(lon, lat) -> area_id`` for new positions.
+    keep_raw : bool
+        Keep every payload for ``workbench reprocess``.
+    keep_quarantine : bool
+        Store rejected payloads and readings in quarantine.
+
+    Returns
+    -------
+    LoadResult
+        This load's counters and new frame gaps.
     """
     result = LoadResult()
     c = result.counters
     origin = f"mqtt:{fmt}"
     sensors_before = set(tx.sensors()["sensor_id"].astype(str))
-    sids: list[str] = []
-    quantities: list[str] = []
-    times: list[int] = []
-    values: list[float] = []
-    quarantine: list[dict[str, Any]] = []
-    outcomes: list[str] = []
-    new_sensors: dict[str, dict[str, Any]] = {}
-    positions: list[tuple[str, float, float, int]] = []
-    lags: list[float] = []
+    st = _Staging()
     devices = state.setdefault("devices", {})
     for e in entries:
         c["received"] += 1
         received_us = round(e.received_at * US)
         received = pd.Timestamp(received_us, unit="us", tz="UTC")
-        if len(e.payload) > limits.max_payload_bytes:
-            d = Decoded().reject(
-                "payload",
-                f"payload of {len(e.payload)} bytes exceeds {limits.max_payload_bytes} bytes",
-            )
-        else:
-            try:
-                d = decoder(e.payload, e.topic, e.received_at)
-            except Exception as exc:
-                d = Decoded().reject("payload", f"decoder failed: {type(exc).__name__}: {exc}")
-        n_ok = 0
-        for sid, q, t, v in d.readings:
-            if limits.known_devices_only and sid not in sensors_before:
-                d.rejects.append((sid, f"unknown device {sid!r}"))
-                continue
-            reason = check_reading(q, v, t, received_us, limits)
-            if reason is not None:
-                d.rejects.append((q, reason))
-                continue
-            sids.append(sid)
-            quantities.append(q)
-            times.append(t)
-            values.append(v)
-            lags.append((received_us - t) / US)
-            n_ok += 1
+        d = _decode_entry(e, decoder, limits)
+        n_ok = _accept_readings(d, received_us, limits, sensors_before, st)
         for where, reason in d.rejects:
-            quarantine.append(_quarantine_row(e, origin, where, reason, received))
-        if d.rejects and n_ok == 0:
-            c["messages_rejected"] += 1
-            outcomes.append("rejected")
-        elif d.rejects:
-            c["messages_partial"] += 1
-            outcomes.append("partial")
-        else:
-            outcomes.append("ok")
-        if d.f_cnt is not None:
-            missed, filled, reset = track_frames(devices, d.f_cnt[0], d.f_cnt[1], iso_utc(received))
-            c["gaps"] += missed - filled
-            c["frame_resets"] += int(reset)
-            if missed:
-                f = d.f_cnt[1]
-                result.new_gaps.append((d.f_cnt[0], f - missed, f - 1))
+            st.quarantine.append(_quarantine_row(e, origin, where, reason, received))
+        st.outcomes.append(_outcome(d, n_ok, c))
+        _count_frames(d, devices, received, result)
         if n_ok == 0:
             continue
         for sid, meta in d.sensors.items():
             if sid not in sensors_before:
-                new_sensors[sid] = meta
-        positions.extend(d.positions)
-    c["quarantined"] = len(quarantine)
-    if sids:
-        table = pa.table(
-            {
-                "sensor_id": pa.array(sids, pa.string()),
-                "quantity": pa.array(quantities, pa.string()),
-                "time": pa.array(np.asarray(times, dtype=np.int64)).cast(
-                    pa.timestamp("us", tz="UTC")
-                ),
-                "value": pa.array(values, pa.float64()),
-                "source": pa.array([origin] * len(sids), pa.string()),
-            }
-        )
-        added, dups = tx.add_observations(table)
-        c["stored"] += added
-        c["duplicates"] += dups
-    if quarantine and keep_quarantine:
-        tx.add_quarantine(pd.DataFrame(quarantine))
-    if new_sensors:
-        tx.upsert_sensors(pd.DataFrame(list(new_sensors.values())))
-    if positions:
-        pos = pd.DataFrame(positions, columns=["sensor_id", "lat", "lon", "t"])
-        pos["valid_from"] = pd.to_datetime(pos["t"], unit="us", utc=True)
-        pos = pos.groupby(["sensor_id", "lat", "lon"], as_index=False)["valid_from"].min()
-        tx.add_positions(pos, area_lookup)
+                st.new_sensors[sid] = meta
+        st.positions.extend(d.positions)
+    c["quarantined"] = len(st.quarantine)
+    _stage_in(tx, st, origin, c, area_lookup, keep_quarantine)
     if keep_raw and entries:
-        tx.add_raw(
-            pa.table(
-                {
-                    "received_at": pa.array(
-                        np.asarray([round(e.received_at * US) for e in entries], dtype=np.int64)
-                    ).cast(pa.timestamp("us", tz="UTC")),
-                    "topic": [e.topic for e in entries],
-                    "format": [fmt] * len(entries),
-                    "payload": pa.array([e.payload for e in entries], pa.binary()),
-                    "outcome": outcomes,
-                },
-                schema=RAW_SCHEMA,
-            )
-        )
-    totals = state.setdefault("counters", dict.fromkeys(COUNTERS, 0))
-    for k, v in c.items():
-        totals[k] = int(totals.get(k, 0)) + int(v)
-    if entries:
-        state["last_message_at"] = iso_utc(
-            pd.Timestamp(max(e.received_at for e in entries), unit="s", tz="UTC")
-        )
-    state["last_load_at"] = iso_utc(pd.Timestamp(_time.time(), unit="s", tz="UTC"))
-    if lags:
-        arr = np.asarray(lags)
-        state["lag_s"] = {"median": float(np.median(arr)), "max": float(arr.max())}
+        tx.add_raw(_raw_table(entries, fmt, st.outcomes))
+    _update_state(state, c, entries, st.lags)
     return result

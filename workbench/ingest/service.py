@@ -184,7 +184,7 @@ class IngestService:
             workspace.config.get("import", {}).get("timezone") or None,
         )
         # the areas do not change while the service runs: build their lookup once
-        self.area_lookup = workspace._area_lookup()
+        self.area_lookup = workspace.area_lookup()
         self.dir = workspace.root / "ingest"
         self.dir.mkdir(exist_ok=True)
         self.journal = Journal(self.dir / "journal")

@@ -1,4 +1,4 @@
-"""The generic proposal CSV and GeoJSON of DESIGN §5, and ballot CSVs.
+"""The generic proposal CSV and GeoJSON (see ARCHITECTURE.md), and ballot CSVs.
 
 Proposals: ``proposal_id, title, description, category, cost_eur, lat, lon`` and
 optionally ``votes, area_id, address``. GeoJSON: Point features (or polygons, placed at

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.errors import InputError
+
 if TYPE_CHECKING:
     from workbench.participation.table import Participation
 
@@ -43,7 +45,7 @@ VOTE_TYPES = ("approval", "cumulative", "scoring", "ordinal")
 SECTIONS = ("META", "PROJECTS", "VOTES")
 
 
-class PabulibError(ValueError):
+class PabulibError(InputError):
     """A malformed .pb file; the message names the file, line and what was expected."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.errors import InputError
 from workbench.importers.base import decode_text, sniff_delimiter
 
 CATEGORIES = [
@@ -62,7 +63,7 @@ _CATEGORY_WORDS = [
 ]
 
 
-class ParticipationError(ValueError):
+class ParticipationError(InputError):
     """Malformed participation input; the message names the file, line and field."""
 
 

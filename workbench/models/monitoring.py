@@ -196,39 +196,3 @@ def alerts(table: pd.DataFrame, s: MonitoringSettings, names: dict[str, str]) ->
                     }
                 )
     return sorted(out, key=lambda a: (a["kind"], -a["severity"]))
-
-
-def monitor_workspace(ws: Any) -> dict[str, Any]:
-    """The monitoring picture of a workspace: per-district table and alerts."""
-    from workbench.fit import FitSettings
-
-    fs = FitSettings.from_config(ws.config)
-    ms = MonitoringSettings.from_config(ws.config)
-    sensors = ws.sensors()
-    areas_of = sensors.set_index("sensor_id")["area_id"].dropna()
-
-    def hourly(q: str) -> pd.DataFrame:
-        a = ws.clean_aggregate(q, freq="hour", refresh=False)
-        return a.rename(columns={"mean": "value"})[["sensor_id", "time", "value"]]
-
-    t = hourly("air_temperature")
-    if t.empty:
-        return {"as_of": None, "districts": pd.DataFrame(), "alerts": []}
-    rh = hourly("relative_humidity")
-    heat = district_heat(
-        t, rh, areas_of, tz=fs.timezone, night=fs.night, tropical_c=ms.tropical_night_c
-    )
-    daily = {}
-    for q in ("pm2_5", "pm10"):
-        d = ws.clean_aggregate(q, freq="day", tz=fs.timezone, refresh=False)
-        daily[q] = d[d["n_hours"] >= fs.min_daily_hours] if not d.empty else d
-    exc = district_exceedances(daily, areas_of)
-    table = heat.merge(exc, on="area_id", how="left") if not exc.empty else heat
-    areas = ws.areas()
-    names = dict(zip(areas["area_id"], areas["name"], strict=True)) if areas is not None else {}
-    table.insert(1, "name", table["area_id"].map(names).fillna(table["area_id"]))
-    return {
-        "as_of": str(heat["as_of"].max()) if not heat.empty else None,
-        "districts": table.drop(columns=["as_of"], errors="ignore"),
-        "alerts": alerts(table, ms, names),
-    }

@@ -184,7 +184,7 @@ def rank_proposals(
     concentration: float = 20.0,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """The ranked proposal table (DESIGN §5 ``proposals.parquet`` columns and more)."""
+    """The ranked proposal table (the ``proposals.parquet`` columns of ARCHITECTURE.md and more)."""
     effects = effect_table() if effects is None else effects
     p = proposals.copy()
     p["effect"] = category_effect(p["category"], effects, weights).to_numpy()
