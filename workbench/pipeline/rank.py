@@ -11,7 +11,6 @@ warning says why.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,16 @@ from typing import Any
 import pandas as pd
 
 from workbench.allocation.compare import allocate
-from workbench.fit import jsonable
+from workbench.errors import InputError
 from workbench.models.need import DEFAULT_WEIGHTS, check_weights
-from workbench.ranking import effect_table, rank_proposals
-from workbench.rundir import carry_over, publish_run
+from workbench.models.ranking import effect_table, rank_proposals
+from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.privacy import RUN_PROPOSAL_COLUMNS, public_proposals
+from workbench.rundir import carry_over, jsonable, publish_run, write_json
+from workbench.workspace import Workspace
 
 # tables this step writes; every other table of the latest run is carried over
 RANK_TABLES = {"proposals", "allocation", "allocation_summary", "allocation_districts"}
-PUBLIC_PROPOSAL_COLUMNS = [
-    "proposal_id", "title", "description", "category", "cost_eur", "votes", "lat", "lon",
-    "area_id", "cell_id", "x", "y", "placement", "rank", "rank_lo", "rank_hi", "score",
-    "need_at_site", "beneficiaries", "vulnerable_share", "radius_m", "effect",
-    "heat_hotspot", "heat_gi_confidence", "air_hotspot", "air_gi_confidence",
-    "heat_uhi_k_at_site", "pm2_5_ugm3_at_site", "selected", "feasible",
-    "explanation", "explanation_de", "explanation_en",
-]  # fmt: skip
 
 
 def resolve_budget(cli_budget: float | None, meta: dict[str, Any], cfg: dict[str, Any]) -> float:
@@ -47,20 +41,21 @@ def resolve_budget(cli_budget: float | None, meta: dict[str, Any], cfg: dict[str
             try:
                 b = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"budget from {where} must be a number, got {value!r}") from None
+                raise InputError(f"budget from {where} must be a number, got {value!r}") from None
             if b <= 0:
-                raise ValueError(f"budget from {where} must be positive, got {b}")
+                raise InputError(f"budget from {where} must be positive, got {b}")
             return b
-    raise ValueError("no budget: pass --budget or set [budget] total_eur in workbench.toml")
+    raise InputError("no budget: pass --budget or set [budget] total_eur in workbench.toml")
 
 
-def rank_workspace(
-    ws: Any, *, budget: float | None = None, echo: Callable[[str], Any] = lambda _s: None
-) -> tuple[Path, list[str]]:
-    """Rank and allocate; returns the new run directory and the warnings."""
+def run(ws: Workspace, *, budget: float | None = None, echo: Echo = quiet) -> StepResult:
+    """Rank proposals by need and compare the budget allocations, as a new results run.
+
+    ``summary`` holds the ``ranking`` section of ``metrics.json``.
+    """
     part = ws.participation()
     if part is None:
-        raise ValueError(
+        raise InputError(
             f"{ws.root}: no participation data; import it with "
             f"workbench participation --workspace {ws.root} FILE..."
         )
@@ -110,7 +105,7 @@ def rank_workspace(
     )
     if part.ballots.empty:
         warnings.append("no ballots: Equal Shares needs individual ballots and was left out")
-    public = ranked[[c for c in PUBLIC_PROPOSAL_COLUMNS if c in ranked.columns]]
+    public = public_proposals(ranked, RUN_PROPOSAL_COLUMNS)
     metrics: dict[str, Any] = {}
     if latest is not None and (latest / "metrics.json").exists():
         metrics = json.loads((latest / "metrics.json").read_text(encoding="utf-8"))
@@ -133,13 +128,17 @@ def rank_workspace(
         alloc.to_parquet(tmp / "allocation.parquet", index=False)
         summary.to_parquet(tmp / "allocation_summary.parquet", index=False)
         districts.to_parquet(tmp / "allocation_districts.parquet", index=False)
-        (tmp / "metrics.json").write_text(
-            json.dumps(jsonable(metrics), indent=1, ensure_ascii=False, default=str),
-            encoding="utf-8",
-        )
+        write_json(tmp / "metrics.json", metrics)
 
     echo("writing the run")
-    return publish_run(ws.root / "results", "latest", write), warnings
+    run_dir = publish_run(ws.root / "results", "latest", write)
+    return StepResult(
+        "rank",
+        run=run_dir,
+        warnings=warnings,
+        summary=jsonable(metrics["ranking"]),
+        lines=summary_lines(run_dir),
+    )
 
 
 def summary_lines(run: Path) -> list[str]:

@@ -10,7 +10,6 @@ estimator is :func:`workbench.models.impact.did`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,14 @@ import pandas as pd
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
-from workbench.fit import FitSettings, jsonable
+from workbench.config import FitSettings
+from workbench.errors import InputError
 from workbench.measures import read_register
 from workbench.models.impact import QUANTITIES, did, explain
 from workbench.models.indicators import daily_temperature, nightly_differences
-from workbench.rundir import carry_over, publish_run
+from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.rundir import carry_over, jsonable, publish_run, write_json
+from workbench.workspace import Workspace
 
 MIN_CONTROLS = 8
 CALIPER = 0.3  # |Δ sealed share| + |Δ green share| for a control to count as comparable
@@ -164,11 +166,15 @@ def evaluate_measures(
     return out[cols + [c for c in out.columns if c not in cols]]
 
 
-def evaluate_workspace(ws: Any, *, echo: Callable[[str], Any] = lambda _s: None) -> Path:
-    """Evaluate every registered measure and publish a run with ``evaluation.parquet``."""
+def run(ws: Workspace, *, echo: Echo = quiet) -> StepResult:
+    """Evaluate every registered measure and publish a run with ``evaluation.parquet``.
+
+    ``detail`` is the evaluation table; ``summary`` the ``evaluation`` section of the
+    run's ``metrics.json``.
+    """
     measures = read_register(ws.root)
     if measures.empty:
-        raise ValueError(
+        raise InputError(
             f"{ws.root}: no measures registered; add them with "
             f"workbench measures --workspace {ws.root} FILE"
         )
@@ -192,12 +198,16 @@ def evaluate_workspace(ws: Any, *, echo: Callable[[str], Any] = lambda _s: None)
     def write(tmp: Path) -> None:
         carry_over(latest, tmp, {"evaluation"})
         ev.to_parquet(tmp / "evaluation.parquet", index=False)
-        (tmp / "metrics.json").write_text(
-            json.dumps(jsonable(metrics), indent=1, ensure_ascii=False, default=str),
-            encoding="utf-8",
-        )
+        write_json(tmp / "metrics.json", metrics)
 
-    return publish_run(ws.root / "results", "latest", write)
+    run_dir = publish_run(ws.root / "results", "latest", write)
+    return StepResult(
+        "evaluate",
+        run=run_dir,
+        summary=jsonable(metrics["evaluation"]),
+        lines=[f"run         {run_dir}", *summary_lines(ev)],
+        detail=ev,
+    )
 
 
 def summary_lines(ev: pd.DataFrame) -> list[str]:

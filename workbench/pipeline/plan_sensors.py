@@ -10,7 +10,6 @@ any method if it is missing). Candidates are grid cells within 3 km of a target.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,11 @@ import pandas as pd
 from pyproj import Transformer
 from scipy.spatial.distance import cdist
 
-from workbench.fit import jsonable
+from workbench.errors import InputError
 from workbench.models.sensor_plan import Kernel, control_sites, greedy_sites, posterior_variance
-from workbench.rundir import carry_over, publish_run
+from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.rundir import carry_over, jsonable, publish_run, write_json
+from workbench.workspace import Workspace
 
 MAX_CANDIDATES = 4000
 
@@ -52,10 +53,10 @@ def plan_table(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The recommended sites and the figures that justify them."""
     if k < 1:
-        raise ValueError(f"k must be at least 1, got {k}")
+        raise InputError(f"k must be at least 1, got {k}")
     n_ctrl = (k // 3 if k >= 3 else 0) if controls is None else controls
     if not 0 <= n_ctrl <= k:
-        raise ValueError(f"controls must be between 0 and k ({k}), got {n_ctrl}")
+        raise InputError(f"controls must be between 0 and k ({k}), got {n_ctrl}")
     n_unc = k - n_ctrl
     t_xy = targets[["x", "y"]].to_numpy(float)
     c_xy_all = cells[["x", "y"]].to_numpy(float)
@@ -107,22 +108,23 @@ def plan_table(
     return plan, stats
 
 
-def plan_workspace(
-    ws: Any, *, k: int, controls: int | None = None, echo: Callable[[str], Any] = lambda _s: None
-) -> tuple[Path, pd.DataFrame, dict[str, Any]]:
-    """Plan ``k`` sensor sites for the latest run and publish them as a new run."""
+def run(ws: Workspace, *, k: int, controls: int | None = None, echo: Echo = quiet) -> StepResult:
+    """Plan ``k`` sensor sites for the latest run and publish them as a new run.
+
+    ``detail`` is the plan table (``sensor_plan.parquet``); ``summary`` its statistics.
+    """
     run = ws.latest_run()
     if run is None or not (run / "metrics.json").exists():
-        raise FileNotFoundError(f"{ws.root}: no results; run `workbench fit` and `rank` first")
+        raise InputError(f"{ws.root}: no results; run `workbench fit` and `rank` first")
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     kr = metrics.get("heat", {}).get("kriging")
     if not kr:
-        raise ValueError(f"{run}: the heat model was not fitted; run `workbench fit` first")
+        raise InputError(f"{run}: the heat model was not fitted; run `workbench fit` first")
     kernel = Kernel(float(kr["sill"]), float(kr["length_scale_m"]), float(kr["nugget"]))
     method = ws.config.get("evaluation", {}).get("plan_method", "equal_shares_need")
     targets = funded_targets(run, method)
     if targets.empty:
-        raise ValueError(f"{run}: no funded proposal with a location to plan sensors for")
+        raise InputError(f"{run}: no funded proposal with a location to plan sensors for")
     sensors = pd.read_parquet(run / "sensors.parquet")
     s = sensors[np.isfinite(sensors.get("uhi_k", pd.Series(np.nan, index=sensors.index)))]
     echo(f"greedy variance reduction at {len(targets)} funded sites, {len(s)} existing sensors")
@@ -144,21 +146,50 @@ def plan_workspace(
         carry_over(run, tmp, {"sensor_plan"})
         plan.to_parquet(tmp / "sensor_plan.parquet", index=False)
         (tmp / "sensor_plan.geojson").write_text(json.dumps(plan_geojson(plan)), encoding="utf-8")
-        (tmp / "metrics.json").write_text(
-            json.dumps(jsonable(metrics), indent=1, ensure_ascii=False, default=str),
-            encoding="utf-8",
-        )
+        write_json(tmp / "metrics.json", metrics)
 
     new = publish_run(ws.root / "results", "latest", write)
-    return new, plan, stats
+    return StepResult(
+        "plan-sensors",
+        run=new,
+        files={"geojson": new / "sensor_plan.geojson"},
+        summary=jsonable(stats),
+        lines=summary_lines(new, plan, stats),
+        detail=plan,
+    )
+
+
+def summary_lines(run: Path, plan: pd.DataFrame, stats: dict[str, Any]) -> list[str]:
+    """The plan and the detectable effects as text."""
+    lines = [
+        f"run         {run}",
+        f"variance    at {stats['targets']} funded sites: {stats['target_variance_before']:.4f} "
+        f"-> {stats['target_variance_after']:.4f} K² with the plan "
+        f"({stats['target_variance_after_random_mean']:.4f} with as many random sites)",
+    ]
+    for r in plan.itertuples():
+        lines.append(
+            f"  {r.site}  {r.purpose:<11} {r.lat:.5f} {r.lon:.5f}  {r.area_id or '-':<14} "
+            f"-{r.variance_reduction:.4f} K²"
+        )
+    if stats.get("mde_night_k"):
+        lines += [
+            "evaluation  smallest night-time effect (K) a before/after comparison can detect",
+            "            (5 % test, 80 % power, 8 controls; noise of the existing data):",
+            "            sensors near   2 weeks   4 weeks   8 weeks  (before and after each)",
+        ]
+        for n in (1, 2, 3):
+            row = [m["mde_k"] for m in stats["mde_night_k"] if m["sensors_near"] == n]
+            lines.append(f"            {n:>12}" + "".join(f"{v:>10.2f}" for v in row))
+    return lines
 
 
 def mde_table(ws: Any, n_control: int = 8) -> list[dict[str, Any]]:
     """Minimum detectable effect on the night-time heat island (K) for 1–3 sensors near a
     measure and 2, 4 or 8 weeks before and after, from the noise of the existing data."""
-    from workbench.evaluate import evaluation_panels
-    from workbench.fit import FitSettings
+    from workbench.config import FitSettings
     from workbench.models.impact import panel_noise, planned_mde
+    from workbench.pipeline.evaluate import evaluation_panels
 
     panels = evaluation_panels(ws, FitSettings.from_config(ws.config))
     if "uhi_night" not in panels or panels["uhi_night"].empty:

@@ -4,7 +4,7 @@ The run is written into a temporary directory and made visible by swapping
 ``results/latest`` (see :mod:`workbench.rundir`): a failed fit never replaces the
 latest complete run. Same inputs and seed give the same tables.
 
-Files of a run (DESIGN §5, more columns are welcome):
+Files of a run (the output contracts in ARCHITECTURE.md; more columns are welcome):
 
 ``cells.parquet``
     per grid cell: ``cell_id, x, y, lon, lat, area_id``, covariates and population,
@@ -26,13 +26,9 @@ Files of a run (DESIGN §5, more columns are welcome):
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +36,14 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from workbench.config import AIR_QUANTITIES, FitSettings
+from workbench.errors import InputError
 from workbench.geo import WORK_CRS
 from workbench.models import air as air_ind
 from workbench.models import indicators as heat_ind
+from workbench.models.area_means import area_means
 from workbench.models.hotspots import gi_star
 from workbench.models.need import (
-    DEFAULT_WEIGHTS,
-    check_weights,
     indicators,
     need_index,
     need_rank,
@@ -54,84 +51,12 @@ from workbench.models.need import (
 )
 from workbench.models.spatial import IDW, CovariateRegression, RegressionKriging, covariates_at
 from workbench.models.validation import improvement, validate
-from workbench.rundir import publish_run
+from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.rundir import frame_digest, jsonable, publish_run, software_versions
+from workbench.workspace import Workspace
 
-AIR_QUANTITIES = ("pm2_5", "pm10", "no2")
 MIN_SENSORS = 8  # fewer valid sensors: no spatial model (the surface would be a guess)
-PACKAGES = ["numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "esda", "libpysal"]
-
-
-@dataclass(frozen=True)
-class FitSettings:
-    """Model parameters from ``workbench.toml`` (``[heat]``, ``[air]``, ``[hotspots]``,
-    ``[need]``, ``[model]``), validated."""
-
-    reference: str = "quantile:0.1"
-    timezone: str = "Europe/Berlin"
-    night: tuple[int, int] = (22, 6)
-    min_nights: int = 7
-    heat_covariates: tuple[str, ...] = ("impervious", "green", "water", "building_height")
-    air_quantities: tuple[str, ...] = AIR_QUANTITIES
-    air_covariates: tuple[str, ...] = ("road_density", "impervious", "green")
-    min_daily_hours: int = 18
-    min_period_coverage: float = 0.75
-    cv_block_m: float = 2000.0
-    hotspot_distance_m: float = 500.0
-    permutations: int = 999
-    alpha: float = 0.05
-    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    draws: int = 500
-    concentration: float = 20.0
-    seed: int = 0
-
-    @classmethod
-    def from_config(cls, cfg: dict[str, Any]) -> FitSettings:
-        heat = cfg.get("heat", {})
-        air = cfg.get("air", {})
-        hs = cfg.get("hotspots", {})
-        need = cfg.get("need", {})
-        model = cfg.get("model", {})
-        qc = cfg.get("qc", {})
-        d = cls()
-        s = cls(
-            reference=str(heat.get("reference", d.reference)),
-            timezone=str(heat.get("timezone", d.timezone)),
-            night=tuple(heat.get("night_hours", d.night)),  # type: ignore[arg-type]
-            min_nights=int(heat.get("min_nights", d.min_nights)),
-            heat_covariates=tuple(heat.get("covariates", d.heat_covariates)),
-            air_quantities=tuple(air.get("quantities", d.air_quantities)),
-            air_covariates=tuple(air.get("covariates", d.air_covariates)),
-            min_daily_hours=int(qc.get("min_daily_hours", d.min_daily_hours)),
-            min_period_coverage=float(qc.get("min_period_coverage", d.min_period_coverage)),
-            cv_block_m=float(model.get("cv_block_m", d.cv_block_m)),
-            hotspot_distance_m=float(hs.get("distance_m", d.hotspot_distance_m)),
-            permutations=int(hs.get("permutations", d.permutations)),
-            alpha=float(hs.get("alpha", d.alpha)),
-            weights=check_weights(need.get("weights", d.weights)),
-            draws=int(need.get("draws", d.draws)),
-            concentration=float(need.get("concentration", d.concentration)),
-            seed=int(model.get("seed", d.seed)),
-        )
-        s.validate()
-        return s
-
-    def validate(self) -> None:
-        if len(self.night) != 2 or not all(0 <= h <= 23 for h in self.night):
-            raise ValueError(f"heat.night_hours must be two hours 0..23, got {list(self.night)}")
-        bad = set(self.air_quantities) - set(AIR_QUANTITIES)
-        if bad:
-            raise ValueError(f"air.quantities: unknown {sorted(bad)}; allowed {AIR_QUANTITIES}")
-        for name in ("cv_block_m", "hotspot_distance_m", "concentration"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
-        if not 0 < self.alpha < 1:
-            raise ValueError(f"hotspots.alpha must be in (0, 1), got {self.alpha}")
-        if self.permutations < 99:
-            raise ValueError(f"hotspots.permutations must be ≥ 99, got {self.permutations}")
-        if self.draws < 20:
-            raise ValueError(f"need.draws must be ≥ 20, got {self.draws}")
-        if not 0 < self.min_period_coverage <= 1:
-            raise ValueError("qc.min_period_coverage must be in (0, 1]")
+PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "esda", "libpysal")
 
 
 # ---------------------------------------------------------------------- inputs
@@ -232,7 +157,7 @@ def spatial_step(
     return pd.DataFrame({"mean": mean, "se": se}, index=grid.index), metrics, oof
 
 
-class InsufficientData(ValueError):
+class InsufficientData(InputError):
     """Too few sensors or too little data for a model; the run records why."""
 
 
@@ -265,69 +190,58 @@ def _surface(
     return pred, sensor_table.merge(oof, on="sensor_id", how="left")
 
 
-# ---------------------------------------------------------------------- the run
-def fit_workspace(
-    ws: Any,
-    *,
-    settings: FitSettings | None = None,
-    echo: Callable[[str], Any] = lambda _s: None,
-) -> Path:
-    """Run the whole chain on a workspace and publish ``results/<run-id>/``.
+# ---------------------------------------------------------------------- the steps
+def heat_step(
+    ws: Workspace, s: FitSettings, cells: pd.DataFrame, positions: pd.DataFrame, notes: list[str]
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Heat indicators per sensor and the nocturnal-UHI surface (written into ``cells``).
 
-    Returns the run directory (``results/latest`` points at it afterwards).
+    Returns the heat metrics and the sensor table (``positions`` with the indicators).
     """
-    try:
-        s = settings or FitSettings.from_config(ws.config)
-    except ValueError as exc:
-        raise ValueError(f"{ws.root / 'workbench.toml'}: {exc}") from None
     grid = ws.grid()
-    if grid is None or grid.empty:
-        raise ValueError(
-            f"{ws.root}: no grid; add one with workbench init --workspace {ws.root} --grid FILE"
-        )
-    started = datetime.now(UTC)
-    echo("quality control (runs only if the store changed)")
-    ws._qc_run(True)
-    qc_state = ws.qc_state() or {}
-    positions = sensor_positions(ws.sensors(), ws.config.get("reference_stations"))
-    max_d = 1.5 * _cell_size(grid)
-    cells = grid.copy()
-    metrics: dict[str, Any] = {"notes": []}
-
-    # --- heat
-    echo("heat indicators and spatial heat model")
+    sensor_table = positions.copy()
     t_hourly = _hourly(ws.clean_aggregate("air_temperature", freq="hour", refresh=False))
     rh_hourly = _hourly(ws.clean_aggregate("relative_humidity", freq="hour", refresh=False))
-    sensor_table = positions.copy()
     heat_metrics: dict[str, Any] = {"reference": s.reference, "target": "nocturnal UHI (K)"}
     if t_hourly.empty:
-        metrics["notes"].append("no air temperature: no heat model")
+        notes.append("no air temperature: no heat model")
         heat_metrics["status"] = "no data"
-    else:
-        hi = heat_ind.heat_indicators(
-            t_hourly,
-            rh_hourly,
-            reference=s.reference,
-            tz=s.timezone,
-            min_hours=s.min_daily_hours,
-            min_nights=s.min_nights,
-        )
-        sensor_table = sensor_table.merge(hi, on="sensor_id", how="outer")
-        target = hi[hi["valid"]].merge(positions, on="sensor_id")
-        heat_metrics["period"] = [str(t_hourly["time"].min()), str(t_hourly["time"].max())]
-        heat_metrics["sensors_with_temperature"] = int(hi["sensor_id"].nunique())
-        heat_metrics["sensors_valid_uhi"] = int(hi["valid"].sum())
-        pred, sensor_table = _surface(
-            target, "uhi_k", grid, s.heat_covariates, s, max_d, "heat", heat_metrics,
-            sensor_table, metrics["notes"],
-        )  # fmt: skip
-        if pred is not None:
-            cells["heat_uhi_k"], cells["heat_uhi_se"] = pred["mean"], pred["se"]
-            heat_metrics["cv_rmse_k"] = heat_metrics["cv_rmse"]
-    metrics["heat"] = heat_metrics
+        return heat_metrics, sensor_table
+    hi = heat_ind.heat_indicators(
+        t_hourly,
+        rh_hourly,
+        reference=s.reference,
+        tz=s.timezone,
+        min_hours=s.min_daily_hours,
+        min_nights=s.min_nights,
+    )
+    sensor_table = sensor_table.merge(hi, on="sensor_id", how="outer")
+    target = hi[hi["valid"]].merge(positions, on="sensor_id")
+    heat_metrics["period"] = [str(t_hourly["time"].min()), str(t_hourly["time"].max())]
+    heat_metrics["sensors_with_temperature"] = int(hi["sensor_id"].nunique())
+    heat_metrics["sensors_valid_uhi"] = int(hi["valid"].sum())
+    max_d = 1.5 * _cell_size(grid)
+    pred, sensor_table = _surface(
+        target, "uhi_k", grid, s.heat_covariates, s, max_d, "heat", heat_metrics,
+        sensor_table, notes,
+    )  # fmt: skip
+    if pred is not None:
+        cells["heat_uhi_k"], cells["heat_uhi_se"] = pred["mean"], pred["se"]
+        heat_metrics["cv_rmse_k"] = heat_metrics["cv_rmse"]
+    return heat_metrics, sensor_table
 
-    # --- air
-    echo("air-quality indicators and land-use regression")
+
+def air_step(
+    ws: Workspace,
+    s: FitSettings,
+    cells: pd.DataFrame,
+    positions: pd.DataFrame,
+    sensor_table: pd.DataFrame,
+    notes: list[str],
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Air indicators per sensor and a land-use regression surface per quantity."""
+    grid = ws.grid()
+    max_d = 1.5 * _cell_size(grid)
     air_metrics: dict[str, Any] = {
         "standards": {q: air_ind.LIMITS[q] for q in s.air_quantities},
         "period_note": "period means are compared with annual values only as an indication",
@@ -350,8 +264,7 @@ def fit_workspace(
             "sensors_over_who_annual": int(ai["over_who_annual"].sum()),
         }
         pred, sensor_table = _surface(
-            target, "mean", grid, s.air_covariates, s, max_d, q, qm, sensor_table,
-            metrics["notes"],
+            target, "mean", grid, s.air_covariates, s, max_d, q, qm, sensor_table, notes,
         )  # fmt: skip
         if pred is not None:
             cells[f"{q}_ugm3"], cells[f"{q}_se"] = pred["mean"].clip(lower=0), pred["se"]
@@ -361,10 +274,11 @@ def fit_workspace(
     if "pm2_5" in air_metrics:
         air_metrics["cv_rmse"] = air_metrics["pm2_5"].get("cv_rmse")
         air_metrics["cv_r2"] = air_metrics["pm2_5"].get("cv_r2")
-    metrics["air"] = air_metrics
+    return air_metrics, sensor_table
 
-    # --- hotspots
-    echo("hotspots (Gi*, permutation inference, FDR)")
+
+def hotspot_step(cells: pd.DataFrame, s: FitSettings) -> dict[str, Any]:
+    """Gi* hot and cold spots of the heat and PM2.5 surfaces (written into ``cells``)."""
     xy = cells[["x", "y"]].to_numpy(float)
     hs_metrics: dict[str, Any] = {
         "distance_m": s.hotspot_distance_m,
@@ -393,34 +307,70 @@ def fit_workspace(
             "hotspot_cells": int(g["hotspot"].sum()),
             "coldspot_cells": int(g["coldspot"].sum()),
         }
-    metrics["hotspots"] = hs_metrics
+    return hs_metrics
 
-    # --- need
-    echo(f"need index and Monte-Carlo sensitivity ({s.draws} draws)")
-    cells, areas, need_metrics = need_tables(cells, ws.areas(), s)
-    metrics["need"] = need_metrics
 
-    # --- metadata
-    metrics["coverage"] = {
-        "store_version": ws.snapshot().version,
-        "observations": ws.snapshot().observation_counts(),
+def _coverage(ws: Workspace, positions: pd.DataFrame, cells: pd.DataFrame) -> dict[str, Any]:
+    qc_state = ws.qc_state() or {}
+    snap = ws.snapshot()
+    return {
+        "store_version": snap.version,
+        "observations": snap.observation_counts(),
         "qc_computed_at": qc_state.get("computed_at"),
         "qc_passed": qc_state.get("passed"),
         "qc_readings": qc_state.get("readings"),
         "sensors_with_position": len(positions),
         "grid_cells": len(cells),
     }
+
+
+def _settings(ws: Workspace, settings: FitSettings | None) -> FitSettings:
+    try:
+        return settings or FitSettings.from_config(ws.config)
+    except ValueError as exc:
+        raise InputError(f"{ws.root / 'workbench.toml'}: {exc}") from None
+
+
+# ---------------------------------------------------------------------- the run
+def run(ws: Workspace, *, settings: FitSettings | None = None, echo: Echo = quiet) -> StepResult:
+    """QC (if the store changed), heat and air models, hotspots and the need index,
+    published as ``results/<run-id>/`` (``results/latest`` points at it afterwards).
+
+    A failed fit leaves the previous run as latest.
+    """
+    s = _settings(ws, settings)
+    grid = ws.grid()
+    if grid is None or grid.empty:
+        raise InputError(
+            f"{ws.root}: no grid; add one with workbench init --workspace {ws.root} --grid FILE"
+        )
+    started = datetime.now(UTC)
+    echo("quality control (runs only if the store changed)")
+    ws.current_qc(refresh=True)
+    positions = sensor_positions(ws.sensors(), ws.config.get("reference_stations"))
+    cells = grid.copy()
+    metrics: dict[str, Any] = {"notes": []}
+    echo("heat indicators and spatial heat model")
+    metrics["heat"], sensor_table = heat_step(ws, s, cells, positions, metrics["notes"])
+    echo("air-quality indicators and land-use regression")
+    notes = metrics["notes"]
+    metrics["air"], sensor_table = air_step(ws, s, cells, positions, sensor_table, notes)
+    echo("hotspots (Gi*, permutation inference, FDR)")
+    metrics["hotspots"] = hotspot_step(cells, s)
+    echo(f"need index and Monte-Carlo sensitivity ({s.draws} draws)")
+    cells, areas, metrics["need"] = need_tables(cells, ws.areas(), s)
+    metrics["coverage"] = _coverage(ws, positions, cells)
     metrics["parameters"] = asdict(s)
-    metrics["software"] = software_versions()
+    metrics["software"] = software_versions(PACKAGES)
     metrics["simulated"] = bool(ws.config["workspace"].get("simulated", False))
     metrics["started_at"] = started.isoformat(timespec="seconds")
     metrics["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     cells = cells.reset_index(drop=True)
     sensor_table = sensor_table.sort_values("sensor_id").reset_index(drop=True)
     metrics["outputs_sha256"] = {
-        "cells": _frame_digest(cells),
-        "areas": _frame_digest(areas),
-        "sensors": _frame_digest(sensor_table),
+        "cells": frame_digest(cells),
+        "areas": frame_digest(areas),
+        "sensors": frame_digest(sensor_table),
     }
 
     def write(tmp: Path) -> None:
@@ -432,7 +382,11 @@ def fit_workspace(
         )
 
     echo("writing the run")
-    return publish_run(ws.root / "results", "latest", write)
+    run_dir = publish_run(ws.root / "results", "latest", write)
+    return StepResult(
+        "fit", run=run_dir, warnings=list(metrics["notes"]), summary=jsonable(metrics),
+        lines=summary_lines(run_dir),
+    )  # fmt: skip
 
 
 def need_tables(
@@ -473,73 +427,6 @@ def _with_need(frame: pd.DataFrame, s: FitSettings, *, heat: str, air: str) -> p
         seed=s.seed,
     )
     return pd.concat([out, sens], axis=1)
-
-
-def area_means(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per area: plain and population-weighted means, hotspot shares and people.
-
-    The area's hazard standard error (``*_se``) is the mean of its cells' errors, which
-    assumes errors fully correlated within the area (conservative).
-    """
-    c = cells[cells["area_id"].notna()]
-    value_cols = [
-        col
-        for col in ("heat_uhi_k", "pm2_5_ugm3", "pm10_ugm3", "no2_ugm3", "green", "impervious")
-        if col in c
-    ]
-    se_cols = [col for col in ("heat_uhi_se", "pm2_5_se") if col in c]
-    flag_cols = [col for col in c.columns if col.endswith(("_hotspot", "_coldspot"))]
-    g = c.groupby("area_id", sort=True)
-    out = g[value_cols + se_cols].mean()
-    shares = g[flag_cols].mean()
-    out[[f"{f}_share" for f in flag_cols]] = shares.to_numpy(float)
-    pop = c["population"].astype(float)
-    for col in value_cols:
-        wsum = (c[col] * pop).groupby(c["area_id"]).sum()
-        psum = pop.groupby(c["area_id"]).sum()
-        out[f"{col}_popw"] = np.where(psum > 0, wsum / psum.where(psum > 0, 1), out[col])
-    for col in ("population", "pop_65plus", "pop_under6"):
-        out[col] = g[col].sum()
-    out["cells"] = g.size()
-    if "need_index" in c:
-        out["need_index_cell_mean"] = g["need_index"].mean()
-    return out.reset_index()
-
-
-# ---------------------------------------------------------------------- helpers
-def software_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for p in ["ge-gruent-workbench", *PACKAGES]:
-        try:
-            out[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            out[p] = "not installed"
-    return out
-
-
-def _frame_digest(df: pd.DataFrame) -> str:
-    """Content hash of a table, floats rounded to 9 decimals (last-bit differences of
-    vectorised sums are not differences of results)."""
-    h = hashlib.sha256()
-    h.update(",".join(map(str, df.columns)).encode())
-    floats = df.select_dtypes("float").columns
-    rounded = df.assign(**{c: df[c].round(9) for c in floats})
-    h.update(pd.util.hash_pandas_object(rounded, index=False).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [jsonable(v) for v in x]
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, np.floating | float):
-        return None if not np.isfinite(x) else float(x)
-    if isinstance(x, np.bool_):
-        return bool(x)
-    return x
 
 
 def summary_lines(run: Path) -> list[str]:

@@ -1,0 +1,30 @@
+"""``workbench participation``: one participation round (proposals and ballots)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from workbench.participation.store import import_round
+from workbench.pipeline.result import StepResult
+from workbench.workspace import Workspace
+
+
+def run(ws: Workspace, paths: Sequence[str | Path], *, format: str = "auto") -> StepResult:
+    """Import a round (replacing the previous one); voters pseudonymised, no author data.
+
+    ``summary`` is the round's meta (``proposals``, ``voters``, ``ballots``, ``budget``,
+    ``placement``).
+    """
+    meta = import_round(ws.root, paths, areas=ws.areas(), grid=ws.grid(), format=format)
+    placed = meta["placement"]
+    lines = [
+        f"imported {meta['proposals']} proposals and {meta['ballots']} ballot lines of "
+        f"{meta['voters']} voters (voter ids pseudonymised; author names and e-mails not stored)",
+        "placed      "
+        + ", ".join(f"{placed.get(k, 0)} by {k}" for k in ("coordinates", "area"))
+        + f", {placed.get('unplaced', 0)} unplaced",
+    ]
+    if meta.get("budget"):
+        lines.append(f"budget      {meta['budget']:,.0f} (from the data)")
+    return StepResult("participation", summary=meta, lines=lines)
