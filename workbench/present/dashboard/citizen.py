@@ -14,14 +14,14 @@ import ipywidgets as W
 from traitlets import TraitError
 
 from workbench import i18n
-from workbench.dashboard.data import PublicData, public_data
-from workbench.dashboard.state import (
+from workbench.i18n import t
+from workbench.present.dashboard.data import PublicData, public_data
+from workbench.present.dashboard.state import (
     CitizenState,
     about_html,
     legend_html,
     proposal_list_html,
 )
-from workbench.i18n import t
 
 CSS = """
 <style>

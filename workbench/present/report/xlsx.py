@@ -13,7 +13,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import fmt_votes, t
-from workbench.report.content import ReportContent, Table
+from workbench.present.report.content import ReportContent, Table
+from workbench.privacy import small_group
 
 NUMBER_FORMATS = {
     "int": "#,##0",
@@ -33,7 +34,7 @@ def _cell_value(v: Any, fmt: str, lang: str) -> Any:
     if fmt == "votes":
         if pd.isna(v):
             return None
-        return int(v) if v >= 5 else fmt_votes(float(v), lang)
+        return fmt_votes(float(v), lang) if small_group(float(v)) else int(v)
     if fmt == "text":
         return None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
     return None if pd.isna(v) else float(v)
@@ -108,7 +109,7 @@ def render_xlsx(content: ReportContent, run: str | Path, path: str | Path) -> Pa
     """Write ``ranking.xlsx``: ranking, scenarios, districts, allocations, metadata."""
     from openpyxl import Workbook
 
-    from workbench.report.content import scenario_numbers
+    from workbench.present.report.content import scenario_numbers
 
     lang = content.lang
     run = Path(run)

@@ -1,7 +1,7 @@
 """Charts for the analyst notebooks: validation, calibration, rank intervals, allocations.
 
 Each function takes result tables and returns a matplotlib figure; nothing is read from
-disk here. Maps are in :mod:`workbench.maps`.
+disk here. Maps are in :mod:`workbench.present.maps`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def calibration_plot(calibrations: pd.DataFrame) -> Any:
 def health_summary(health: pd.DataFrame) -> Any:
     """Sensor status counts and the distribution of completeness."""
     plt = _plt()
-    from workbench.maps import STATUS_COLOURS
+    from workbench.present.maps import STATUS_COLOURS
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.6))
     counts = health["status"].value_counts().reindex(list(STATUS_COLOURS), fill_value=0)

@@ -1,4 +1,4 @@
-"""Render a :class:`~workbench.report.content.ReportContent` as PDF with ReportLab.
+"""Render a :class:`~workbench.present.report.content.ReportContent` as PDF with ReportLab.
 
 Pure PyPI: ReportLab draws the pages, and the DejaVu Sans font that ships with matplotlib
 is embedded, so German umlauts, €, µ, ³ and – print on a machine with no system fonts.
@@ -12,7 +12,7 @@ import io
 from html import escape
 from pathlib import Path
 
-from workbench.report.content import ReportContent, Table
+from workbench.present.report.content import ReportContent, Table
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"

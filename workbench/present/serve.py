@@ -1,6 +1,6 @@
 """``workbench serve``: the citizen and analyst pages under Voila.
 
-Voila runs the notebooks in ``dashboards/`` with ``WORKBENCH_WORKSPACE`` set to the
+Voila runs the notebooks in ``workbench/present/notebooks/`` with ``WORKBENCH_WORKSPACE`` set to the
 workspace. Settings for a public deployment (see docs/dashboards.md):
 
 * binds to 127.0.0.1 unless ``--ip`` says otherwise (put a reverse proxy with TLS in front);
@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.errors import InputError
+
 PAGES = ("citizens.ipynb", "analyst.ipynb")
 
 
 def dashboards_dir() -> Path:
-    """The Voila notebooks (``dashboards/`` of the source tree)."""
-    here = Path(__file__).resolve().parent.parent / "dashboards"
+    """The Voila notebooks, shipped as package data (``workbench/present/notebooks``)."""
+    here = Path(__file__).resolve().parent / "notebooks"
     if not all((here / p).exists() for p in PAGES):
         raise FileNotFoundError(f"dashboard notebooks not found in {here}")
     return here
@@ -58,13 +60,13 @@ class ServeSettings:
 
     def validate(self) -> None:
         if not (0 <= self.port <= 65535):
-            raise ValueError(f"port {self.port} is not a TCP port (0–65535)")
+            raise InputError(f"port {self.port} is not a TCP port (0–65535)")
         if self.pool_size < 0 or self.pool_size > 32:
-            raise ValueError(f"pool_size {self.pool_size}; allowed are 0–32")
+            raise InputError(f"pool_size {self.pool_size}; allowed are 0–32")
         if self.cull_idle_timeout < 0 or self.cull_interval <= 0:
-            raise ValueError("cull_idle_timeout must be ≥ 0 and cull_interval > 0 seconds")
+            raise InputError("cull_idle_timeout must be ≥ 0 and cull_interval > 0 seconds")
         if not self.base_url.startswith("/") or not self.base_url.endswith("/"):
-            raise ValueError(f"base_url {self.base_url!r} must start and end with '/'")
+            raise InputError(f"base_url {self.base_url!r} must start and end with '/'")
 
 
 def security_headers(tiles: str | None = None) -> dict[str, str]:

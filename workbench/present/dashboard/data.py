@@ -19,30 +19,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.geo import WORK_CRS
+from workbench.privacy import MIN_GROUP, PAGE_PROPOSAL_COLUMNS
 
-# the proposal columns a published page may carry, nothing else
-PUBLIC_COLUMNS = (
-    "proposal_id",
-    "title",
-    "description",
-    "category",
-    "cost_eur",
-    "votes",
-    "lat",
-    "lon",
-    "area_id",
-    "rank",
-    "rank_lo",
-    "rank_hi",
-    "score",
-    "need_at_site",
-    "beneficiaries",
-    "heat_hotspot",
-    "air_hotspot",
-    "explanation_de",
-    "explanation_en",
-)
-MIN_GROUP = 5  # never show counts of fewer people than this
+PUBLIC_COLUMNS = PAGE_PROPOSAL_COLUMNS
 
 EAQI_COLOURS = {
     "good": "#50f0e6",

@@ -1,4 +1,5 @@
-"""Render a :class:`~workbench.report.content.ReportContent` as one self-contained HTML file.
+"""Render a :class:`~workbench.present.report.content.ReportContent` as one self-contained
+HTML file.
 
 Every text from the data (proposal titles and explanations come from citizens) goes through
 :func:`html.escape`; images are embedded as ``data:`` URIs, so the file needs no server, no
@@ -10,7 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from workbench.report.content import ReportContent, Table
+from workbench.present.report.content import ReportContent, Table
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 64rem;

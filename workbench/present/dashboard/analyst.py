@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from traitlets import TraitError
 
-from workbench.dashboard.state import NEED_KEYS, WeightState
 from workbench.i18n import fmt_dec, t
-from workbench.maps import STATUS_COLOURS
+from workbench.pipeline.status import status
+from workbench.present.dashboard.state import NEED_KEYS, WeightState
+from workbench.present.maps import STATUS_COLOURS
 
 TEXT = {
     "title": (
@@ -102,7 +103,7 @@ def recent_readings(ws: Any, quantity: str, hours: int = 24) -> tuple[pd.DataFra
 
     Returns the latest value per sensor and the network's hourly median and 10–90 % band.
     """
-    sensors = [s for s in ws.status()["sensors"] if quantity in s.get("quantities", [])]
+    sensors = [s for s in status(ws)["sensors"] if quantity in s.get("quantities", [])]
     last = max((s["last_seen"] for s in sensors if s.get("last_seen")), default=None)
     if last is None:
         empty = pd.DataFrame(columns=["sensor_id", "time", "mean"])
@@ -148,8 +149,6 @@ class AnalystPage:
     """Widgets of the analyst page for one workspace."""
 
     def __init__(self, ws: Any, *, lang: str = "de") -> None:
-        import ipyleaflet as L
-
         self.ws = ws
         self.lang = lang
         self.cells = ws.results("cells")
@@ -162,13 +161,36 @@ class AnalystPage:
             self.weights.weights = [float(cfg_w[k]) for k in NEED_KEYS]
         self.language = W.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=lang)
         self.title = W.HTML()
-        # ---- health
-        self.health = ws.health()
+        centre = self._build_health()
+        self._build_live()
+        # ---- diagnostics
+        self.cv_html = W.HTML()
+        self.residual_map = _plain_map(centre)
+        self._residual_layer()
+        self._build_weights()
+        self.headings = {
+            k: W.HTML() for k in ("health", "monitoring", "live", "diagnostics", "weights")
+        }
+        self.monitor_html = W.HTML()
+        self.plan_html = W.HTML()
+        self._plan_layer()
+        self._wire()
+        self.render()
+        self.update_health()
+        self.update_monitoring()
+        self.update_live()
+        self.update_ranking()
+        self.widget = self._layout()
+
+    def _build_health(self) -> tuple[float, float]:
+        """Status filter, health table and the map of sensors by status; the map centre."""
+        import ipyleaflet as L
+        from pyproj import Transformer
+
+        self.health = self.ws.health()
         self.status_filter = W.Dropdown(options=["all", *STATUS_COLOURS], value="all")
         self.health_html = W.HTML()
         pos = self.sensors[["sensor_id", "x", "y"]].merge(self.health[["sensor_id", "status"]])
-        from pyproj import Transformer
-
         tr = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
         lon, lat = tr.transform(pos["x"].to_numpy(), pos["y"].to_numpy())
         pos = pos.assign(lat=lat, lon=lon)
@@ -188,8 +210,11 @@ class AnalystPage:
             mk.popup = W.HTML(escape(f"{r.sensor_id}: {r.status}"))
             self.status_markers.add(mk)
         self.health_map.add(self.status_markers)
-        # ---- live
-        obs = ws.status()["observations"]
+        return centre
+
+    def _build_live(self) -> None:
+        """Quantity picker, refresh button, latest-value table and the 24-hour band plot."""
+        obs = status(self.ws)["observations"]
         quantities = [
             q for q in ("air_temperature", "pm2_5", "pm10", "relative_humidity", "no2") if q in obs
         ]
@@ -197,11 +222,9 @@ class AnalystPage:
         self.refresh = W.Button()
         self.live_html = W.HTML()
         self.live_plot = W.Output()
-        # ---- diagnostics
-        self.cv_html = W.HTML()
-        self.residual_map = _plain_map(centre)
-        self._residual_layer()
-        # ---- weights
+
+    def _build_weights(self) -> None:
+        """One slider per need-index weight, the re-rank button and the ranking output."""
         self.sliders = {
             k: W.FloatSlider(
                 min=0.0,
@@ -217,19 +240,10 @@ class AnalystPage:
         self.rerank_button = W.Button()
         self.rank_html = W.HTML()
         self.message = W.HTML()
-        self.headings = {
-            k: W.HTML() for k in ("health", "monitoring", "live", "diagnostics", "weights")
-        }
-        self.monitor_html = W.HTML()
-        self.plan_html = W.HTML()
-        self._plan_layer()
-        self._wire()
-        self.render()
-        self.update_health()
-        self.update_monitoring()
-        self.update_live()
-        self.update_ranking()
-        self.widget = W.VBox(
+
+    def _layout(self) -> W.VBox:
+        """The page: language, health, live readings, diagnostics, weights and ranking."""
+        widget = W.VBox(
             [
                 self.language,
                 self.title,
@@ -251,7 +265,8 @@ class AnalystPage:
                 self.rank_html,
             ]
         )
-        self.widget.add_class("wb-app")
+        widget.add_class("wb-app")
+        return widget
 
     def _plan_layer(self) -> None:
         """The sensor plan of the latest run (if any) as squares on the health map."""
@@ -279,16 +294,12 @@ class AnalystPage:
         self.health_map.add(group)
 
     def update_monitoring(self) -> None:
-        from workbench.monitoring import monitor_workspace
+        from workbench.pipeline.monitor import monitoring as monitor_workspace
 
         mon = monitor_workspace(self.ws)
         lang = self.lang
         alerts = "".join(f"<li>{escape(a[lang])}</li>" for a in mon["alerts"])
-        alerts = (
-            f"<ul role='alert'>{alerts}</ul>"
-            if alerts
-            else ("<p>" + ("Keine Warnungen." if lang == "de" else "No alerts.") + "</p>")
-        )
+        alerts = f"<ul role='alert'>{alerts}</ul>" if alerts else f"<p>{t('no_alerts', lang)}</p>"
         self.monitor_html.value = (
             f"<p>{escape(str(mon['as_of']))}</p>" + alerts + html_table(mon["districts"].round(2))
         )
@@ -387,7 +398,7 @@ class AnalystPage:
         self.update_ranking()
 
     def update_ranking(self) -> None:
-        from workbench.ranking import rerank
+        from workbench.models.ranking import rerank
 
         new = rerank(self.proposals, self.cells, self.weights.normalised(), draws=100)
         old = self.proposals.set_index("proposal_id")["rank"]

@@ -1,0 +1,329 @@
+"""Static maps of the grid results: a raster of one cell column, district boundaries,
+hotspot outlines, sensors or proposals, with a legend, a scale bar and a north arrow.
+
+Used by the report and the analyst notebooks. matplotlib is imported here, lazily by the
+callers; nothing is downloaded (no map tiles).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.geo import WORK_CRS
+from workbench.i18n import t
+
+# colour maps chosen to stay readable in greyscale print and for colour-blind readers
+CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis", "plain": "Greys"}
+STATUS_COLOURS = {"ok": "#1a9850", "degraded": "#fdae61", "stale": "#bdbdbd", "dead": "#000000"}
+
+
+def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[float, ...], float]:
+    """Arrange a cell column on its regular grid.
+
+    Returns
+    -------
+    image : 2-D array, north up, NaN where there is no cell
+    extent : (xmin, xmax, ymin, ymax) of the cell edges, for ``imshow``
+    size : cell size in metres
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"x": [50.0, 150, 50], "y": [50.0, 50, 150], "v": [1.0, 2, 3]})
+    >>> img, ext, size = grid_raster(c, "v")
+    >>> img.tolist(), ext, size
+    ([[3.0, nan], [1.0, 2.0]], (0.0, 200.0, 0.0, 200.0), 100.0)
+    """
+    x = cells["x"].to_numpy(float)
+    y = cells["y"].to_numpy(float)
+    ux = np.unique(x)
+    uy = np.unique(y)
+    steps = np.concatenate([np.diff(ux), np.diff(uy)])
+    size = float(steps.min()) if len(steps) else 100.0
+    ix = np.rint((x - ux.min()) / size).astype(int)
+    iy = np.rint((y - uy.min()) / size).astype(int)
+    img = np.full((iy.max() + 1, ix.max() + 1), np.nan)
+    img[iy, ix] = cells[column].to_numpy(float)
+    x0, y0 = float(ux.min()) - size / 2, float(uy.min()) - size / 2
+    extent = (x0, x0 + img.shape[1] * size, y0, y0 + img.shape[0] * size)
+    return img[::-1], extent, size
+
+
+def area_outlines(areas: pd.DataFrame | None) -> list[np.ndarray]:
+    """District boundary rings in the working CRS (EPSG:25832), one array per ring."""
+    if areas is None or areas.empty:
+        return []
+    import shapely
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    rings = []
+    for geom in areas["geometry"]:
+        polys = getattr(geom, "geoms", [geom])
+        for poly in polys:
+            for ring in [poly.exterior, *poly.interiors]:
+                xy = shapely.get_coordinates(ring)
+                px, py = tr.transform(xy[:, 0], xy[:, 1])
+                rings.append(np.column_stack([px, py]))
+    return rings
+
+
+def _scale_bar(ax: Any, extent: Sequence[float], lang: str) -> None:
+    width = extent[1] - extent[0]
+    length = max(500.0, 10 ** np.floor(np.log10(width / 4)))
+    if length * 2 <= width / 4:
+        length *= 2
+    x0 = extent[0] + width * 0.04
+    y0 = extent[2] + (extent[3] - extent[2]) * 0.04
+    ax.plot([x0, x0 + length], [y0, y0], color="black", lw=3, solid_capstyle="butt")
+    ax.plot([x0, x0 + length], [y0, y0], color="white", lw=1.2, solid_capstyle="butt")
+    ax.text(
+        x0 + length / 2,
+        y0 + width * 0.012,
+        f"{length / 1000:g} km",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1},
+    )
+
+
+def _north_arrow(ax: Any) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.94, 0.95),
+        xytext=(0.94, 0.84),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.5},
+    )
+
+
+def _draw_raster(
+    ax: Any,
+    cells: pd.DataFrame,
+    column: str,
+    *,
+    kind: str,
+    label: str,
+    vmin: float | None,
+    vmax: float | None,
+    faded: bool,
+) -> tuple[float, ...]:
+    """Colour the cells by ``column`` with a labelled colour bar; return the map extent."""
+    img, extent, _size = grid_raster(cells, column)
+    im = ax.imshow(
+        img,
+        extent=extent,
+        cmap=CMAPS.get(kind, "viridis"),
+        vmin=vmin,
+        vmax=vmax,
+        interpolation="nearest",
+        alpha=0.55 if faded else 0.9,
+    )
+    cb = ax.figure.colorbar(im, ax=ax, shrink=0.75, pad=0.02)
+    cb.set_label(label, fontsize=8)
+    cb.ax.tick_params(labelsize=7)
+    return extent
+
+
+def _draw_outline(ax: Any, cells: pd.DataFrame, outline: str | None, lang: str) -> list[Any]:
+    """Contour the cells where the boolean column ``outline`` is true; its legend entry."""
+    from matplotlib.lines import Line2D
+
+    if outline is None or outline not in cells or not cells[outline].any():
+        return []
+    mask, ext2, _ = grid_raster(cells.assign(_m=cells[outline].astype(float)), "_m")
+    mask = np.nan_to_num(mask)
+    xs = np.linspace(ext2[0], ext2[1], mask.shape[1] + 1)
+    ys = np.linspace(ext2[3], ext2[2], mask.shape[0] + 1)
+    xc = (xs[:-1] + xs[1:]) / 2
+    yc = (ys[:-1] + ys[1:]) / 2
+    ax.contour(xc, yc, mask, levels=[0.5], colors="#00e5ff", linewidths=1.0)
+    return [Line2D([], [], color="#00e5ff", lw=1.2, label=t("hotspot", lang))]
+
+
+def _draw_areas(ax: Any, areas: pd.DataFrame | None, lang: str) -> list[Any]:
+    """District boundaries; their legend entry."""
+    from matplotlib.lines import Line2D
+
+    for ring in area_outlines(areas):
+        ax.plot(ring[:, 0], ring[:, 1], color="#333333", lw=0.6)
+    if areas is None or areas.empty:
+        return []
+    return [Line2D([], [], color="#333333", lw=0.8, label=t("district_border", lang))]
+
+
+def _draw_status_points(ax: Any, pts: pd.DataFrame) -> list[Any]:
+    """Sensors coloured by health status (:data:`STATUS_COLOURS`); one legend entry each."""
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for status, colour in STATUS_COLOURS.items():
+        sel = pts[pts["status"] == status]
+        if sel.empty:
+            continue
+        ax.scatter(
+            sel["x"],
+            sel["y"],
+            s=26,
+            c=colour,
+            edgecolors="#111111",
+            linewidths=0.6,
+            zorder=3,
+            marker="o",
+            label=status,
+        )
+        handles.append(Line2D([], [], ls="", marker="o", mfc=colour, mec="#111111", label=status))
+    return handles
+
+
+def _draw_ranked_points(ax: Any, pts: pd.DataFrame, point_labels: bool, lang: str) -> list[Any]:
+    """Proposals: ranks 1–10 as red diamonds (optionally numbered), the others as circles."""
+    from matplotlib.lines import Line2D
+
+    top = pts["rank"] <= 10
+    ax.scatter(
+        pts.loc[~top, "x"],
+        pts.loc[~top, "y"],
+        s=22,
+        c="#ffffff",
+        edgecolors="#222222",
+        linewidths=0.8,
+        zorder=3,
+    )
+    ax.scatter(
+        pts.loc[top, "x"],
+        pts.loc[top, "y"],
+        s=60,
+        c="#d7301f",
+        edgecolors="#222222",
+        linewidths=0.8,
+        marker="D",
+        zorder=4,
+    )
+    if point_labels:
+        for r in pts[top].itertuples():
+            ax.annotate(
+                str(int(r.rank)),
+                (r.x, r.y),
+                xytext=(4, 4),
+                zorder=5,
+                textcoords="offset points",
+                fontsize=7,
+                fontweight="bold",
+            )
+    return [
+        Line2D([], [], ls="", marker="D", mfc="#d7301f", mec="#222222", label=t("top10", lang)),
+        Line2D([], [], ls="", marker="o", mfc="white", mec="#222222", label=t("others", lang)),
+    ]
+
+
+def _draw_points(ax: Any, points: pd.DataFrame | None, point_labels: bool, lang: str) -> list[Any]:
+    """Sensors by status, proposals by rank, or plain sensor triangles; their legend entries."""
+    from matplotlib.lines import Line2D
+
+    if points is None or points.empty:
+        return []
+    pts = points[np.isfinite(points["x"]) & np.isfinite(points["y"])]
+    if "status" in pts:
+        return _draw_status_points(ax, pts)
+    if "rank" in pts:
+        return _draw_ranked_points(ax, pts, point_labels, lang)
+    ax.scatter(pts["x"], pts["y"], s=10, c="black", marker="^", zorder=3)
+    return [Line2D([], [], ls="", marker="^", color="black", label=t("sensor", lang))]
+
+
+def _finish_axes(
+    ax: Any, extent: Sequence[float], title: str, handles: list[Any], lang: str
+) -> None:
+    """Scale bar, north arrow, legend, extent, title and the CRS note."""
+    _scale_bar(ax, extent, lang)
+    _north_arrow(ax)
+    if handles:
+        ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.85)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=10)
+    ax.text(
+        1.0,
+        -0.02,
+        "ETRS89 / UTM 32N (EPSG:25832)",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=6,
+        color="#555555",
+    )
+
+
+def city_map(
+    cells: pd.DataFrame,
+    column: str,
+    *,
+    areas: pd.DataFrame | None = None,
+    kind: str = "need",
+    title: str = "",
+    label: str = "",
+    outline: str | None = None,
+    points: pd.DataFrame | None = None,
+    point_labels: bool = False,
+    lang: str = "de",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    ax: Any = None,
+) -> Any:
+    """Draw one cell column as a map and return the matplotlib figure.
+
+    Parameters
+    ----------
+    cells : grid results with ``x``, ``y`` (EPSG:25832) and ``column``
+    column : the column to colour the cells by
+    areas : district polygons (lon/lat), drawn as boundaries
+    kind : ``"heat"``, ``"air"`` or ``"need"`` (picks the colour map)
+    outline : a boolean cell column (e.g. ``heat_hotspot``) drawn as a contour
+    points : rows with ``x``, ``y`` and optional ``rank`` (proposals) or ``sensor_id``
+    point_labels : write the rank next to the ten best-ranked points
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.0, 6.2), dpi=110)
+    else:
+        fig = ax.figure
+    extent = _draw_raster(
+        ax,
+        cells,
+        column,
+        kind=kind,
+        label=label,
+        vmin=vmin,
+        vmax=vmax,
+        faded=points is not None,
+    )
+    handles = _draw_outline(ax, cells, outline, lang)
+    handles += _draw_areas(ax, areas, lang)
+    handles += _draw_points(ax, points, point_labels, lang)
+    _finish_axes(ax, extent, title, handles, lang)
+    fig.tight_layout()
+    return fig
+
+
+def figure_png(fig: Any, dpi: int = 150) -> bytes:
+    """Render a figure to PNG bytes and close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,132 @@
+"""Read a finished run and assemble the report's sections in order (:func:`build_content`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from workbench import i18n
+from workbench.i18n import t
+from workbench.present.report.caveats import caveats_section
+from workbench.present.report.figures import maps_section
+from workbench.present.report.measures import evaluation_section, plan_section
+from workbench.present.report.methods import methods_section
+from workbench.present.report.monitoring import monitoring_section
+from workbench.present.report.ranking import ranking_section, top_five_table
+from workbench.present.report.reproduce import reproduce_section
+from workbench.present.report.scenarios import scenario_table, scenarios_section
+from workbench.present.report.summary import summary_paragraphs
+from workbench.present.report.tables import ReportContent, Section
+
+REQUIRED = ("metrics.json", "proposals.parquet", "allocation.parquet", "allocation_summary.parquet")
+
+
+@dataclass
+class RunTables:
+    """The tables of one run the report needs; optional ones are ``None`` when absent."""
+
+    path: Path
+    metrics: dict[str, Any]
+    props: pd.DataFrame
+    alloc: pd.DataFrame
+    summary: pd.DataFrame
+    area_res: pd.DataFrame | None
+    districts: pd.DataFrame | None
+
+    def optional(self, name: str) -> pd.DataFrame | None:
+        """``<name>.parquet`` of the run, or ``None`` if the run has none."""
+        file = self.path / f"{name}.parquet"
+        return pd.read_parquet(file) if file.exists() else None
+
+
+def read_run(run: Path) -> RunTables:
+    """Load metrics, proposals and allocations of ``run``; fail if the run is incomplete."""
+    missing = [n for n in REQUIRED if not (run / n).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"{run} lacks {', '.join(missing)}: run `workbench fit` and `workbench rank` first"
+        )
+    tables = RunTables(
+        path=run,
+        metrics=json.loads((run / "metrics.json").read_text(encoding="utf-8")),
+        props=pd.read_parquet(run / "proposals.parquet"),
+        alloc=pd.read_parquet(run / "allocation.parquet"),
+        summary=pd.read_parquet(run / "allocation_summary.parquet"),
+        area_res=None,
+        districts=None,
+    )
+    tables.area_res = tables.optional("areas")
+    tables.districts = tables.optional("allocation_districts")
+    return tables
+
+
+def summary_section(r: RunTables, areas: pd.DataFrame | None, lang: str) -> Section:
+    """Plain-language summary, the top five proposals and the budget scenarios."""
+    area_res = (
+        r.area_res if r.area_res is not None else pd.DataFrame(columns=["area_id", "heat_uhi_k"])
+    )
+    return Section(
+        "summary",
+        t("summary", lang),
+        summary_paragraphs(r.metrics, r.props, r.summary, areas, area_res, lang),
+        [top_five_table(r.props, areas, lang), scenario_table(r.summary, lang)],
+    )
+
+
+def build_content(
+    run: str | Path,
+    *,
+    areas: pd.DataFrame | None = None,
+    health: pd.DataFrame | None = None,
+    lang: str = "de",
+    figures: bool = True,
+    monitoring: dict[str, Any] | None = None,
+) -> ReportContent:
+    """Everything the report shows, from one run directory.
+
+    Parameters
+    ----------
+    run : a run directory with ``cells``, ``areas``, ``proposals`` and allocation tables
+    areas : district polygons (names and boundaries)
+    health : sensor health table (``status`` column), for the caveats
+    lang : ``"de"`` (default) or ``"en"``
+    figures : draw the maps (turn off for fast tests of the tables)
+    monitoring : :func:`workbench.models.monitoring.monitor_workspace` output, for its section
+
+    Returns
+    -------
+    ReportContent
+        Summary, maps, ranking, scenarios, then evaluation, sensor plan and monitoring where
+        the run has them, then methods, caveats and the reproduction tables.
+    """
+    i18n.check_lang(lang)
+    run = Path(run)
+    r = read_run(run)
+    sections = [summary_section(r, areas, lang)]
+    if figures and (run / "cells.parquet").exists():
+        sections.append(maps_section(pd.read_parquet(run / "cells.parquet"), r.props, areas, lang))
+    sections.append(ranking_section(r.props, areas, lang))
+    sections.append(scenarios_section(r.props, r.alloc, r.summary, r.districts, areas, lang))
+    evaluation = r.optional("evaluation")
+    if evaluation is not None:
+        sections.append(evaluation_section(evaluation, lang))
+    plan = r.optional("sensor_plan")
+    if plan is not None:
+        sections.append(plan_section(plan, r.metrics.get("sensor_plan", {}), areas, lang))
+    if monitoring is not None and not monitoring["districts"].empty:
+        sections.append(monitoring_section(monitoring, lang))
+    sections.append(methods_section(r.metrics, lang))
+    sections.append(caveats_section(r.metrics, health, lang))
+    sections.append(reproduce_section(r.metrics, run.name, lang))
+    return ReportContent(
+        lang=lang,
+        title=t("title", lang),
+        subtitle=t("subtitle", lang),
+        run_id=run.name,
+        simulated=bool(r.metrics.get("simulated")),
+        sections=sections,
+    )

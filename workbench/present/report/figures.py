@@ -1,0 +1,88 @@
+"""The report maps (heat, air, need, proposals) as PNG figures with text alternatives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.i18n import fmt_dec, t
+from workbench.present.report.tables import Figure, Section
+
+
+def _de_en(lang: str, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+def map_alt_text(
+    cells: pd.DataFrame,
+    col: str,
+    title: str,
+    label: str,
+    outline: str | None,
+    points: pd.DataFrame | None,
+    lang: str,
+) -> str:
+    """What a map shows, in words: value range, outlined hotspots, proposals drawn."""
+    v = cells[col]
+    alt = _de_en(
+        lang,
+        f"Karte: {title}. Werte von {fmt_dec(v.min(), lang)} bis {fmt_dec(v.max(), lang)} {label}.",
+        f"Map: {title}. Values from {fmt_dec(v.min(), lang)} to {fmt_dec(v.max(), lang)} {label}.",
+    )
+    if outline:
+        alt += " " + _de_en(
+            lang,
+            f"{int(cells[outline].sum())} Hotspot-Zellen umrandet.",
+            f"{int(cells[outline].sum())} hotspot cells outlined.",
+        )
+    if points is not None:
+        alt += " " + _de_en(
+            lang,
+            f"{len(points)} Vorschläge; Rang 1–10 als Rauten.",
+            f"{len(points)} proposals; ranks 1–10 as diamonds.",
+        )
+    return alt
+
+
+def map_figures(
+    cells: pd.DataFrame, props: pd.DataFrame, areas: pd.DataFrame | None, lang: str
+) -> list[Figure]:
+    """The four report maps as PNG figures with text alternatives.
+
+    Maps of columns the run lacks (or that hold no finite value) are left out.
+    """
+    from workbench.present.maps import city_map, figure_png
+
+    figs = []
+    specs = [
+        ("heat", "heat_uhi_k", "heat", "map_heat", "K", "heat_hotspot", None),
+        ("air", "pm2_5_ugm3", "air", "map_air", "µg/m³", "air_hotspot", None),
+        ("need", "need_index", "need", "map_need", "0–1", None, None),
+        ("proposals", "need_index", "need", "map_proposals", t("need", lang), None, props),
+    ]
+    for key, col, kind, title_key, label, outline, points in specs:
+        if col not in cells or not np.isfinite(cells[col]).any():
+            continue
+        title = t(title_key, lang)
+        fig = city_map(
+            cells,
+            col,
+            areas=areas,
+            kind=kind,
+            title=title,
+            label=label,
+            outline=outline,
+            points=points,
+            point_labels=points is not None,
+            lang=lang,
+        )
+        alt = map_alt_text(cells, col, title, label, outline, points, lang)
+        figs.append(Figure(key, title, figure_png(fig), alt))
+    return figs
+
+
+def maps_section(
+    cells: pd.DataFrame, props: pd.DataFrame, areas: pd.DataFrame | None, lang: str
+) -> Section:
+    """The section holding :func:`map_figures`."""
+    return Section("maps", t("maps", lang), figures=map_figures(cells, props, areas, lang))

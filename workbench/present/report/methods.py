@@ -1,0 +1,92 @@
+"""Methods and validation: how the data were checked and modelled, and how well the models
+predict held-out sensors compared with simple baselines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from workbench.i18n import fmt_dec, fmt_int, t
+from workbench.present.report.tables import Section, Table
+
+
+def _de_en(lang: str, de: str, en: str) -> str:
+    return de if lang == "de" else en
+
+
+def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
+    """Quality control, heat model, hotspots, need index and ranking, one paragraph each.
+
+    Hotspot and need-index paragraphs quote the run's parameters (distance, permutations,
+    weights, draws), so they are templates here; the fixed ones live in the i18n table.
+    """
+    w = metrics.get("need", {}).get("weights", {})
+    wtxt = ", ".join(f"{k} {fmt_dec(v, lang)}" for k, v in w.items())
+    hs = metrics.get("hotspots", {})
+    distance = fmt_int(hs.get("distance_m", 500), lang)
+    permutations = hs.get("permutations", 999)
+    draws = metrics.get("need", {}).get("draws", 500)
+    return [
+        t("method_qc", lang),
+        t("method_heat", lang),
+        _de_en(
+            lang,
+            f"Hotspots: lokales Getis-Ord Gi* im Umkreis von {distance} m, "
+            f"{permutations} Permutationen, Falscherkennungsrate 5 % (Benjamini-Hochberg).",
+            f"Hotspots: local Getis-Ord Gi* within {distance} m, "
+            f"{permutations} permutations, false discovery rate 5% (Benjamini-Hochberg).",
+        ),
+        _de_en(
+            lang,
+            f"Bedarfsindex: normierte Hitze, Luft, Grünmangel, Bevölkerung und Verletzlichkeit "
+            f"(über 65, unter 6), gewichtet ({wtxt}). Die Spannen der Ränge kommen aus "
+            f"{draws} Ziehungen von Gewichten, Normierungen und Modellfehlern.",
+            f"Need index: normalised heat, air, green deficit, population and vulnerability "
+            f"(over 65, under 6), weighted ({wtxt}). Rank ranges come from "
+            f"{draws} draws of weights, normalisations and model errors.",
+        ),
+        t("method_ranking", lang),
+    ]
+
+
+def validation_table(metrics: dict[str, Any], lang: str) -> Table:
+    """Cross-validated RMSE of the model and both baselines, per quantity and scheme."""
+    rows = []
+    names = {"heat": t("validation_uhi", lang), "pm2_5": "PM2.5 (µg/m³)", "pm10": "PM10 (µg/m³)"}
+    blocks = [("heat", metrics.get("heat", {}))]
+    blocks += [(q, metrics.get("air", {}).get(q, {})) for q in ("pm2_5", "pm10")]
+    for q, m in blocks:
+        if m.get("status") != "ok":
+            continue
+        for scheme, name in (("loso", t("cv_loso", lang)), ("block", t("cv_block", lang))):
+            cv = m["cv"][scheme]
+            rows.append(
+                {
+                    t("quantity", lang): names[q],
+                    "CV": name,
+                    t("model", lang): cv["regression_kriging"]["rmse"],
+                    "IDW": cv["idw"]["rmse"],
+                    t("covariates_only", lang): cv["covariates_only"]["rmse"],
+                    "R²": cv["regression_kriging"]["r2"],
+                    "n": cv["regression_kriging"]["n"],
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame({t("quantity", lang): [], "CV": []})
+    formats = {c: "text" for c in frame.columns[:2]}
+    formats.update({c: "dec2" for c in frame.columns[2:6]})
+    if "n" in frame:
+        formats["n"] = "int"
+    return Table("validation", t("validation_title", lang), frame, formats)
+
+
+def methods_section(metrics: dict[str, Any], lang: str) -> Section:
+    """:func:`method_paragraphs` with the :func:`validation_table`."""
+    return Section(
+        "methods",
+        t("methods", lang),
+        method_paragraphs(metrics, lang),
+        [validation_table(metrics, lang)],
+    )

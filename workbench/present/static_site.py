@@ -1,0 +1,108 @@
+"""The static citizen site: files only, which any web server can host.
+
+The site is files only: ``index.html``, ``assets/app.js`` and ``assets/app.css`` (the
+workbench's own code, no third-party library), ``data/*.json`` and ``layers/*.png``. The
+page draws its map as SVG from those files, so there is no kernel per visitor, no CDN and
+no tile server; a Content-Security-Policy in the page forbids loading anything from
+elsewhere. Citizen text is inserted with ``textContent`` only, never as HTML.
+
+The data written is what :func:`workbench.present.dashboard.data.public_data` allows: whitelisted
+proposal columns, vote counts below five hidden.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from workbench.errors import InputError
+from workbench.i18n import CATEGORY, TEXT
+from workbench.present.dashboard.data import PublicData
+
+# texts the static page needs (German and English)
+SITE_TEXT_KEYS = (
+    "citizen_title", "simulated", "about_data", "about_text", "caveat_lowcost", "latest_data",
+    "run", "sensors", "district", "category", "all_districts", "all_categories", "near_me",
+    "address", "search", "reset", "map_hint", "shown", "near_point", "not_found", "rank",
+    "rank_range", "votes", "few_votes", "no_proposals", "layer_heat", "layer_heat_hotspots",
+    "layer_air", "layer_air_hotspots", "layer_eaqi", "layer_need", "layer_districts",
+    "layer_proposals", "hotspot", "map_label", "language",
+)  # fmt: skip
+ASSETS = ("app.js", "app.css", "index.html")
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if hasattr(v, "item"):
+        return _clean(v.item())
+    return v
+
+
+def site_files(data: PublicData) -> dict[str, bytes]:
+    """Every data file of the site (relative path -> bytes)."""
+    props = data.proposals
+    cols = [c for c in ("proposal_id", "title", "description", "category", "cost_eur", "votes",
+                        "votes_hidden", "lat", "lon", "area_id", "district", "rank", "rank_lo",
+                        "rank_hi", "need_at_site", "beneficiaries", "explanation_de",
+                        "explanation_en", "colour") if c in props]  # fmt: skip
+    records = [{k: _clean(v) for k, v in r.items()} for r in props[cols].to_dict("records")]
+    layers = {
+        key: {"file": f"layers/{key}.png", "bounds": layer.bounds, "legend": layer.legend,
+              "unit": layer.unit}
+        for key, layer in data.layers.items()
+    }  # fmt: skip
+    texts = {lang: {k: TEXT[k][i] for k in SITE_TEXT_KEYS} for i, lang in enumerate(("de", "en"))}
+    meta = {k: _clean(v) for k, v in data.meta.items() if k != "center"}
+    meta["center"] = list(data.meta.get("center", (51.54, 7.08)))
+
+    def dump(obj: Any) -> bytes:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    files = {
+        "data/proposals.json": dump(records),
+        "data/districts.geojson": dump(data.areas_geojson() if not data.areas.empty else
+                                       {"type": "FeatureCollection", "features": []}),
+        "data/layers.json": dump(layers),
+        "data/texts.json": dump({"texts": texts, "categories": CATEGORY}),
+        "data/meta.json": dump(meta),
+    }  # fmt: skip
+    for key, layer in data.layers.items():
+        files[f"layers/{key}.png"] = layer.png
+    return files
+
+
+def write_site(data: PublicData, out: str | Path) -> Path:
+    """Write the static site for ``data`` into ``out`` (replacing a previous site there).
+
+    The new site is written next to ``out`` and swapped in with renames, so a web server
+    never serves a half-written site.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
+        raise InputError(f"{out} exists and is not a published site; choose an empty directory")
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    (tmp / "assets").mkdir(parents=True)
+    static = resources.files("workbench.present") / "site_assets"
+    for name in ASSETS:
+        target = tmp / ("index.html" if name == "index.html" else f"assets/{name}")
+        target.write_bytes((static / name).read_bytes())
+    for rel, blob in site_files(data).items():
+        p = tmp / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(blob)
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    if old.exists():
+        shutil.rmtree(old)
+    return out
