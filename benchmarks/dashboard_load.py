@@ -29,8 +29,8 @@ from pathlib import Path
 
 from _common import WORK
 
-from workbench.ingest.broker import free_port
-from workbench.serve import ServeSettings, static_server, stop, voila_command, wait_ready
+from workbench.present.serve import ServeSettings, static_server, stop, voila_command, wait_ready
+from workbench.simulate.broker import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -184,13 +184,13 @@ def main() -> None:
     a = ap.parse_args()
     ws = a.workspace
     if ws is None:
-        from workbench.demo import run_demo
+        from workbench.pipeline.demo import run_demo
 
         ws = WORK / "dashboard-demo"
         if not (ws / "results" / "latest").exists():
             run_demo(ws, serve=False, echo=lambda _s: None)
-    from workbench.publish import publish_site
-    from workbench.serve import dashboards_dir
+    from workbench.pipeline import publish
+    from workbench.present.serve import dashboards_dir
     from workbench.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -222,7 +222,7 @@ def main() -> None:
                 f"{n:>8} ratio citizens / bare map (median): "
                 f"{cit['median_s'] / bare['median_s']:.2f}"
             )
-        site = publish_site(Workspace.open(ws), Path(tmp) / "site")
+        site = publish.run(Workspace.open(ws), Path(tmp) / "site").files["site"]
         rps = static_rps(site)
         print(f"static site: {rps:,.0f} requests/s (python -m http.server, 8 client threads)")
 

@@ -4,7 +4,7 @@ spatial step against PyKrige's universal kriging on the same points and grid.
     python benchmarks/fit.py            # the full sweep (about an hour on 2 cores)
     python benchmarks/fit.py --quick    # small sizes only, to check the script
 
-For each size a simulated city is generated (``workbench.synthetic``), written as the
+For each size a simulated city is generated (``workbench.simulate.city``), written as the
 generic CSV, imported and quality-controlled (timed apart), then ``workbench fit`` runs
 in a fresh process that reports its own peak memory (``ru_maxrss``). Sizes: sensors
 50 / 200 / 1,000 on the 100 m grid (≈12k cells); grids of ≈12k / 48k / 190k cells
@@ -34,18 +34,20 @@ import pyarrow.csv as pv
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import scratch
 
-from workbench.demo import demo_config
 from workbench.geo import areas_to_geojson
-from workbench.synthetic import generate_city
+from workbench.pipeline import import_files, qc
+from workbench.pipeline.demo import demo_config
+from workbench.simulate.city import generate_city
 from workbench.workspace import Workspace
 
 FIT_CHILD = r"""
 import json, resource, sys, time
+from workbench.pipeline import fit
 from workbench.workspace import Workspace
 ws = Workspace.open(sys.argv[1])
 t = time.perf_counter()
 marks = []
-run = ws.fit(echo=lambda s: marks.append((s, time.perf_counter())))
+run = fit.run(ws, echo=lambda s: marks.append((s, time.perf_counter()))).run
 end = time.perf_counter()
 steps = [(s, b - a) for (s, a), (_, b) in zip(marks, marks[1:] + [("", end)])]
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -74,10 +76,10 @@ def build_workspace(root: Path, *, sensors: int, cell: float, days: int) -> dict
         config_text=demo_config(),
     )
     t = time.perf_counter()
-    ws.import_files([data / "network.csv"])
+    import_files.import_report(ws, [data / "network.csv"])
     t_import = time.perf_counter() - t
     t = time.perf_counter()
-    ws.run_qc()
+    qc.run(ws)
     t_qc = time.perf_counter() - t
     return {
         "ws": ws,
@@ -99,9 +101,10 @@ def pykrige_comparison(ws: Workspace, run: Path) -> dict:
     """Our spatial step vs PyKrige universal kriging: time and block-CV RMSE, same data."""
     from pykrige.uk import UniversalKriging
 
-    from workbench.fit import FitSettings, _cell_size
+    from workbench.config import FitSettings
     from workbench.models.spatial import RegressionKriging, covariates_at
     from workbench.models.validation import block_groups, scores
+    from workbench.pipeline.fit import _cell_size
 
     s = FitSettings.from_config(ws.config)
     sensors = pd.read_parquet(run / "sensors.parquet")

@@ -22,6 +22,7 @@ import pyarrow.csv as pv
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
 from _common import best_of, scratch
 
+from workbench.pipeline import import_files
 from workbench.workspace import Workspace
 
 
@@ -87,7 +88,7 @@ def main() -> None:
         state["ws"] = Workspace.init(ws_dir)
 
     def full() -> None:
-        report = state["ws"].import_files([f])
+        report = import_files.import_report(state["ws"], [f])
         assert report.added == 2 * rows, report.added
 
     t_wb = best_of(args.repeat, full, setup=fresh)

@@ -23,14 +23,14 @@ from pathlib import Path
 
 from _common import scratch
 
-from workbench.ingest.broker import LocalBroker
-from workbench.ingest.traffic import expected_readings, mixed_stream
+from workbench.simulate.broker import LocalBroker
+from workbench.simulate.traffic import expected_readings, mixed_stream
 from workbench.store import Store
 from workbench.workspace import Workspace
 
 PUBLISHER = """
 import pickle, sys
-from workbench.ingest.traffic import publish
+from workbench.simulate.traffic import publish
 msgs = pickle.load(open(sys.argv[1], "rb"))
 print(publish("127.0.0.1", int(sys.argv[2]), msgs), flush=True)
 """

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from workbench.pipeline import participation
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_REAL = REPO.parent / "shared" / "data" / "real"
-DEMO = REPO / "data" / "demo"
+DEMO = REPO / "workbench" / "simulate" / "demo_data"
 # screenshots and rendered pages kept for people to look at after a run (not committed)
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -72,7 +74,7 @@ def demo_workspace(tmp_path_factory):
 
     Tests must not modify it; copy it (``copy_workspace``) to change anything.
     """
-    from workbench.demo import run_demo
+    from workbench.pipeline.demo import run_demo
 
     root = tmp_path_factory.mktemp("demo") / "ws"
     return run_demo(root, serve=False, echo=lambda _s: None)
@@ -92,7 +94,7 @@ def hostile_workspace(demo_workspace, tmp_path_factory):
     """The demo with script and HTML payloads in proposal titles and descriptions, ranked."""
     import pandas as pd
 
-    from workbench.rank import rank_workspace
+    from workbench.pipeline import rank
 
     base = tmp_path_factory.mktemp("hostile")
     ws = copy_workspace(demo_workspace, base / "ws")
@@ -102,6 +104,54 @@ def hostile_workspace(demo_workspace, tmp_path_factory):
         props.loc[props["proposal_id"] == pid, "description"] = title + " & mehr"
     src = base / "proposals.csv"
     props.to_csv(src, index=False)
-    ws.import_participation([src, DEMO / "votes.csv"])
-    rank_workspace(ws, echo=lambda _s: None)
+    participation.run(ws, [src, DEMO / "votes.csv"])
+    rank.run(ws)
     return ws
+
+
+# ---------------------------------------------------------------- the package as users get it
+@pytest.fixture(scope="session")
+def installed_workbench(tmp_path_factory) -> Path:
+    """``pip install .`` (not editable) into a fresh venv; returns its ``workbench`` command.
+
+    The package is built from a copy of the files a wheel is made of (pyproject, README,
+    LICENSE, ``workbench/``), so nothing of the source tree is importable from the venv; the
+    dependencies come from this test environment's site-packages through a ``.pth`` file
+    (the test is about what the wheel ships, not about PyPI).
+    """
+    import shutil
+    import site
+    import venv
+
+    base = tmp_path_factory.mktemp("installed")
+    src = base / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, src / name)
+    shutil.copytree(
+        REPO / "workbench", src / "workbench", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    env = base / "venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    py = env / "bin" / "python"
+    site_dir = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    deps = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    Path(site_dir, "test-deps.pth").write_text("\n".join(deps) + "\n", encoding="utf-8")
+    # the dependencies' data files (Voila's and nbconvert's templates, kernel specs) live
+    # in the test environment's share/jupyter, where a real install of them would put them
+    (env / "share").mkdir(exist_ok=True)
+    (env / "share" / "jupyter").symlink_to(Path(sys.prefix) / "share" / "jupyter")
+    proc = subprocess.run(
+        [py, "-m", "pip", "install", "--quiet", "--no-deps", str(src)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    where = subprocess.run(
+        [py, "-c", "import workbench; print(workbench.__file__)"],
+        capture_output=True, text=True, cwd=base, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert where.startswith(site_dir), f"workbench imported from {where}, not the installed wheel"
+    return env / "bin" / "workbench"

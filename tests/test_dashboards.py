@@ -15,13 +15,14 @@ import pytest
 from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, REPO
 from traitlets import TraitError
 
-from workbench.dashboard.analyst import build_analyst
-from workbench.dashboard.citizen import build_citizen
-from workbench.dashboard.data import public_data, public_proposals
-from workbench.dashboard.state import CitizenState, WeightState, clean_text
-from workbench.ingest.broker import free_port
-from workbench.publish import publish_site, site_files
-from workbench.serve import ServeSettings, security_headers, static_server
+from workbench.pipeline import publish
+from workbench.present.dashboard.analyst import build_analyst
+from workbench.present.dashboard.citizen import build_citizen
+from workbench.present.dashboard.data import public_data, public_proposals
+from workbench.present.dashboard.state import CitizenState, WeightState, clean_text
+from workbench.present.serve import ServeSettings, security_headers, static_server
+from workbench.present.static_site import site_files
+from workbench.simulate.broker import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -221,7 +222,7 @@ def server(hostile_workspace, tmp_path_factory):
         cwd=REPO,
         start_new_session=True,
     )
-    from workbench.serve import stop, wait_ready
+    from workbench.present.serve import stop, wait_ready
 
     try:
         wait_ready(f"http://127.0.0.1:{port}/voila/render/citizens.ipynb", proc, timeout=180)
@@ -295,10 +296,10 @@ def test_analyst_page_in_chromium(server, browser):
 @pytest.fixture(scope="module")
 def static_site(hostile_workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
-    publish_site(hostile_workspace, out)
+    publish.run(hostile_workspace, out)
     port = free_port()
     proc = static_server(out, port)
-    from workbench.serve import wait_ready
+    from workbench.present.serve import wait_ready
 
     wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)
     yield f"http://127.0.0.1:{port}", out
@@ -343,15 +344,15 @@ def test_static_site_in_chromium(static_site, browser, hostile_workspace):
 
 
 def test_publish_replaces_a_site_but_not_other_folders(demo_workspace, tmp_path):
-    site = publish_site(demo_workspace, tmp_path / "site")
+    site = publish.run(demo_workspace, tmp_path / "site").files["site"]
     first = json.loads((site / "data" / "meta.json").read_text())
-    publish_site(demo_workspace, tmp_path / "site")
+    publish.run(demo_workspace, tmp_path / "site")
     assert json.loads((site / "data" / "meta.json").read_text()) == first
     other = tmp_path / "other"
     other.mkdir()
     (other / "keep.txt").write_text("mine")
     with pytest.raises(ValueError, match="not a published site"):
-        publish_site(demo_workspace, other)
+        publish.run(demo_workspace, other)
     assert (other / "keep.txt").read_text() == "mine"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     shutil.rmtree(site)

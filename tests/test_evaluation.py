@@ -12,14 +12,14 @@ import pytest
 from conftest import DEMO, run_cli
 from pyproj import Transformer
 
-from workbench.evaluate import evaluation_panels, sensor_sites
-from workbench.fit import FitSettings
+from workbench.config import FitSettings
 from workbench.importers.base import ImportFormatError
 from workbench.measures import from_proposals, parse_measures, read_register, write_register
 from workbench.models.impact import did, panel_noise, planned_mde
+from workbench.models.monitoring import MonitoringSettings, alerts, district_heat
 from workbench.models.sensor_plan import Kernel, posterior_variance
-from workbench.monitoring import MonitoringSettings, alerts, district_heat
-from workbench.plan import funded_targets, plan_table
+from workbench.pipeline.evaluate import evaluation_panels, sensor_sites
+from workbench.pipeline.plan_sensors import funded_targets, plan_table
 
 TRUTH = json.loads((DEMO / "truth" / "truth.json").read_text())["measures"][0]
 
@@ -73,7 +73,7 @@ def test_placebo_measures_are_calibrated(demo_panels):
             ]
         )
         treated = [r.sensor_id]
-        from workbench.evaluate import choose_groups
+        from workbench.pipeline.evaluate import choose_groups
 
         _, controls = choose_groups(sites, m.iloc[0], m, reference=s.reference)
         res = did(

@@ -2,24 +2,21 @@
 
 import json
 import shutil
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli
+from conftest import run_cli
 from pyproj import Transformer
 
-from workbench import fit as fit_module
-from workbench.demo import run_demo
-from workbench.fit import spatial_step
 from workbench.models.hotspots import gi_star
 from workbench.models.spatial import IDW
-from workbench.synthetic import compare_with_truth, generate_city
+from workbench.pipeline import fit as fit_module
+from workbench.pipeline.demo import run_demo
+from workbench.pipeline.fit import spatial_step
+from workbench.simulate.city import compare_with_truth, generate_city
+from workbench.simulate.demo_files import write_demo
 from workbench.workspace import Workspace
-
-sys.path.insert(0, str(REPO / "data"))
-from generate_demo import write_demo
 
 CITY = {
     "n_sensors": 110,
@@ -167,7 +164,7 @@ def test_fit_is_reproducible_and_a_failed_fit_keeps_latest(city_run, tmp_path, m
     shutil.copytree(ws.root, copy, symlinks=True)
     w2 = Workspace.open(copy)
     before = w2.latest_run()
-    run = w2.fit()
+    run = fit_module.run(w2).run
     assert run != before and w2.latest_run() == run
     for table in ("cells", "areas", "sensors"):  # same inputs and seed: same tables
         pd.testing.assert_frame_equal(
@@ -185,7 +182,7 @@ def test_fit_is_reproducible_and_a_failed_fit_keeps_latest(city_run, tmp_path, m
 
     monkeypatch.setattr(fit_module, "need_tables", broken)
     with pytest.raises(RuntimeError):
-        w2.fit()
+        fit_module.run(w2)
     assert w2.latest_run() == run
     assert not [p for p in (copy / "results").iterdir() if p.name.startswith(".tmp")]
 

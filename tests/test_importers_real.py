@@ -6,6 +6,8 @@ from conftest import FIXTURES, shared_real
 
 from workbench import importers
 from workbench.importers.sensor_community import read_sensor_community
+from workbench.pipeline import import_files
+from workbench.pipeline.status import status as status_of
 
 
 def test_sensor_community_sds011_exact_rows_and_values():
@@ -51,9 +53,9 @@ def test_sensor_community_whole_real_day_exact_counts(tmp_path):
     ws = Workspace.init(tmp_path / "ws")
     files = sorted(folder.glob("*.csv"))
     assert len(files) == 46
-    report = ws.import_files(files)
+    report = import_files.import_report(ws, files)
     assert report.added == 51450
-    assert ws.status()["observations"] == {
+    assert status_of(ws)["observations"] == {
         "air_pressure": 2122,
         "air_temperature": 12370,
         "pm10": 12294,

@@ -20,8 +20,9 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from workbench.ingest.broker import LocalBroker, find_mosquitto
-from workbench.ingest.traffic import Message, expected_readings, mixed_stream, publish
+from workbench.pipeline.status import status as status_of
+from workbench.simulate.broker import LocalBroker, find_mosquitto
+from workbench.simulate.traffic import Message, expected_readings, mixed_stream, publish
 from workbench.workspace import Workspace
 
 TOPIC = "v3/+/devices/+/up"
@@ -220,7 +221,7 @@ def test_mixed_stream_every_valid_reading_once_every_bad_one_quarantined(broker,
         hits = q["reason"].str.contains(text, regex=False).sum()
         assert hits >= n_kind, f"{kind}: {hits} quarantine records say {text!r}, want {n_kind}"
 
-    st = ws.status()["ingest"]
+    st = status_of(ws)["ingest"]
     c = st["counters"]
     assert c["received"] == len(messages)
     assert c["stored"] == len(expected_readings(messages))
@@ -285,7 +286,7 @@ def test_broker_restart_mid_stream_loses_and_duplicates_nothing(broker, ws_path)
 
 
 def test_ttn_qos0_frame_gaps_are_reported(broker, ws_path):
-    from workbench.ingest.traffic import valid_message
+    from workbench.simulate.traffic import valid_message
 
     rng = random.Random(3)
     t0 = int((time.time() - 7200) * 1e6)
@@ -296,7 +297,7 @@ def test_ttn_qos0_frame_gaps_are_reported(broker, ws_path):
     publish("127.0.0.1", broker.port, messages, qos=1)
     wait_for(lambda: counters(ws_path).get("received", 0) >= len(frames), 60, "load", ingest)
     assert ingest.terminate() == 0
-    st = Workspace.open(ws_path).status()["ingest"]
+    st = status_of(Workspace.open(ws_path))["ingest"]
     assert st["counters"]["gaps"] == 6
     assert st["devices_with_gaps"] == [["ttn:gap-dev", 6]] or st["devices_with_gaps"] == [
         ("ttn:gap-dev", 6)

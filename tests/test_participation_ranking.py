@@ -2,24 +2,22 @@
 
 import json
 import shutil
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import REPO, run_cli, shared_real
+from conftest import DEMO, run_cli, shared_real
 
 from workbench import participation
 from workbench.allocation.compare import allocate, need_constituency
-from workbench.demo import run_demo
+from workbench.models.ranking import rank_proposals
 from workbench.participation.pabulib import read_pabulib
 from workbench.participation.table import ParticipationError
-from workbench.rank import rank_workspace
-from workbench.ranking import rank_proposals
+from workbench.pipeline import participation as participation_step
+from workbench.pipeline import rank
+from workbench.pipeline.demo import run_demo
+from workbench.simulate.demo_files import write_demo
 from workbench.workspace import Workspace
-
-sys.path.insert(0, str(REPO / "data"))
-from generate_demo import write_demo
 
 CITY = {
     "n_sensors": 45,
@@ -132,7 +130,7 @@ def test_import_pseudonymises_voters_and_stores_no_author_data(city, tmp_path):
                     assert s.encode() not in blob, (f, s)
     # the same voter gets the same pseudonym in this workspace, another one elsewhere
     again = Workspace.init(tmp_path / "other", areas=data / "areas.geojson")
-    again.import_participation([data / "proposals.csv", data / "votes.csv"])
+    participation_step.run(again, [data / "proposals.csv", data / "votes.csv"])
     assert not set(again.participation().ballots["voter_id"]) & set(stored.ballots["voter_id"])
 
 
@@ -149,13 +147,14 @@ def test_placement_by_coordinates_area_name_or_listed_unplaced(city, tmp_path):
     copy = tmp_path / "ws"
     shutil.copytree(ws.root, copy, symlinks=True)
     w = Workspace.open(copy)
-    meta = w.import_participation([csv])
+    meta = participation_step.run(w, [csv]).summary
     p = w.participation().proposals.set_index("proposal_id")
     assert p.loc["a", "placement"] == "coordinates" and p.loc["a", "area_id"] == "buer"
     assert p.loc["b", "placement"] == "area" and p.loc["b", "area_id"] == "horst"
     assert p.loc["c", "placement"] == "unplaced" and pd.isna(p.loc["c", "area_id"])
     assert meta["placement"] == {"coordinates": 1, "area": 1, "unplaced": 1}
-    run, warnings = rank_workspace(w, budget=20_000)
+    ranked = rank.run(w, budget=20_000)
+    run, warnings = ranked.run, ranked.warnings
     ranked = pd.read_parquet(run / "proposals.parquet").set_index("proposal_id")
     assert len(ranked) == 3 and ranked.loc["c", "rank"] == 3  # unplaced: kept, ranked last
     assert any("could not be placed" in x for x in warnings)
@@ -170,7 +169,7 @@ def test_failed_import_keeps_the_previous_round(city, tmp_path):
     bad = tmp_path / "votes.csv"
     bad.write_text("voter_id,proposal_id\nV1,NOPE\n", encoding="utf-8")
     with pytest.raises(ParticipationError, match="'NOPE'"):
-        w.import_participation([data / "proposals.csv", bad])
+        participation_step.run(w, [data / "proposals.csv", bad])
     assert (copy / "participation" / "current").resolve() == before
 
 
@@ -291,7 +290,7 @@ def test_cli_rank_errors_are_one_line(tmp_path):
 
 
 def test_known_categories_are_kept_and_unknown_ones_read_from_the_title():
-    demo = REPO / "data" / "demo" / "proposals.csv"
+    demo = DEMO / "proposals.csv"
     raw = pd.read_csv(demo)
     got = participation.read(demo).proposals
     assert got["category"].tolist() == raw["category"].tolist()  # "other" stays "other"

@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 from conftest import DEMO, FIXTURES, run_cli, store_state
 
-from workbench.demo import run_demo
+from workbench.pipeline import import_files, qc
+from workbench.pipeline.demo import run_demo
+from workbench.pipeline.status import status as status_of
 from workbench.qc import QC
 from workbench.qc import layer as qc_layer
-from workbench.qc.evaluation import score_calibration, score_flags
+from workbench.simulate.scoring import score_calibration, score_flags
 from workbench.workspace import Workspace
 
 ABERDEEN_REF = (
@@ -24,9 +26,9 @@ ABERDEEN_REF = (
 @pytest.fixture(scope="module")
 def demo_qc(tmp_path_factory):
     root = tmp_path_factory.mktemp("qc") / "demo"
-    ws = run_demo(root, serve=False, fit=False, echo=lambda _s: None)
+    ws = run_demo(root, serve=False, fit_models=False, echo=lambda _s: None)
     before = store_state(root / "store")
-    result = ws.run_qc()
+    result = qc.run(ws).detail
     return ws, result, before
 
 
@@ -112,7 +114,7 @@ def test_qc_never_deletes_and_downstream_sees_only_passed(demo_qc):
     assert (clean["qc"] == 0).all()
     assert len(allrows) == ws.snapshot().observation_counts()["air_temperature"]
     assert len(clean) == int((allrows["qc"] == 0).sum()) < len(allrows)
-    st = ws.status()
+    st = status_of(ws)
     assert st["qc"]["stale"] is False and st["qc"]["status"]["dead"] == 1
     statuses = {s["sensor_id"]: s["status"] for s in st["sensors"]}
     assert statuses["uba:DENW022"] in ("ok", "degraded")
@@ -138,8 +140,8 @@ def aberdeen(tmp_path_factory):
         *sorted(FIXTURES.glob("2019-05-22_*.csv")),
         FIXTURES / "aberdeen-union-street-roadside.csv",
     ]
-    ws.import_files(files)
-    return ws, ws.run_qc(as_of="2019-05-23")
+    import_files.import_report(ws, files)
+    return ws, qc.run(ws, as_of="2019-05-23").detail
 
 
 def test_real_pm10_spike_and_stuck_humidity_are_flagged(aberdeen):

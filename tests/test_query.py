@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.pipeline import import_files
 from workbench.workspace import Workspace
 
 
@@ -60,7 +61,7 @@ def ws(tmp_path_factory):
     df.loc[moved, "lon"] = 7.01
     df.to_csv(root / "obs.csv", index=False)
     w = Workspace.init(root / "ws", areas=root / "areas.geojson")
-    w.import_files([root / "obs.csv"])
+    import_files.import_report(w, [root / "obs.csv"])
     w.truth = df.assign(time=pd.to_datetime(df["time"], utc=True))
     return w
 

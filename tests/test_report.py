@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, run_cli
 
-from workbench.report import build_content, write_report
+from workbench.pipeline import report as report_step
+from workbench.present.report import build_content
 
 
 def pdf_text(path) -> str:
@@ -117,8 +118,8 @@ class _Tags(HTMLParser):
 
 
 def test_html_report_escapes_citizen_text(hostile_workspace, tmp_path):
-    files = write_report(hostile_workspace, tmp_path)
-    html = files.html.read_text(encoding="utf-8")
+    files = report_step.run(hostile_workspace, tmp_path).files
+    html = files["html"].read_text(encoding="utf-8")
     p = _Tags()
     p.feed(html)
     tags = {t for t, _ in p.tags}
@@ -134,7 +135,7 @@ def test_html_report_escapes_citizen_text(hostile_workspace, tmp_path):
         assert title in shown  # shown as text, word for word
     assert "&lt;script&gt;" in html
     # the PDF prints the payloads as text too (ReportLab markup would swallow the tags)
-    flat = squash(pdf_text(files.pdf))
+    flat = squash(pdf_text(files["pdf"]))
     for title in HOSTILE_TITLES.values():
         assert squash(title) in flat
 
@@ -172,11 +173,11 @@ def test_spreadsheet_opens_and_totals_match(report, demo_workspace):
 
 
 def test_english_report(demo_workspace, tmp_path):
-    files = write_report(demo_workspace, tmp_path, lang="en")
-    text = pdf_text(files.pdf)
+    files = report_step.run(demo_workspace, tmp_path, lang="en").files
+    text = pdf_text(files["pdf"])
     assert "Summary" in text and "SIMULATED DEMO DATA" in text
     assert "Votes only" in squash(text) or "Votesonly" in squash(text)
-    html = files.html.read_text(encoding="utf-8")
+    html = files["html"].read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "Zusammenfassung" not in html
 
 

@@ -4,6 +4,7 @@
 import gzip
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 from conftest import DEMO, run_cli
 
-from workbench.synthetic import generate_city
+from workbench.simulate.broker import free_port
+from workbench.simulate.city import generate_city
 
 
 @pytest.fixture(scope="module")
@@ -135,31 +137,21 @@ def test_committed_demo_data_is_the_seeded_generator_output():
     pd.testing.assert_frame_equal(committed, city.proposals, check_dtype=False)
 
 
-def serve_demo(ws: Path) -> None:
-    """``workbench demo`` to the end: wait for the pages, fetch them, stop with Ctrl-C."""
+def serve_pages(cmd: list[str], cwd: Path) -> None:
+    """Run a command that ends in served dashboards (``workbench demo`` or ``serve``): wait
+    for the pages, fetch them, stop with Ctrl-C; it must exit cleanly."""
     import signal
     import subprocess
-    import sys
     import urllib.request
-
-    from workbench.ingest.broker import free_port
 
     port = free_port()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "workbench.cli",
-            "demo",
-            "--workspace",
-            str(ws),
-            "--port",
-            str(port),
-        ],
+        [*cmd, "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        cwd=cwd,
     )
     urls = {}
     try:
@@ -180,11 +172,24 @@ def serve_demo(ws: Path) -> None:
     assert proc.returncode == 0
 
 
-def test_demo_command_builds_the_workspace(tmp_path):
+def installed(exe: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run the installed ``workbench`` from ``cwd`` (an empty directory, not the source tree)."""
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=900)
+    assert proc.returncode == 0, f"workbench {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+def test_demo_command_builds_the_workspace(tmp_path, installed_workbench):
+    """The installed package (``pip install .``, run from an empty directory) carries the
+    demo data and the dashboard notebooks: demo, status, serve all work without the source."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
     ws = tmp_path / "demo"
-    proc = run_cli("demo", "--workspace", str(ws), "--no-serve", check=True)
+    proc = installed(installed_workbench, "demo", "--workspace", str(ws), "--no-serve", cwd=empty)
     assert "SIMULATED" in proc.stdout
-    st = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
+    st = json.loads(
+        installed(installed_workbench, "status", "--workspace", str(ws), "--json", cwd=empty).stdout
+    )
     assert st["simulated"] is True
     assert st["areas"] == 18 and st["grid_cells"] > 10_000
     with gzip.open(DEMO / "network_observations.csv.gz", "rt") as fh:
@@ -203,7 +208,7 @@ def test_demo_command_builds_the_workspace(tmp_path):
         assert (ws / f).exists() and str((ws / f).resolve()) in proc.stdout
     # running it again starts from scratch, gives the same store and the same results, and
     # (without --no-serve) ends in served dashboards
-    serve_demo(ws)
+    serve_pages([str(installed_workbench), "demo", "--workspace", str(ws)], empty)
     st2 = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
     assert st2["observations"] == st["observations"]
     metrics2 = json.loads((Path(st2["latest_run"]) / "metrics.json").read_text())
@@ -215,3 +220,6 @@ def test_demo_command_builds_the_workspace(tmp_path):
     (other / "precious.txt").write_text("keep me")
     proc = run_cli("demo", "--workspace", str(other), "--no-serve")
     assert proc.returncode == 1 and (other / "precious.txt").exists()
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+    # and `workbench serve` of the installed package serves both pages of that workspace
+    serve_pages([str(installed_workbench), "serve", "--workspace", str(ws)], empty)
