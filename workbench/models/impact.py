@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workbench.i18n import t, tf
+
 QUANTITIES = {"uhi_night": "K", "tmax_day": "K", "pm2_5": "µg/m³"}
 VERDICTS = ("effect", "no_effect_detected", "insufficient_data")
 
@@ -56,9 +58,16 @@ class DiDResult:
     mde: float = math.nan
     se_cluster: float = math.nan
     verdict: str = "insufficient_data"
-    reason: str = ""
+    reason: str = ""  # why the data do not suffice, in English (``reason_de``: German)
+    reason_de: str = ""
     treated: list[str] = field(default_factory=list)
     controls: list[str] = field(default_factory=list)
+
+    def insufficient(self, key: str, **values: Any) -> DiDResult:
+        """Mark the result as not computable, with the reason in both languages."""
+        self.reason = tf(key, "en", **values)
+        self.reason_de = tf(key, "de", **values)
+        return self
 
     def as_row(self) -> dict[str, Any]:
         d = asdict(self)
@@ -194,14 +203,11 @@ def did(
     treated = [s for s in treated if s in w.columns]
     controls = [s for s in controls if s in w.columns and s not in treated]
     if not treated:
-        res.reason = "no sensor with data within the measure's radius"
-        return res
+        return res.insufficient("impact_no_sensor")
     if res.days_pre < min_days or res.days_post < min_days:
-        res.reason = (
-            f"only {res.days_pre} days before and {res.days_post} after the build "
-            f"date; at least {min_days} each are needed"
+        return res.insufficient(
+            "impact_few_days", pre=res.days_pre, post=res.days_post, min_days=min_days
         )
-        return res
     changes: dict[str, tuple[float, np.ndarray, int, int]] = {}
     ctrl = w[controls]
     for s in treated:
@@ -214,11 +220,9 @@ def did(
     res.treated, res.controls = t_ok, c_ok
     res.n_treated, res.n_control = len(t_ok), len(c_ok)
     if not t_ok:
-        res.reason = f"the sensors near the measure have fewer than {min_days} days before or after"
-        return res
+        return res.insufficient("impact_few_days_near", min_days=min_days)
     if len(c_ok) < 3:
-        res.reason = f"only {len(c_ok)} comparable control sensors with data; at least 3 are needed"
-        return res
+        return res.insufficient("impact_few_controls", n=len(c_ok))
     import statsmodels.api as sm
 
     # each sensor's change has its own noise: residual variance, inflated for day-to-day
@@ -278,59 +282,21 @@ def _panel_cluster_se(
 def explain(r: DiDResult, lang: str = "de") -> str:
     """The result and its assumptions in plain language."""
     unit = QUANTITIES[r.quantity]
-    names = {
-        "de": {
-            "uhi_night": "Nachttemperatur",
-            "tmax_day": "Tageshöchsttemperatur",
-            "pm2_5": "Feinstaub PM2,5",
-        },
-        "en": {
-            "uhi_night": "night-time temperature",
-            "tmax_day": "daytime maximum temperature",
-            "pm2_5": "fine dust PM2.5",
-        },
-    }[lang]
-    q = names[r.quantity]
+    q = t(f"impact_{r.quantity}", lang)
 
     def f(x: float) -> str:
         s = f"{x:+.2f}"
         return s.replace(".", ",") if lang == "de" else s
 
     if r.verdict == "insufficient_data":
-        return (
-            f"{q}: keine belastbare Aussage möglich – {r.reason}."
-            if lang == "de"
-            else f"{q}: no reliable statement possible – {r.reason}."
-        )
-    base = (
-        f"{q}: {r.n_treated} Sensor(en) nahe der Maßnahme, {r.n_control} vergleichbare "
-        f"Kontrollsensoren, {r.days_pre} Tage vorher und {r.days_post} nachher. "
-        if lang == "de"
-        else f"{q}: {r.n_treated} sensor(s) near the measure, {r.n_control} comparable control "
-        f"sensors, {r.days_pre} days before and {r.days_post} after. "
-    )
+        reason = r.reason_de if lang == "de" else r.reason
+        return tf("impact_no_statement", lang, q=q, reason=reason)
+    base = tf("impact_design", lang, q=q, n_treated=r.n_treated, n_control=r.n_control,
+              days_pre=r.days_pre, days_post=r.days_post)  # fmt: skip
     if r.verdict == "effect":
-        base += (
-            f"Geschätzte Wirkung {f(r.effect)} {unit} (95-%-Intervall {f(r.ci_low)} bis "
-            f"{f(r.ci_high)} {unit})."
-            if lang == "de"
-            else f"Estimated effect {f(r.effect)} {unit} (95% interval {f(r.ci_low)} to "
-            f"{f(r.ci_high)} {unit})."
-        )
+        base += tf("impact_effect", lang, effect=f(r.effect), lo=f(r.ci_low), hi=f(r.ci_high),
+                   unit=unit)  # fmt: skip
     else:
         mde = f"{r.mde:.2f}".replace(".", ",") if lang == "de" else f"{r.mde:.2f}"
-        base += (
-            f"Keine Wirkung nachweisbar (Intervall {f(r.ci_low)} bis {f(r.ci_high)} {unit}); "
-            f"Wirkungen unter ±{mde} {unit} wären nicht zu erkennen."
-            if lang == "de"
-            else f"No effect detected (interval {f(r.ci_low)} to {f(r.ci_high)} {unit}); effects "
-            f"smaller than ±{mde} {unit} could not be told from noise."
-        )
-    base += (
-        " Annahme: Ohne die Maßnahme hätten sich die Sensoren nahe der Maßnahme wie die "
-        "Kontrollsensoren entwickelt (bei gleichem Wetter)."
-        if lang == "de"
-        else " Assumption: without the measure, the sensors near it would have changed like the "
-        "control sensors (under the same weather)."
-    )
-    return base
+        base += tf("impact_none", lang, lo=f(r.ci_low), hi=f(r.ci_high), mde=mde, unit=unit)
+    return base + t("impact_assumption", lang)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import tf
 from workbench.models.air import EU_DAILY_ALLOWED, LIMITS
 from workbench.models.indicators import HEAT_STRESS_CLASSES, heat_index, heat_stress_class
 
@@ -153,8 +154,8 @@ def alerts(table: pd.DataFrame, s: MonitoringSettings, names: dict[str, str]) ->
                     "area_id": r.area_id,
                     "kind": "heat",
                     "severity": float(tmax),
-                    "de": f"{name}: Tageshöchstwert {tmax:.1f} °C".replace(".", ","),
-                    "en": f"{name}: daytime maximum {tmax:.1f} °C",
+                    "de": tf("alert_tmax", "de", name=name, tmax=f"{tmax:.1f}".replace(".", ",")),
+                    "en": tf("alert_tmax", "en", name=name, tmax=f"{tmax:.1f}"),
                 }
             )
         streak = int(getattr(r, "tropical_night_streak", 0) or 0)
@@ -164,8 +165,8 @@ def alerts(table: pd.DataFrame, s: MonitoringSettings, names: dict[str, str]) ->
                     "area_id": r.area_id,
                     "kind": "tropical_nights",
                     "severity": streak,
-                    "de": f"{name}: {streak} Tropennächte in Folge",
-                    "en": f"{name}: {streak} tropical nights in a row",
+                    "de": tf("alert_tropical", "de", name=name, streak=streak),
+                    "en": tf("alert_tropical", "en", name=name, streak=streak),
                 }
             )
         cls = getattr(r, "heat_class", "none")
@@ -175,8 +176,8 @@ def alerts(table: pd.DataFrame, s: MonitoringSettings, names: dict[str, str]) ->
                     "area_id": r.area_id,
                     "kind": "heat_index",
                     "severity": rank[cls],
-                    "de": f"{name}: gefühlte Temperatur in Stufe {cls}",
-                    "en": f"{name}: felt temperature class {cls}",
+                    "de": tf("alert_heat_index", "de", name=name, cls=cls),
+                    "en": tf("alert_heat_index", "en", name=name, cls=cls),
                 }
             )
         for q in ("pm2_5", "pm10"):
@@ -188,11 +189,22 @@ def alerts(table: pd.DataFrame, s: MonitoringSettings, names: dict[str, str]) ->
                         "area_id": r.area_id,
                         "kind": q,
                         "severity": float(n),
-                        "de": f"{name}: {int(n)} Tage über dem EU-Tagesgrenzwert "
-                        f"für {label} (erlaubt {s.exceedance_alert_days})",
-                        "en": f"{name}: {int(n)} days over the EU daily limit for "
-                        f"{q.upper().replace('_', '.')} "
-                        f"(allowed {s.exceedance_alert_days})",
+                        "de": tf(
+                            "alert_pm",
+                            "de",
+                            name=name,
+                            n=int(n),
+                            label=label,
+                            allowed=s.exceedance_alert_days,
+                        ),
+                        "en": tf(
+                            "alert_pm",
+                            "en",
+                            name=name,
+                            n=int(n),
+                            label=q.upper().replace("_", "."),
+                            allowed=s.exceedance_alert_days,
+                        ),
                     }
                 )
     return sorted(out, key=lambda a: (a["kind"], -a["severity"]))

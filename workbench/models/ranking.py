@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from workbench.i18n import CATEGORY, fmt_dec, fmt_int
+from workbench.i18n import category, fmt_dec, fmt_int, t, tf
 from workbench.models.need import check_weights, indicators, need_draws, rank_interval
 
 # Expected effect per category on heat, air and green deficit (0–1), catchment radius.
@@ -91,8 +91,6 @@ EFFECTS: dict[str, dict[str, Any]] = {
         "source": "no specific evidence; small default",
     },
 }
-CATEGORY_DE = CATEGORY["de"]
-CATEGORY_EN = CATEGORY["en"]
 
 
 def effect_table(overrides: Mapping[str, Mapping[str, Any]] | None = None) -> pd.DataFrame:
@@ -238,52 +236,29 @@ def _score(need: np.ndarray, p: pd.DataFrame, cost: np.ndarray | float) -> np.nd
 
 def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
     """One plain-language sentence on why a proposal ranks where it does."""
-    de = lang == "de"
-    cat = (CATEGORY_DE if de else CATEGORY_EN).get(r.category, r.category)
     if not have_need:
-        return (
-            f"Rang {r.rank} von {n} nach Stimmen ({fmt_int(r.votes or 0, lang)}): noch keine "
-            "Messdaten zum Bedarf."
-            if de
-            else f"Rank {r.rank} of {n} by votes ({fmt_int(r.votes or 0, lang)}): no measured "
-            "need yet."
-        )
+        return tf("why_votes_only", lang, rank=r.rank, n=n, votes=fmt_int(r.votes or 0, lang))
     if not np.isfinite(r.score):
-        return (
-            f"Rang {r.rank} von {n}: nicht verortet, Bedarf nicht bestimmbar."
-            if de
-            else f"Rank {r.rank} of {n}: not placed on the map, need cannot be assessed."
-        )
+        return tf("why_unplaced", lang, rank=r.rank, n=n)
     parts = []
     if getattr(r, "heat_hotspot", False):
-        conf = getattr(r, "heat_gi_confidence", 95)
-        parts.append(f"Hitze-Hotspot (Gi* {conf} %)" if de else f"heat hotspot (Gi* {conf}%)")
+        parts.append(tf("why_heat_hotspot", lang, conf=getattr(r, "heat_gi_confidence", 95)))
     elif np.isfinite(getattr(r, "heat_uhi_k_at_site", np.nan)):
-        uhi = fmt_dec(r.heat_uhi_k_at_site, lang, 1)
-        parts.append(f"nachts {uhi} K wärmer als das Umland" if de else f"{uhi} K warmer at night")
+        parts.append(tf("why_warmer", lang, uhi=fmt_dec(r.heat_uhi_k_at_site, lang, 1)))
     if getattr(r, "air_hotspot", False):
-        parts.append("Feinstaub-Hotspot" if de else "fine-dust hotspot")
-    people = fmt_int(r.beneficiaries, lang)
-    radius = int(r.radius_m)
+        parts.append(t("why_air_hotspot", lang))
     share = r.vulnerable_share if np.isfinite(r.vulnerable_share) else 0.0
-    pct = round(100 * share)
-    if de:
-        parts.append(
-            f"{people} Menschen im Umkreis von {radius} m, davon {pct} % über 65 oder unter 6"
-        )
-        cost = fmt_int(r.cost_eur, lang)
-        parts.append(
-            f"Bedarf {fmt_dec(r.need_at_site, lang)}; Wirkung ({cat}) "
-            f"{fmt_dec(r.effect, lang)}; Kosten {cost} €"
-        )
-        return f"Rang {r.rank} (Spanne {r.rank_lo}–{r.rank_hi}) von {n}: " + ", ".join(parts) + "."
-    parts.append(f"{people} people within {radius} m, {pct}% of them over 65 or under 6")
-    cost = fmt_int(r.cost_eur, lang)
     parts.append(
-        f"need {fmt_dec(r.need_at_site, lang)}; effect ({cat}) {fmt_dec(r.effect, lang)}; "
-        f"cost €{cost}"
-    )
-    return f"Rank {r.rank} (range {r.rank_lo}–{r.rank_hi}) of {n}: " + ", ".join(parts) + "."
+        tf("why_people", lang, people=fmt_int(r.beneficiaries, lang), radius=int(r.radius_m),
+           pct=round(100 * share))
+    )  # fmt: skip
+    parts.append(
+        tf("why_need_effect_cost", lang, need=fmt_dec(r.need_at_site, lang),
+           cat=category(r.category, lang), effect=fmt_dec(r.effect, lang),
+           cost=fmt_int(r.cost_eur, lang))
+    )  # fmt: skip
+    return tf("why_rank", lang, rank=r.rank, lo=r.rank_lo, hi=r.rank_hi, n=n,
+              parts=", ".join(parts))  # fmt: skip
 
 
 def rerank(
