@@ -35,7 +35,7 @@ def _hourly(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={"mean": "value"})[["sensor_id", "time", "value"]]
 
 
-def evaluation_panels(ws: Any, s: FitSettings) -> dict[str, pd.DataFrame]:
+def evaluation_panels(ws: Workspace, s: FitSettings) -> dict[str, pd.DataFrame]:
     """Weather-normalised daily panels (``sensor_id, day, value``) per quantity."""
     panels: dict[str, pd.DataFrame] = {}
     t = _hourly(ws.clean_aggregate("air_temperature", freq="hour", refresh=False))
@@ -67,7 +67,7 @@ def evaluation_panels(ws: Any, s: FitSettings) -> dict[str, pd.DataFrame]:
     return panels
 
 
-def sensor_sites(ws: Any) -> pd.DataFrame:
+def sensor_sites(ws: Workspace) -> pd.DataFrame:
     """Sensors with position (EPSG:25832), land cover of their cell and health status."""
     run = ws.latest_run()
     if run is None or not (run / "sensors.parquet").exists():

@@ -184,7 +184,7 @@ def summary_lines(run: Path, plan: pd.DataFrame, stats: dict[str, Any]) -> list[
     return lines
 
 
-def mde_table(ws: Any, n_control: int = 8) -> list[dict[str, Any]]:
+def mde_table(ws: Workspace, n_control: int = 8) -> list[dict[str, Any]]:
     """Minimum detectable effect on the night-time heat island (K) for 1–3 sensors near a
     measure and 2, 4 or 8 weeks before and after, from the noise of the existing data."""
     from workbench.config import FitSettings
