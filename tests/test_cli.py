@@ -107,3 +107,26 @@ def test_naive_times_need_timezone_flag(tmp_path):
     proc = run_cli("import", "--workspace", str(ws), ref)
     assert proc.returncode == 1 and "--timezone" in proc.stderr
     run_cli("import", "--workspace", str(ws), "--timezone", "Europe/London", ref, check=True)
+
+
+def test_an_empty_workspace_gets_answers_or_one_line_errors_never_a_bug(tmp_path):
+    """A city's first day: nothing imported yet. Reading commands answer; commands that
+    need data say in one line what is missing (exit 1); none ends in the bug path (exit 2)."""
+    ws = str(tmp_path / "ws")
+    run_cli("init", "--workspace", ws, check=True)
+    for args in (
+        ["qc"],
+        ["status"],
+        ["status", "--json"],
+        ["export", "--out", str(tmp_path / "o.csv")],
+    ):
+        run_cli(*args, "--workspace", ws, check=True)
+    assert (tmp_path / "o.csv").read_text().startswith('"sensor_id","quantity","time","value"')
+    st = json.loads(run_cli("status", "--workspace", ws, "--json", check=True).stdout)
+    assert st["observations"] == {} and st["sensors"] == [] and st["latest_run"] is None
+    for args in (["fit"], ["rank"], ["report"], ["publish", "--out", str(tmp_path / "site")],
+                 ["evaluate"], ["plan-sensors", "--k", "3"]):  # fmt: skip
+        proc = run_cli(*args, "--workspace", ws)
+        assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (args, proc.stderr)

@@ -267,16 +267,7 @@ def sensor_summary(snap: Snapshot) -> pd.DataFrame:
     files = snap.files()
     meta = snap.sensors()
     if not files:
-        return pd.DataFrame(
-            columns=[
-                "sensor_id",
-                "quantities",
-                "first_seen",
-                "last_seen",
-                "n_observations",
-                "completeness",
-            ]
-        )
+        return _with_summary_columns(pd.DataFrame(columns=["sensor_id"]))
     con = duckdb.connect()
     try:
         df = con.execute(
@@ -303,4 +294,20 @@ def sensor_summary(snap: Snapshot) -> pd.DataFrame:
     if not pos.empty:
         latest = pos.sort_values("valid_from").groupby("sensor_id").tail(1)
         df = df.merge(latest[["sensor_id", "lat", "lon", "area_id"]], on="sensor_id", how="left")
+    return _with_summary_columns(df)
+
+
+SUMMARY_COLUMNS = {
+    "sensor_id": "object", "quantities": "object", "first_seen": "datetime64[ns, UTC]",
+    "last_seen": "datetime64[ns, UTC]", "n_observations": "int64", "completeness": "float64",
+    "source": "object", "sensor_type": "object", "name": "object", "lat": "float64",
+    "lon": "float64", "area_id": "object",
+}  # fmt: skip
+
+
+def _with_summary_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """Every column of :func:`sensor_summary`, also for an empty store or missing metadata."""
+    for c, dtype in SUMMARY_COLUMNS.items():
+        if c not in df:
+            df[c] = pd.Series(index=df.index, dtype=dtype)
     return df

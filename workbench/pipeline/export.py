@@ -43,7 +43,8 @@ def run(
     df = df.rename(columns={"value": "value_clean", "raw_value": "value"})
     units = {q: canonical_unit(q) for q in df["quantity"].unique()}
     df["unit"] = df["quantity"].map(units)
-    table = pa.Table.from_pandas(df[COLUMNS], preserve_index=False)
+    # reindex: an empty store gives an empty file with the same header, not a crash
+    table = pa.Table.from_pandas(df.reindex(columns=COLUMNS), preserve_index=False)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     if suffix.endswith(".parquet"):

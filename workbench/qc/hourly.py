@@ -35,9 +35,13 @@ def quantity_slices(obs: pd.DataFrame) -> dict[str, tuple[int, int]]:
     --------
     >>> quantity_slices(pd.DataFrame({"quantity": ["a", "a", "b"]}))
     {'a': (0, 2), 'b': (2, 3)}
+    >>> quantity_slices(pd.DataFrame({"quantity": []}))
+    {}
     """
+    if obs.empty:
+        return {}
     qv = obs["quantity"].to_numpy()
-    cut = np.flatnonzero(np.r_[True, qv[1:] != qv[:-1]]) if len(obs) else np.array([], int)
+    cut = np.flatnonzero(np.r_[True, qv[1:] != qv[:-1]])
     return {
         str(qv[a]): (int(a), int(b)) for a, b in zip(cut, np.r_[cut[1:], len(obs)], strict=True)
     }
