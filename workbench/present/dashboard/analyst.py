@@ -20,43 +20,10 @@ from workbench.pipeline.status import status
 from workbench.present.dashboard.state import NEED_KEYS, WeightState
 from workbench.present.maps import STATUS_COLOURS
 
-TEXT = {
-    "title": (
-        "Analyse: Sensornetz, Modelle, Gewichte",
-        "Analysis: sensor network, models, weights",
-    ),
-    "health": ("Zustand des Sensornetzes", "Sensor network health"),
-    "live": ("Neueste Messwerte", "Recent readings"),
-    "diagnostics": ("Modellgüte", "Model diagnostics"),
-    "weights": ("Gewichte des Bedarfsindex", "Need index weights"),
-    "rerank": ("Neu reihen", "Re-rank"),
-    "refresh": ("Aktualisieren", "Refresh"),
-    "status": ("Status", "Status"),
-    "residuals": (
-        "Karte: Abweichung je Sensor (Kreuzvalidierung, K); rot = Modell zu kalt, blau = zu warm",
-        "Map: residual per sensor (cross-validation, K); red = model too cold, blue = too warm",
-    ),
-    "monitoring": ("Aktuelle Lage je Stadtteil", "Current situation per district"),
-    "plan": (
-        "Vorgeschlagene neue Sensorstandorte (Quadrate auf der Karte)",
-        "Suggested new sensor sites (squares on the map)",
-    ),
-    "moved": (
-        "Rangänderung gegenüber der veröffentlichten Rangliste",
-        "Change against the published ranking",
-    ),
-}
-WEIGHT_LABELS = {
-    "heat": ("Hitze", "Heat"),
-    "air": ("Luft", "Air"),
-    "green_deficit": ("Grünmangel", "Green deficit"),
-    "exposure": ("Bevölkerung", "Exposure"),
-    "vulnerability": ("Verletzlichkeit", "Vulnerability"),
-}
 
-
-def _tx(key: str, lang: str, table: dict = TEXT) -> str:
-    return table[key][0 if lang == "de" else 1]
+def _weight_label(key: str, lang: str) -> str:
+    """The need-index weight ``key`` (``heat``, ``air``, …) as the slider calls it."""
+    return t(f"analyst_weight_{key}", lang)
 
 
 def html_table(df: pd.DataFrame, *, max_rows: int = 200) -> str:
@@ -345,20 +312,20 @@ class AnalystPage:
 
     def render(self) -> None:
         lang = self.lang
-        self.title.value = f"<h1>{escape(_tx('title', lang))}</h1>"
+        self.title.value = f"<h1>{escape(t('analyst_title', lang))}</h1>"
         for k, h in self.headings.items():
-            h.value = f"<h2>{escape(_tx(k, lang))}</h2>"
-        self.status_filter.description = _tx("status", lang)
-        self.refresh.description = _tx("refresh", lang)
-        self.rerank_button.description = _tx("rerank", lang)
+            h.value = f"<h2>{escape(t(f'analyst_{k}', lang))}</h2>"
+        self.status_filter.description = t("analyst_status", lang)
+        self.refresh.description = t("analyst_refresh", lang)
+        self.rerank_button.description = t("analyst_rerank", lang)
         for k, s in self.sliders.items():
-            s.description = WEIGHT_LABELS[k][0 if lang == "de" else 1]
+            s.description = _weight_label(k, lang)
         if self.plan is not None:
-            self.plan_html.value = f"<p>{escape(_tx('plan', lang))}</p>" + html_table(
+            self.plan_html.value = f"<p>{escape(t('analyst_plan', lang))}</p>" + html_table(
                 self.plan[["site", "purpose", "area_id", "lat", "lon"]]
             )
         self.cv_html.value = html_table(cv_table(self.metrics)) + (
-            f"<p>{escape(_tx('residuals', lang))}</p>"
+            f"<p>{escape(t('analyst_residuals', lang))}</p>"
         )
 
     def update_health(self) -> None:
@@ -418,11 +385,10 @@ class AnalystPage:
             }
         )
         w = ", ".join(
-            f"{WEIGHT_LABELS[k][0 if lang == 'de' else 1]} {v:.2f}"
-            for k, v in self.weights.normalised().items()
+            f"{_weight_label(k, lang)} {v:.2f}" for k, v in self.weights.normalised().items()
         )
-        self.rank_html.value = f"<p>{escape(_tx('moved', lang))} ({escape(w)})</p>" + html_table(
-            table
+        self.rank_html.value = (
+            f"<p>{escape(t('analyst_moved', lang))} ({escape(w)})</p>" + html_table(table)
         )
         self.last_ranking = new
 

@@ -7,12 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.i18n import fmt_int, fmt_pct, t
+from workbench.i18n import fmt_int, fmt_pct, t, tf
 from workbench.present.report.tables import Section
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def caveat_paragraphs(metrics: dict[str, Any], health: pd.DataFrame | None, lang: str) -> list[str]:
@@ -31,13 +27,7 @@ def caveat_paragraphs(metrics: dict[str, Any], health: pd.DataFrame | None, lang
     if cov.get("qc_readings"):
         share = fmt_pct(cov["qc_passed"] / cov["qc_readings"], lang)
         readings = fmt_int(cov["qc_readings"], lang)
-        out.append(
-            _de_en(
-                lang,
-                f"{share} von {readings} Messwerten haben alle Prüfungen bestanden.",
-                f"{share} of {readings} readings passed all checks.",
-            )
-        )
+        out.append(tf("caveat_qc_passed", lang, share=share, readings=readings))
     if health is not None and not health.empty:
         counts = health["status"].value_counts()
         words = ", ".join(f"{k} {v}" for k, v in counts.items())

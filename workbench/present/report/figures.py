@@ -5,12 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import fmt_dec, t
+from workbench.i18n import fmt_dec, t, tf
 from workbench.present.report.tables import Figure, Section
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def map_alt_text(
@@ -24,23 +20,12 @@ def map_alt_text(
 ) -> str:
     """What a map shows, in words: value range, outlined hotspots, proposals drawn."""
     v = cells[col]
-    alt = _de_en(
-        lang,
-        f"Karte: {title}. Werte von {fmt_dec(v.min(), lang)} bis {fmt_dec(v.max(), lang)} {label}.",
-        f"Map: {title}. Values from {fmt_dec(v.min(), lang)} to {fmt_dec(v.max(), lang)} {label}.",
-    )
+    lo, hi = fmt_dec(v.min(), lang), fmt_dec(v.max(), lang)
+    alt = tf("map_alt", lang, title=title, lo=lo, hi=hi, label=label)
     if outline:
-        alt += " " + _de_en(
-            lang,
-            f"{int(cells[outline].sum())} Hotspot-Zellen umrandet.",
-            f"{int(cells[outline].sum())} hotspot cells outlined.",
-        )
+        alt += " " + tf("map_alt_hotspots", lang, n=int(cells[outline].sum()))
     if points is not None:
-        alt += " " + _de_en(
-            lang,
-            f"{len(points)} Vorschläge; Rang 1–10 als Rauten.",
-            f"{len(points)} proposals; ranks 1–10 as diamonds.",
-        )
+        alt += " " + tf("map_alt_proposals", lang, n=len(points))
     return alt
 
 

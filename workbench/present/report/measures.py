@@ -8,12 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import fmt_dec, t
+from workbench.i18n import fmt_dec, t, tf
 from workbench.present.report.tables import Section, Table, area_names, label
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def evaluation_section(ev: pd.DataFrame, lang: str) -> Section:
@@ -58,16 +54,13 @@ def plan_paragraph(stats: dict[str, Any], lang: str) -> str:
     before = fmt_dec(stats["target_variance_before"], lang, 3)
     after = fmt_dec(stats["target_variance_after"], lang, 3)
     random = fmt_dec(stats["target_variance_after_random_mean"], lang, 3)
-    return _de_en(
+    return tf(
+        "plan_paragraph",
         lang,
-        f"Neue Sensoren an diesen Orten senken die Varianz des Hitzemodells an den "
-        f"{stats.get('targets')} geförderten Orten von {before} auf {after} K² (gleich viele "
-        f"zufällige Orte: {random} K²). "
-        "Kontrollstandorte liegen fern der Maßnahmen in ähnlicher Bebauung.",
-        f"New sensors at these sites lower the heat model's variance at the "
-        f"{stats.get('targets')} funded sites from {before} to {after} K² (as many random "
-        f"sites: {random} K²). Control "
-        "sites lie away from the measures in similar land cover.",
+        targets=stats.get("targets"),
+        before=before,
+        after=after,
+        random=random,
     )
 
 

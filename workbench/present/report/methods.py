@@ -7,19 +7,15 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.i18n import fmt_dec, fmt_int, t
+from workbench.i18n import fmt_dec, fmt_int, t, tf
 from workbench.present.report.tables import Section, Table
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
     """Quality control, heat model, hotspots, need index and ranking, one paragraph each.
 
     Hotspot and need-index paragraphs quote the run's parameters (distance, permutations,
-    weights, draws), so they are templates here; the fixed ones live in the i18n table.
+    weights, draws), filled into their i18n templates with :func:`~workbench.i18n.tf`.
     """
     w = metrics.get("need", {}).get("weights", {})
     wtxt = ", ".join(f"{k} {fmt_dec(v, lang)}" for k, v in w.items())
@@ -30,22 +26,8 @@ def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
     return [
         t("method_qc", lang),
         t("method_heat", lang),
-        _de_en(
-            lang,
-            f"Hotspots: lokales Getis-Ord Gi* im Umkreis von {distance} m, "
-            f"{permutations} Permutationen, Falscherkennungsrate 5 % (Benjamini-Hochberg).",
-            f"Hotspots: local Getis-Ord Gi* within {distance} m, "
-            f"{permutations} permutations, false discovery rate 5% (Benjamini-Hochberg).",
-        ),
-        _de_en(
-            lang,
-            f"Bedarfsindex: normierte Hitze, Luft, Grünmangel, Bevölkerung und Verletzlichkeit "
-            f"(über 65, unter 6), gewichtet ({wtxt}). Die Spannen der Ränge kommen aus "
-            f"{draws} Ziehungen von Gewichten, Normierungen und Modellfehlern.",
-            f"Need index: normalised heat, air, green deficit, population and vulnerability "
-            f"(over 65, under 6), weighted ({wtxt}). Rank ranges come from "
-            f"{draws} draws of weights, normalisations and model errors.",
-        ),
+        tf("method_hotspots", lang, distance=distance, permutations=permutations),
+        tf("method_need", lang, weights=wtxt, draws=draws),
         t("method_ranking", lang),
     ]
 

@@ -7,12 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import t
+from workbench.i18n import t, tf
 from workbench.present.report.tables import Section, Table, label
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def monitoring_frame(d: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -43,15 +39,7 @@ def monitoring_section(mon: dict[str, Any], lang: str) -> Section:
     """
     frame = monitoring_frame(mon["districts"], lang)
     formats = dict(zip(frame.columns, ["text", "dec1", "int", "text", "int", "int"], strict=True))
-    para = [
-        _de_en(
-            lang,
-            f"Stand: {mon['as_of']} (letzte 24 Stunden; EU-Grenzwerte 2030, "
-            "18 Überschreitungstage pro Jahr erlaubt).",
-            f"As of {mon['as_of']} (last 24 hours; EU 2030 limits, 18 days over the "
-            "daily limit allowed per year).",
-        )
-    ]
+    para = [tf("mon_as_of", lang, as_of=mon["as_of"])]
     if mon["alerts"]:
         para += [("⚠ " + a[lang]) for a in mon["alerts"]]
     else:

@@ -1,7 +1,7 @@
 """The one-page summary in plain language: heat, air, need, proposals and budget.
 
-The sentences carry many run-specific numbers, so they are written here as German/English
-templates rather than in :data:`workbench.i18n.TEXT`.
+The sentences are templates in :data:`workbench.i18n.TEXT` (``report_*_sentence``); the
+run-specific numbers are formatted here and filled in with :func:`~workbench.i18n.tf`.
 """
 
 from __future__ import annotations
@@ -10,12 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.i18n import fmt_dec, fmt_eur, fmt_pct
+from workbench.i18n import fmt_dec, fmt_eur, fmt_pct, tf
 from workbench.present.report.tables import area_names
-
-
-def _de_en(lang: str, de: str, en: str) -> str:
-    return de if lang == "de" else en
 
 
 def heat_sentence(
@@ -33,16 +29,13 @@ def heat_sentence(
     hs = metrics.get("hotspots", {}).get("heat", {}).get("hotspot_cells", 0)
     cells = metrics.get("coverage", {}).get("grid_cells", 0) or 1
     rmse = fmt_dec(h["cv"]["loso"]["regression_kriging"]["rmse"], lang)
-    return _de_en(
+    return tf(
+        "report_heat_sentence",
         lang,
-        f"Hitze: {h['n_sensors']} Sensoren zeigen, wie viel wärmer die Stadt nachts ist als "
-        f"ihr Umland. Am wärmsten sind {warm}. {fmt_pct(hs / cells, lang)} der Stadtfläche "
-        f"sind statistisch gesicherte Hitze-Hotspots. Das Modell trifft die Messungen "
-        f"unabhängiger Sensoren auf {rmse} K genau.",
-        f"Heat: {h['n_sensors']} sensors show how much warmer the city is at night than its "
-        f"surroundings. Warmest are {warm}. {fmt_pct(hs / cells, lang)} of the city area are "
-        f"statistically significant heat hotspots. The model predicts held-out sensors to "
-        f"within {rmse} K.",
+        n_sensors=h["n_sensors"],
+        warm=warm,
+        hotspot_share=fmt_pct(hs / cells, lang),
+        rmse=rmse,
     )
 
 
@@ -51,15 +44,12 @@ def air_sentence(metrics: dict[str, Any], lang: str) -> str | None:
     a = metrics.get("air", {}).get("pm2_5", {})
     if a.get("status") != "ok":
         return None
-    return _de_en(
+    return tf(
+        "report_air_sentence",
         lang,
-        f"Luft: {a['n_sensors']} Feinstaub-Sensoren; {a['sensors_over_who_annual']} liegen "
-        f"im Mittel über dem WHO-Richtwert für PM2,5 (5 µg/m³), "
-        f"{a['sensors_over_eu_annual']} über dem EU-Grenzwert ab 2030 (10 µg/m³) – "
-        f"ein Hinweis, denn der Zeitraum ist kürzer als ein Jahr.",
-        f"Air: {a['n_sensors']} fine-dust sensors; {a['sensors_over_who_annual']} exceed the "
-        f"WHO PM2.5 guideline (5 µg/m³) on average, {a['sensors_over_eu_annual']} the EU "
-        f"2030 limit (10 µg/m³) – an indication only, as the period is shorter than a year.",
+        n_sensors=a["n_sensors"],
+        over_who=a["sensors_over_who_annual"],
+        over_eu=a["sensors_over_eu_annual"],
     )
 
 
@@ -69,9 +59,7 @@ def need_sentence(metrics: dict[str, Any], names: dict[str, str], lang: str) -> 
     if not ranking:
         return None
     top = ", ".join(names.get(a, a) for a in ranking)
-    return _de_en(
-        lang, f"Den höchsten Bedarf an Grün haben {top}.", f"Need for green is highest in {top}."
-    )
+    return tf("report_need_sentence", lang, top=top)
 
 
 def proposals_sentence(props: pd.DataFrame, lang: str) -> str | None:
@@ -80,13 +68,7 @@ def proposals_sentence(props: pd.DataFrame, lang: str) -> str | None:
         return None
     best = props.sort_values("rank").head(3)
     lst = "; ".join(f"{int(r.rank)}. {r.title}" for r in best.itertuples())
-    return _de_en(
-        lang,
-        f"{len(props)} Vorschläge wurden nach gemessenem Bedarf, erreichten Menschen, "
-        f"erwarteter Wirkung und Kosten gereiht. Vorne liegen: {lst}.",
-        f"{len(props)} proposals were ranked by measured need, people reached, expected "
-        f"effect and cost. Leading: {lst}.",
-    )
+    return tf("report_proposals_sentence", lang, n=len(props), leading=lst)
 
 
 def budget_sentence(summary: pd.DataFrame, lang: str) -> str | None:
@@ -95,20 +77,14 @@ def budget_sentence(summary: pd.DataFrame, lang: str) -> str | None:
     if not {"votes_greedy", "equal_shares_need"} <= set(s.index):
         return None
     v, n = s.loc["votes_greedy"], s.loc["equal_shares_need"]
-    return _de_en(
+    return tf(
+        "report_budget_sentence",
         lang,
-        f"Budget {fmt_eur(v['budget_eur'], lang)}: Nach Stimmen allein (bisheriges "
-        f"Verfahren) fließen {fmt_pct(v['to_hotspots_share'], lang)} an Hotspots und "
-        f"{fmt_pct(v['voters_with_funded_project_share'], lang)} der Abstimmenden "
-        f"erhalten ein Projekt; mit Equal Shares und Bedarf sind es "
-        f"{fmt_pct(n['to_hotspots_share'], lang)} und "
-        f"{fmt_pct(n['voters_with_funded_project_share'], lang)}.",
-        f"Budget {fmt_eur(v['budget_eur'], lang)}: by votes alone (current practice) "
-        f"{fmt_pct(v['to_hotspots_share'], lang)} goes to hotspots and "
-        f"{fmt_pct(v['voters_with_funded_project_share'], lang)} of voters get a funded "
-        f"project; with need-informed Equal Shares it is "
-        f"{fmt_pct(n['to_hotspots_share'], lang)} and "
-        f"{fmt_pct(n['voters_with_funded_project_share'], lang)}.",
+        budget=fmt_eur(v["budget_eur"], lang),
+        votes_hotspots=fmt_pct(v["to_hotspots_share"], lang),
+        votes_voters=fmt_pct(v["voters_with_funded_project_share"], lang),
+        need_hotspots=fmt_pct(n["to_hotspots_share"], lang),
+        need_voters=fmt_pct(n["voters_with_funded_project_share"], lang),
     )
 
 

@@ -126,7 +126,7 @@ def render_xlsx(content: ReportContent, run: str | Path, path: str | Path) -> Pa
     props = pd.read_parquet(run / "proposals.parquet")
     _sheet(
         wb,
-        "Allocation" if lang == "en" else "Zuteilung",
+        t("xlsx_allocation", lang),
         allocation_tables(content, alloc, props, lang),
         lang,
         totals=True,

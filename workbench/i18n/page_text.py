@@ -1,0 +1,130 @@
+"""Words shared by the report and the pages, then the citizen page (dashboard and static
+site) and the analyst page."""
+
+from __future__ import annotations
+
+# key -> (German, English)
+PAGE_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Grünes Bürgerbudget Gelsenkirchen: Bedarf, Vorschläge, Budget",
+              "Green Citizens' Budget Gelsenkirchen: need, proposals, budget"),
+    "subtitle": ("Bericht der GE grünt Workbench", "Report of the GE grünt workbench"),
+    "simulated": ("SIMULIERTE DEMO-DATEN – keine Messungen. Alle Zahlen dienen nur der "
+                  "Vorführung.",
+                  "SIMULATED DEMO DATA – not measurements. All figures are for demonstration "
+                  "only."),
+    "summary": ("Zusammenfassung", "Summary"),
+    "maps": ("Karten", "Maps"),
+    "ranking": ("Rangliste der Vorschläge", "Ranked proposals"),
+    "scenarios": ("Budget-Szenarien im Vergleich", "Budget scenarios side by side"),
+    "districts_money": ("Geld je Stadtteil (€)", "Money per district (€)"),
+    "methods": ("Methoden und Validierung", "Methods and validation"),
+    "caveats": ("Datenqualität und Grenzen", "Data quality and limits"),
+    "reproduce": ("Daten, Parameter und Software", "Data, parameters and software"),
+    "rank": ("Rang", "Rank"),
+    "rank_range": ("Spanne", "Range"),
+    "proposal": ("Vorschlag", "Proposal"),
+    "category": ("Kategorie", "Category"),
+    "district": ("Stadtteil", "District"),
+    "cost": ("Kosten", "Cost"),
+    "votes": ("Stimmen", "Votes"),
+    "need": ("Bedarf", "Need"),
+    "people": ("Menschen im Umkreis", "People nearby"),
+    "why": ("Begründung", "Why"),
+    "method": ("Verfahren", "Method"),
+    "funded": ("Gefördert", "Funded"),
+    "spent": ("Ausgegeben", "Spent"),
+    "to_hotspots": ("An Hotspots", "To hotspots"),
+    "voters_served": ("Abstimmende mit gefördertem Projekt", "Voters with a funded project"),
+    "need_funded": ("Bedarf an geförderten Orten", "Need at funded sites"),
+    "map_heat": ("Nächtliche Wärmeinsel (K) und Hitze-Hotspots",
+                 "Nocturnal heat island (K) and heat hotspots"),
+    "map_air": ("Feinstaub PM2,5 (µg/m³) und Hotspots", "Fine dust PM2.5 (µg/m³) and hotspots"),
+    "map_need": ("Bedarfsindex (0–1)", "Need index (0–1)"),
+    "map_proposals": ("Vorschläge nach Rang", "Proposals by rank"),
+    "hotspot": ("Hotspot (Gi*, FDR 5 %)", "hotspot (Gi*, FDR 5%)"),
+    "sensor": ("Sensor", "sensor"),
+    "top10": ("Rang 1–10", "rank 1–10"),
+    "others": ("weitere", "others"),
+    "district_border": ("Stadtteilgrenze", "district boundary"),
+    "model": ("Modell", "Model"),
+    "cv_loso": ("Kreuzvalidierung je Sensor (RMSE)", "Leave-one-sensor-out CV (RMSE)"),
+    "cv_block": ("2-km-Blöcke (RMSE)", "2 km blocks (RMSE)"),
+    "quantity": ("Größe", "Quantity"),
+    "value": ("Wert", "Value"),
+    "item": ("Angabe", "Item"),
+    "language": ("Sprache", "Language"),
+    "all_districts": ("Alle Stadtteile", "All districts"),
+    "all_categories": ("Alle Kategorien", "All categories"),
+    "near_me": ("In meiner Nähe", "Near me"),
+    "address": ("Adresse oder Ort", "Address or place"),
+    "search": ("Suchen", "Search"),
+    "about_data": ("Über die Daten", "About the data"),
+    "latest_data": ("Neueste Daten", "Latest data"),
+    "few_votes": ("weniger als 5", "fewer than 5"),
+    "not_placed": ("nicht verortet", "not placed"),
+    "total": ("Summe", "Total"),
+    "selected": ("ausgewählt", "selected"),
+    "no_proposals": ("Keine Vorschläge für diese Auswahl.", "No proposals for this selection."),
+    "about_text": ("Ein Netz aus Sensoren misst Temperatur, Luftfeuchte und Feinstaub in "
+                   "Gelsenkirchen. Daraus berechnet die Workbench, wo es nachts besonders warm "
+                   "und wo die Luft belastet ist, und wie groß der Bedarf an Grün in jeder "
+                   "Ecke der Stadt ist. Jeder Vorschlag wird danach gereiht: Bedarf am Ort, "
+                   "erreichte Menschen, erwartete Wirkung und Kosten. Die Spanne zeigt, wie "
+                   "sicher der Rang ist.",
+                   "A network of sensors measures temperature, humidity and fine dust in "
+                   "Gelsenkirchen. From it the workbench computes where nights are especially "
+                   "warm and the air is polluted, and how much each part of the city needs "
+                   "green. Every proposal is ranked by need at its site, people reached, "
+                   "expected effect and cost. The range shows how certain the rank is."),
+    "caveat_lowcost": ("Die Sensoren sind günstige Geräte: Sie messen weniger genau als "
+                       "amtliche Stationen und wurden an diesen abgeglichen. Werte zwischen "
+                       "den Sensoren sind berechnet, nicht gemessen. Keine personenbezogenen "
+                       "Daten; Stimmenzahlen unter 5 werden nicht gezeigt.",
+                       "The sensors are low-cost devices: less accurate than official stations "
+                       "and calibrated against them. Values between sensors are computed, not "
+                       "measured. No personal data; vote counts below 5 are not shown."),
+    "run": ("Berechnung", "run"),
+    "sensors": ("Sensoren", "Sensors"),
+    "reset": ("Zurücksetzen", "Reset"),
+    "map_hint": ("Tipp: Klicken Sie in die Karte, um Vorschläge in der Nähe zu sehen.",
+                 "Tip: click on the map to see proposals nearby."),
+    "citizen_title": ("Grünes Bürgerbudget: Wo hilft Grün am meisten?",
+                      "Green Citizens' Budget: where does green help most?"),
+    "layer_heat": ("Wärmeinsel nachts", "Night-time heat island"),
+    "layer_heat_hotspots": ("Hitze-Hotspots", "Heat hotspots"),
+    "layer_air": ("Feinstaub PM2,5", "Fine dust PM2.5"),
+    "layer_air_hotspots": ("Feinstaub-Hotspots", "Fine-dust hotspots"),
+    "layer_eaqi": ("Luftqualität (EAQI)", "Air quality (EAQI)"),
+    "layer_need": ("Bedarfsindex", "Need index"),
+    "layer_districts": ("Stadtteile", "Districts"),
+    "layer_proposals": ("Vorschläge", "Proposals"),
+    "shown": ("Vorschläge angezeigt", "proposals shown"),
+    "near_point": ("Umkreis um den gewählten Punkt", "Within reach of the chosen point"),
+    "not_found": ("Ort nicht gefunden", "Place not found"),
+    "map_label": ("Karte mit Hitze, Luft, Bedarf und Vorschlägen",
+                  "Map of heat, air, need and proposals"),
+    # the analyst page (present.dashboard.analyst)
+    "analyst_title": ("Analyse: Sensornetz, Modelle, Gewichte",
+                      "Analysis: sensor network, models, weights"),
+    "analyst_health": ("Zustand des Sensornetzes", "Sensor network health"),
+    "analyst_live": ("Neueste Messwerte", "Recent readings"),
+    "analyst_diagnostics": ("Modellgüte", "Model diagnostics"),
+    "analyst_weights": ("Gewichte des Bedarfsindex", "Need index weights"),
+    "analyst_rerank": ("Neu reihen", "Re-rank"),
+    "analyst_refresh": ("Aktualisieren", "Refresh"),
+    "analyst_status": ("Status", "Status"),
+    "analyst_residuals": ("Karte: Abweichung je Sensor (Kreuzvalidierung, K); rot = Modell zu "
+                          "kalt, blau = zu warm",
+                          "Map: residual per sensor (cross-validation, K); red = model too cold, "
+                          "blue = too warm"),
+    "analyst_monitoring": ("Aktuelle Lage je Stadtteil", "Current situation per district"),
+    "analyst_plan": ("Vorgeschlagene neue Sensorstandorte (Quadrate auf der Karte)",
+                     "Suggested new sensor sites (squares on the map)"),
+    "analyst_moved": ("Rangänderung gegenüber der veröffentlichten Rangliste",
+                      "Change against the published ranking"),
+    "analyst_weight_heat": ("Hitze", "Heat"),
+    "analyst_weight_air": ("Luft", "Air"),
+    "analyst_weight_green_deficit": ("Grünmangel", "Green deficit"),
+    "analyst_weight_exposure": ("Bevölkerung", "Exposure"),
+    "analyst_weight_vulnerability": ("Verletzlichkeit", "Vulnerability"),
+}  # fmt: skip
