@@ -130,3 +130,49 @@ def test_an_empty_workspace_gets_answers_or_one_line_errors_never_a_bug(tmp_path
         assert proc.returncode == 1, (args, proc.stdout, proc.stderr)
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), (args, proc.stderr)
+
+
+def test_a_bad_setting_in_workbench_toml_is_bad_input(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    toml = ws / "workbench.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert 'heat_class_alert = "extreme_caution"' in text
+    run_cli("qc", "--workspace", str(ws), check=True)  # status reports monitoring after a QC
+    toml.write_text(text.replace('"extreme_caution"', '"scorching"', 1), encoding="utf-8")
+    proc = run_cli("status", "--workspace", str(ws))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("error: ") and "workbench.toml" in proc.stderr
+    assert "heat_class_alert" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_bug_keeps_its_traceback_in_a_log_file(tmp_path, monkeypatch):
+    """Anything that is not bad input exits 2 with an apology and the traceback on file; if
+    the log folder cannot be written, the traceback goes to stderr instead of being lost."""
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    from workbench.pipeline import status as status_step
+
+    def broken(ws):
+        raise KeyError("a column the code forgot")
+
+    monkeypatch.setattr(status_step, "run", broken)
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    logs = tmp_path / "logs"
+    monkeypatch.setenv("WORKBENCH_LOG_DIR", str(logs))
+    res = CliRunner().invoke(main, ["status", "--workspace", str(ws)])
+    assert res.exit_code == 2
+    assert "bug in the workbench" in res.stderr and "KeyError" in res.stderr
+    (log,) = logs.glob("error-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "def broken" not in text and "a column the code forgot" in text
+    assert str(log) in res.stderr
+    # an unwritable log folder (a file stands where the folder should be)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("WORKBENCH_LOG_DIR", str(blocked / "sub"))
+    res = CliRunner().invoke(main, ["status", "--workspace", str(ws)])
+    assert res.exit_code == 2
+    assert "Traceback" in res.stderr and "could not be written" in res.stderr

@@ -365,7 +365,7 @@ class Workspace:
         path = run / f"{table}.parquet"
         if not path.exists():
             have = sorted(p.stem for p in run.glob("*.parquet"))
-            raise ValueError(f"the latest run has no table {table!r}; it has {have}")
+            raise InputError(f"the latest run has no table {table!r}; it has {have}")
         return pd.read_parquet(path)
 
     def metrics(self) -> dict[str, Any]:

@@ -61,11 +61,15 @@ class WorkbenchGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
-            where = report_bug(exc)
+            try:
+                where = f"The details are in {report_bug(exc)}"
+            except OSError as log_exc:  # no writable log folder: the traceback goes to stderr
+                traceback.print_exception(exc)
+                where = f"The log file could not be written ({log_exc}); the details are above"
             click.echo(
                 f"Sorry, this is a bug in the workbench, not a problem with your input "
-                f"({type(exc).__name__}: {exc}).\nThe details are in {where}; please attach "
-                "that file when you report it.",
+                f"({type(exc).__name__}: {exc}).\n{where}; please attach them when you "
+                "report it.",
                 err=True,
             )
             sys.exit(EXIT_BUG)

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.errors import InputError
+
 DWD_THRESHOLDS = {"summer_days": 25.0, "hot_days": 30.0}
 TROPICAL_NIGHT_C = 20.0
 
@@ -110,17 +112,17 @@ def reference_series(hourly: pd.DataFrame, reference: str) -> pd.Series:
         try:
             q = float(reference.split(":", 1)[1])
         except ValueError:
-            raise ValueError(
+            raise InputError(
                 f"reference must be 'quantile:Q' with 0<Q<1, got {reference!r}"
             ) from None
         if not 0 < q < 1:
-            raise ValueError(f"reference quantile must be in (0, 1), got {q}")
+            raise InputError(f"reference quantile must be in (0, 1), got {q}")
         g = hourly.groupby("time")["value"]
         ref = g.quantile(q)
         return ref[g.size() >= 5]
     sel = hourly[hourly["sensor_id"] == reference]
     if sel.empty:
-        raise ValueError(
+        raise InputError(
             f"reference sensor {reference!r} has no valid temperature; set [heat] reference to "
             "a sensor id with data or to 'quantile:0.1'"
         )

@@ -71,7 +71,7 @@ def sensor_sites(ws: Workspace) -> pd.DataFrame:
     """Sensors with position (EPSG:25832), land cover of their cell and health status."""
     run = ws.latest_run()
     if run is None or not (run / "sensors.parquet").exists():
-        raise FileNotFoundError(f"{ws.root}: no fitted run; run `workbench fit` first")
+        raise InputError(f"{ws.root}: no fitted run; run `workbench fit` first")
     s = pd.read_parquet(run / "sensors.parquet")[["sensor_id", "x", "y"]]
     grid = ws.grid()
     tree = cKDTree(grid[["x", "y"]].to_numpy())
@@ -125,7 +125,7 @@ def evaluate_measures(
     reference: str,
     min_days: int = 7,
 ) -> pd.DataFrame:
-    """One row per measure and quantity (DESIGN ``evaluation.parquet`` columns and more)."""
+    """One row per measure and quantity (ARCHITECTURE.md's ``evaluation.parquet`` columns, more)."""
     rows = []
     for m in measures.itertuples(index=False):
         ms = pd.Series(m._asdict())

@@ -31,7 +31,7 @@ def funded_targets(run: Path, method: str | None) -> pd.DataFrame:
     """The funded proposals (with ``x``, ``y``) the plan serves."""
     props = pd.read_parquet(run / "proposals.parquet")
     if not (run / "allocation.parquet").exists():
-        raise FileNotFoundError(f"{run}: no allocation; run `workbench rank` first")
+        raise InputError(f"{run}: no allocation; run `workbench rank` first")
     alloc = pd.read_parquet(run / "allocation.parquet")
     sel = alloc[alloc["selected"]]
     if method and method in set(sel["method"]):
