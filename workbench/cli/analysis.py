@@ -81,30 +81,10 @@ def measures(
     workspace: Path, files: tuple[Path, ...], built: tuple[str, ...], replace: bool
 ) -> None:
     """Register implemented measures (CSV/GeoJSON files, or built proposals)."""
-    import pandas as pd
+    from workbench.pipeline import measures as measures_step
 
-    from workbench.measures import from_proposals, parse_measures, write_register
-
-    ws = Workspace.open(workspace)
-    parts = []
-    for f in files:
-        if not f.exists():
-            raise InputError(f"{f}: no such file")
-        parts.append(parse_measures(f.read_bytes(), str(f)))
-    if built:
-        marks = _built_marks(built)
-        part = ws.participation()
-        if part is None:
-            raise InputError(f"{workspace}: no participation data to take proposals from")
-        parts.append(from_proposals(part.proposals, marks))
-    if not parts:
-        raise InputError("give measure files or --proposal ID=DATE")
-    reg = write_register(ws.root, pd.concat(parts, ignore_index=True), replace=replace)
-    click.echo(f"measures    {len(reg)} registered")
-    for r in reg.itertuples():
-        click.echo(
-            f"  {r.measure_id:<10} {r.category:<12} built {r.built_on}  radius {r.radius_m:.0f} m"
-        )
+    marks = _built_marks(built) if built else None
+    echo_step(measures_step.run(Workspace.open(workspace), files, built=marks, replace=replace))
 
 
 @main.command()
