@@ -105,6 +105,25 @@ def test_geojson_and_generic_csv_and_pabulib():
         ("proposal_id,title\nA,x\nA,y\n", "'A' appears twice"),
         ("title,cost_eur\nx,5\n", "no proposal id column"),
         ("proposal_id,title,cost_eur\nA,x\n", "line 2: 2 fields, the header has 3"),
+        # numbers that would rig the ranking or break the allocation (hostile-input review)
+        (
+            "proposal_id,title,cost_eur\nA,x,5000\nB,y,0\n",
+            "line 3, field 'cost_eur': expected a cost",
+        ),
+        ("proposal_id,title,cost_eur\nA,x,1e-300\n", "line 2, field 'cost_eur': expected a cost"),
+        ("proposal_id,title,cost_eur\nA,x,inf\n", "line 2, field 'cost_eur': expected a cost"),
+        ("proposal_id,title,cost_eur\nA,x,1e308\n", "line 2, field 'cost_eur': expected a cost"),
+        ("proposal_id,title,cost_eur\nA,x,nan\n", "line 2, field 'cost_eur': expected a cost"),
+        (
+            "proposal_id,title,cost_eur\nA,x,5000\nB,y,\n",
+            "line 3, field 'cost_eur': expected a cost",
+        ),
+        (
+            "proposal_id,title,cost_eur,votes\nA,x,5000,-3\n",
+            "line 2, field 'votes': expected a vote",
+        ),
+        ("proposal_id,title,cost_eur,votes\nA,x,5000,1e308\n", "field 'votes': expected a vote"),
+        ("proposal_id,title,cost_eur,lat,lon\nA,x,5000,95,7\n", "field 'lat': expected degrees"),
     ],
 )
 def test_bad_participation_files_name_line_and_field(text, message):

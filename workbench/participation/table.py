@@ -78,6 +78,16 @@ class Participation:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+# plausible ranges of the numbers a proposal carries: outside them a value would rig the
+# ranking (a cost of 0 or 1e-300 wins everything) or break the allocation (inf, 1e308)
+NUMBER_RANGES = {
+    "cost_eur": (1.0, 1e9, "a cost between 1 € and 1,000,000,000 €"),
+    "votes": (0.0, 1e8, "a vote count between 0 and 100,000,000"),
+    "lat": (-90.0, 90.0, "degrees of latitude (-90 to 90)"),
+    "lon": (-180.0, 180.0, "degrees of longitude (-180 to 180)"),
+}
+
+
 def norm(name: str) -> str:
     """Lower-case ASCII-ish key of a column name or place name (umlauts folded)."""
     s = unicodedata.normalize("NFKD", str(name).strip().lower())
@@ -209,17 +219,17 @@ def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
     for col in ("cost_eur", "lat", "lon", "votes"):
         if col in df and df[col].dtype == object:
             df[col] = number(df[col], source, col, thousands=col not in ("lat", "lon"))
-    for col in ("lat", "lon"):
+    for col, (lo, hi, what) in NUMBER_RANGES.items():
         if col in df:
-            bad = df[col].notna() & ~df[col].between(-180, 180)
+            v = df[col]
+            bad = v.notna() & ~(np.isfinite(v) & v.between(lo, hi))
+            if col == "cost_eur":
+                bad |= v.isna()  # a proposal without a cost cannot be allocated
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
                 raise ParticipationError(
-                    f"{source}, line {i + 2}, field {col!r}: expected degrees, got {df[col].iat[i]}"
+                    f"{source}, line {i + 2}, field {col!r}: expected {what}, got {v.iat[i]}"
                 )
-    if "cost_eur" in df and (df["cost_eur"] < 0).any():
-        i = int(np.flatnonzero(df["cost_eur"] < 0)[0])
-        raise ParticipationError(f"{source}, line {i + 2}, field 'cost_eur': negative cost")
     for col in ("selected", "feasible"):
         if col in df and df[col].dtype == object:
             df[col] = truthy(df[col])
