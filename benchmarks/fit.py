@@ -104,7 +104,7 @@ def pykrige_comparison(ws: Workspace, run: Path) -> dict:
     from workbench.config import FitSettings
     from workbench.models.spatial import RegressionKriging, covariates_at
     from workbench.models.validation import block_groups, scores
-    from workbench.pipeline.fit import _cell_size
+    from workbench.pipeline.fit import cell_size
 
     s = FitSettings.from_config(ws.config)
     sensors = pd.read_parquet(run / "sensors.parquet")
@@ -112,7 +112,7 @@ def pykrige_comparison(ws: Workspace, run: Path) -> dict:
     grid = ws.grid()
     covs = list(s.heat_covariates)
     X = pd.concat(
-        [d[["x", "y"]], covariates_at(d, grid, covs, max_distance=1.5 * _cell_size(grid))],
+        [d[["x", "y"]], covariates_at(d, grid, covs, max_distance=1.5 * cell_size(grid))],
         axis=1,
     )
     y = d["heat_oof_observed"].to_numpy()

@@ -57,6 +57,13 @@ def _reference() -> dict[str, dict]:
     return {e["file"]: e for e in data["files"]}
 
 
+def test_the_reference_was_recorded_with_the_installed_pabutools():
+    from importlib.metadata import version
+
+    recorded = json.loads(REFERENCE.read_text(encoding="utf-8"))["pabutools_version"]
+    assert version("pabutools") == recorded, f"pabutools changed since the fixture: {RERUN}"
+
+
 @pytest.mark.parametrize("name", PB_FILES)
 def test_greedy_and_equal_shares_equal_pabutools_on_real_files(name):
     """Our rules select what pabutools selected on the same file, as recorded in the fixture.

@@ -37,12 +37,25 @@ def rel(p: Path) -> str:
 
 def is_core(p: Path) -> bool:
     parts = p.relative_to(PACKAGE).parts
-    return parts[0] in CORE or (len(parts) == 1 and p.stem in GROUND)
+    return parts[0] in CORE or Path(parts[0]).stem in GROUND  # a module or a package
+
+
+def _outside_functions(tree: ast.AST) -> list[ast.AST]:
+    """Every node that runs at import time (also inside ``try``/``if``/``class``), not the
+    bodies of functions."""
+    out, todo = [], list(ast.iter_child_nodes(tree))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        out.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def imports(tree: ast.AST, *, module_level: bool) -> list[tuple[int, str]]:
     """(line, imported module) of every import; only top-level statements if asked."""
-    nodes = tree.body if module_level else list(ast.walk(tree))
+    nodes = _outside_functions(tree) if module_level else list(ast.walk(tree))
     found = []
     for node in nodes:
         if isinstance(node, ast.Import):
@@ -80,8 +93,13 @@ def test_core_does_not_import_the_wings_or_ui_libraries(path: Path):
 
 def test_the_rule_can_fail(tmp_path: Path):
     """A module that imports the presentation wing is caught by the same walk."""
-    src = "from workbench.present.maps import city_map\nimport matplotlib.pyplot as plt\n"
+    src = (
+        "from workbench.present.maps import city_map\n"
+        "try:\n    import matplotlib.pyplot as plt\nexcept ImportError:\n    plt = None\n"
+        "def later():\n    import ipywidgets\n"
+    )
     found = [m for _, m in imports(ast.parse(src), module_level=True)]
+    assert "ipywidgets" not in found  # inside a function: not at import time
     assert any(m.startswith(WINGS) for m in found)
     assert any(m.split(".")[0] in UI_LIBRARIES for m in found)
 
@@ -133,3 +151,11 @@ def test_the_floors_import_only_downwards(path: Path):
         forbidden = ("workbench.pipeline", "workbench.cli")
     bad = [f"line {n}: {m}" for n, m in found if m.startswith(forbidden)] if forbidden else []
     assert not bad, f"{rel(path)} imports upwards or across the wings: {bad}"
+
+
+@pytest.mark.parametrize("path", modules(), ids=rel)
+def test_imports_are_absolute(path: Path):
+    """Relative imports would slip past the walks above; the house uses absolute ones."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel_imports = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level]
+    assert not rel_imports, f"{rel(path)}: relative imports on lines {rel_imports}"

@@ -37,8 +37,9 @@ def demo_data_dir() -> Path:
     here = Path(str(resources.files("workbench.simulate") / "demo_data"))
     if not (here / "areas.geojson").exists():
         raise InputError(
-            f"demo data not found at {here}; run from a source checkout or pass --data DIR "
-            "(generate it with: python data/generate_demo.py --out DIR)"
+            f"demo data not found at {here} (the package was installed without its data); "
+            "reinstall it, or pass --data DIR (generate it with: python data/generate_demo.py "
+            "--out DIR)"
         )
     return here
 

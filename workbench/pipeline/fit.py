@@ -78,7 +78,8 @@ def sensor_positions(
     return pd.DataFrame({"sensor_id": s["sensor_id"].to_numpy(), "x": x, "y": y})
 
 
-def _cell_size(grid: pd.DataFrame) -> float:
+def cell_size(grid: pd.DataFrame) -> float:
+    """The grid's cell size in metres (median nearest-neighbour distance of cell centres)."""
     from scipy.spatial import cKDTree
 
     xy = grid[["x", "y"]].to_numpy(float)[:2000]
@@ -220,7 +221,7 @@ def heat_step(
     heat_metrics["period"] = [str(t_hourly["time"].min()), str(t_hourly["time"].max())]
     heat_metrics["sensors_with_temperature"] = int(hi["sensor_id"].nunique())
     heat_metrics["sensors_valid_uhi"] = int(hi["valid"].sum())
-    max_d = 1.5 * _cell_size(grid)
+    max_d = 1.5 * cell_size(grid)
     pred, sensor_table = _surface(
         target, "uhi_k", grid, s.heat_covariates, s, max_d, "heat", heat_metrics,
         sensor_table, notes,
@@ -241,7 +242,7 @@ def air_step(
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Air indicators per sensor and a land-use regression surface per quantity."""
     grid = ws.grid()
-    max_d = 1.5 * _cell_size(grid)
+    max_d = 1.5 * cell_size(grid)
     air_metrics: dict[str, Any] = {
         "standards": {q: air_ind.LIMITS[q] for q in s.air_quantities},
         "period_note": "period means are compared with annual values only as an indication",

@@ -2,8 +2,8 @@
 
 Flags never delete data: every reading keeps its raw value and gets a bit mask
 (:class:`QC`); PM is humidity-corrected and calibrated against reference stations; each
-sensor gets a health status. :func:`run_qc` does it all as a pure function; the
-workspace stores its result beside the observations (``Workspace.run_qc``).
+sensor gets a health status. :func:`run_qc` does it all as a pure function;
+:func:`workbench.pipeline.qc.run` stores its result beside the observations.
 """
 
 from workbench.qc.flags import QC, describe, passed
