@@ -18,7 +18,7 @@ from traitlets import TraitError
 from workbench.pipeline import publish
 from workbench.present.dashboard.analyst import build_analyst
 from workbench.present.dashboard.citizen import build_citizen
-from workbench.present.dashboard.data import public_data, public_proposals
+from workbench.present.dashboard.data import page_proposals, public_data
 from workbench.present.dashboard.state import CitizenState, WeightState, clean_text
 from workbench.present.serve import ServeSettings, security_headers, static_server
 from workbench.present.static_site import site_files
@@ -66,12 +66,20 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
     assert citizen.state.near_lat == pytest.approx(target["lat"], abs=0.01)
     assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
     citizen.reset.click()
-    citizen.address.value = "Atlantis"
+    citizen.address.value = "Atlantis"  # the German page answers in German only
     assert "role='alert'" in citizen.message.value
+    assert "„Atlantis“ kommt in den Daten nicht vor" in citizen.message.value
+    assert "no place" not in citizen.message.value
+    citizen.address.value = "Bu"
+    assert "mindestens drei Buchstaben" in citizen.message.value
     citizen._on_map(type="click", coordinates=(target["lat"], target["lon"]))
     assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
     citizen._on_map(type="click", coordinates=(10.0, 10.0))  # far outside: rejected
+    assert "außerhalb der Stadt" in citizen.message.value
+    citizen.language.value = "en"
+    citizen._on_map(type="click", coordinates=(10.0, 10.0))
     assert "outside the city" in citizen.message.value
+    citizen.language.value = "de"
     citizen.reset.click()
 
 
@@ -92,7 +100,7 @@ def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_worksp
     voters = set(pd.read_csv(DEMO / "votes.csv", dtype=str)["voter_id"])
     assert not [n for n in set(props["author_name"]) | set(props["author_email"]) if n in blob]
     assert not [v for v in voters if f'"{v}"' in blob]
-    few = public_proposals(pd.DataFrame({"proposal_id": ["a"], "votes": [4.0], "rank": [1]}), None)
+    few = page_proposals(pd.DataFrame({"proposal_id": ["a"], "votes": [4.0], "rank": [1]}), None)
     assert few["votes"].isna().all() and few["votes_hidden"].all()
 
 

@@ -101,6 +101,20 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "shown": ("Vorschläge angezeigt", "proposals shown"),
     "near_point": ("Umkreis um den gewählten Punkt", "Within reach of the chosen point"),
     "not_found": ("Ort nicht gefunden", "Place not found"),
+    "click_outside": ("Dieser Punkt liegt außerhalb der Stadt. Bitte klicken Sie in die Karte "
+                      "von Gelsenkirchen.",
+                      "This point lies outside the city. Please click inside the map of "
+                      "Gelsenkirchen."),
+    "place_too_short": ("Bitte mindestens drei Buchstaben eingeben.",
+                        "Please type at least three letters."),
+    "place_unknown": ("„{text}“ kommt in den Daten nicht vor. Versuchen Sie einen Stadtteil oder "
+                      "eine Straße aus einem Vorschlag.",
+                      "“{text}” does not appear in the data. Try a district or a street named "
+                      "in a proposal."),
+    "place_invalid": ("Diese Eingabe kann nicht gesucht werden (höchstens 120 Zeichen, keine "
+                      "Steuerzeichen).",
+                      "This cannot be searched (at most 120 characters, no control "
+                      "characters)."),
     "map_label": ("Karte mit Hitze, Luft, Bedarf und Vorschlägen",
                   "Map of heat, air, need and proposals"),
     # the analyst page (present.dashboard.analyst)

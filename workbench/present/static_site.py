@@ -46,12 +46,9 @@ def _clean(v: Any) -> Any:
 
 def site_files(data: PublicData) -> dict[str, bytes]:
     """Every data file of the site (relative path -> bytes)."""
-    props = data.proposals
-    cols = [c for c in ("proposal_id", "title", "description", "category", "cost_eur", "votes",
-                        "votes_hidden", "lat", "lon", "area_id", "district", "rank", "rank_lo",
-                        "rank_hi", "need_at_site", "beneficiaries", "explanation_de",
-                        "explanation_en", "colour") if c in props]  # fmt: skip
-    records = [{k: _clean(v) for k, v in r.items()} for r in props[cols].to_dict("records")]
+    # data.proposals passed the publication rules already (page_proposals): the site
+    # carries exactly what the citizen page shows, no column list of its own
+    records = [{k: _clean(v) for k, v in r.items()} for r in data.proposals.to_dict("records")]
     layers = {
         key: {"file": f"layers/{key}.png", "bounds": layer.bounds, "legend": layer.legend,
               "unit": layer.unit}

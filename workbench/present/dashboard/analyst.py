@@ -1,7 +1,7 @@
 """The analyst page: sensor network health, recent readings, model diagnostics, and need
 weights that re-rank the proposals live.
 
-:func:`build_analyst` returns an :class:`AnalystPage`; ``dashboards/analyst.ipynb`` displays
+:func:`build_analyst` returns an :class:`AnalystPage`; ``present/notebooks/analyst.ipynb`` displays
 its ``widget``. Tests set slider values and call ``Button.click()``.
 """
 
@@ -19,6 +19,7 @@ from workbench.i18n import fmt_dec, t
 from workbench.pipeline.status import status
 from workbench.present.dashboard.state import NEED_KEYS, WeightState
 from workbench.present.maps import STATUS_COLOURS
+from workbench.workspace import Workspace
 
 
 def _weight_label(key: str, lang: str) -> str:
@@ -65,7 +66,9 @@ def health_table(health: pd.DataFrame) -> pd.DataFrame:
     return h.sort_values(["_o", "sensor_id"]).drop(columns="_o").reset_index(drop=True)
 
 
-def recent_readings(ws: Any, quantity: str, hours: int = 24) -> tuple[pd.DataFrame, pd.DataFrame]:
+def recent_readings(
+    ws: Workspace, quantity: str, hours: int = 24
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The last ``hours`` of hourly means before the newest reading of ``quantity``.
 
     Returns the latest value per sensor and the network's hourly median and 10–90 % band.
@@ -115,7 +118,7 @@ def cv_table(metrics: dict[str, Any]) -> pd.DataFrame:
 class AnalystPage:
     """Widgets of the analyst page for one workspace."""
 
-    def __init__(self, ws: Any, *, lang: str = "de") -> None:
+    def __init__(self, ws: Workspace, *, lang: str = "de") -> None:
         self.ws = ws
         self.lang = lang
         self.cells = ws.results("cells")
@@ -403,6 +406,6 @@ def _plain_map(centre: tuple[float, float]) -> Any:
     return m
 
 
-def build_analyst(ws: Any, *, lang: str = "de") -> AnalystPage:
+def build_analyst(ws: Workspace, *, lang: str = "de") -> AnalystPage:
     """The analyst page for a workspace with a fitted and ranked run."""
     return AnalystPage(ws, lang=lang)

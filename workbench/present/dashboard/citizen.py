@@ -1,7 +1,7 @@
 """The citizen page: map with heat, air, need and proposals; a ranked, filterable list.
 
 :func:`build_citizen` assembles widgets around a :class:`~.state.CitizenState`; the Voila
-notebook ``dashboards/citizens.ipynb`` only calls it and displays the result. Every text that
+notebook ``present/notebooks/citizens.ipynb`` only calls it and displays the result. Every text that
 came from a citizen is escaped before it reaches an HTML widget.
 """
 
@@ -14,14 +14,16 @@ import ipywidgets as W
 from traitlets import TraitError
 
 from workbench import i18n
-from workbench.i18n import t
+from workbench.i18n import t, tf
 from workbench.present.dashboard.data import PublicData, public_data
 from workbench.present.dashboard.state import (
     CitizenState,
+    PlaceNotFound,
     about_html,
     legend_html,
     proposal_list_html,
 )
+from workbench.workspace import Workspace
 
 CSS = """
 <style>
@@ -165,8 +167,9 @@ class CitizenPage:
         try:
             self.state.set_near(float(lat), float(lon))
             self.message.value = ""
-        except (TraitError, TypeError, ValueError) as exc:
-            self.message.value = f"<p role='alert'>{escape(str(exc))}</p>"
+        except (TraitError, TypeError, ValueError):
+            why = escape(t("click_outside", self.state.lang))
+            self.message.value = f"<p role='alert'>{why}</p>"
 
     # ---------------------------------------------------------------- wiring
     def _wire(self) -> None:
@@ -203,9 +206,15 @@ class CitizenPage:
         lang = self.state.lang
         try:
             lat, lon = self.state.locate(text)
-        except (ValueError, TraitError) as exc:
+        except PlaceNotFound as exc:
+            why = tf(exc.key, lang, **exc.values)
+        except TraitError:
+            why = t("place_invalid", lang)
+        else:
+            why = ""
+        if why:
             self.message.value = (
-                f"<p role='alert'>{escape(t('not_found', lang))}: {escape(str(exc))}</p>"
+                f"<p role='alert'>{escape(t('not_found', lang))}: {escape(why)}</p>"
             )
             return
         self.message.value = ""
@@ -302,7 +311,7 @@ def _bbox(data: PublicData) -> tuple[float, float, float, float]:
     )
 
 
-def build_citizen(ws: Any, *, lang: str = "de") -> CitizenPage:
+def build_citizen(ws: Workspace, *, lang: str = "de") -> CitizenPage:
     """The citizen page for the latest run of a workspace."""
     tiles = ws.config.get("dashboard", {}).get("tiles") or None
     return CitizenPage(public_data(ws), lang=lang, tiles=tiles)

@@ -19,9 +19,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.geo import WORK_CRS
-from workbench.privacy import MIN_GROUP, PAGE_PROPOSAL_COLUMNS
-
-PUBLIC_COLUMNS = PAGE_PROPOSAL_COLUMNS
+from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
+from workbench.workspace import Workspace
 
 EAQI_COLOURS = {
     "good": "#50f0e6",
@@ -76,24 +75,25 @@ class PublicData:
         return json.loads(json.dumps({"type": "FeatureCollection", "features": feats}))
 
 
-def public_proposals(props: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
+def page_proposals(props: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
     """The proposals a page may show: whitelisted columns, small vote counts hidden.
 
-    ``votes`` becomes NaN below five; ``votes_hidden`` says it was hidden.
+    ``votes`` becomes NaN for groups too small to show (:func:`workbench.privacy.small_group`);
+    ``votes_hidden`` says it was hidden.
 
     Examples
     --------
     >>> p = pd.DataFrame({"proposal_id": ["a", "b"], "title": ["x", "y"], "votes": [3.0, 12.0],
     ...                   "author_email": ["a@b.c", "d@e.f"], "rank": [2, 1]})
-    >>> out = public_proposals(p, None)
+    >>> out = page_proposals(p, None)
     >>> sorted(out.columns)
     ['district', 'proposal_id', 'rank', 'title', 'votes', 'votes_hidden']
     >>> out["votes"].tolist(), out["votes_hidden"].tolist()
     ([12.0, nan], [False, True])
     """
-    p = props[[c for c in PUBLIC_COLUMNS if c in props.columns]].copy()
+    p = public_proposals(props, PAGE_PROPOSAL_COLUMNS)
     if "votes" in p:
-        hidden = p["votes"].notna() & (p["votes"] < MIN_GROUP)
+        hidden = p["votes"].map(small_group).astype(bool)
         p["votes_hidden"] = hidden
         p.loc[hidden, "votes"] = np.nan
     names = dict(zip(areas["area_id"], areas["name"], strict=True)) if areas is not None else {}
@@ -274,7 +274,7 @@ def cached_layers(root: Any, run: Any) -> dict[str, Layer]:
 
 
 # ------------------------------------------------------------------------ loader
-def public_data(ws: Any) -> PublicData:
+def public_data(ws: Workspace) -> PublicData:
     """Everything the citizen page and the static site show, from the latest run."""
     run = ws.latest_run()
     if run is None or not (run / "proposals.parquet").exists():
@@ -282,7 +282,7 @@ def public_data(ws: Any) -> PublicData:
             f"{ws.root} has no ranked proposals yet: run `workbench fit` and `workbench rank`"
         )
     areas_geo = ws.areas()
-    props = public_proposals(pd.read_parquet(run / "proposals.parquet"), areas_geo)
+    props = page_proposals(pd.read_parquet(run / "proposals.parquet"), areas_geo)
     n = len(props)
     props["colour"] = [rank_colour(r, n) for r in props["rank"]]
     areas = areas_geo[["area_id", "name", "geometry"]].copy() if areas_geo is not None else None

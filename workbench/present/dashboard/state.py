@@ -55,6 +55,15 @@ def distance_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np
     return 2 * 6_371_000 * np.arcsin(np.sqrt(a))
 
 
+class PlaceNotFound(ValueError):
+    """A visitor's place search found nothing; ``key`` and ``values`` give the message in
+    the visitor's language (:func:`workbench.i18n.tf`)."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        self.key, self.values = key, values
+        super().__init__(i18n.tf(key, "en", **values))
+
+
 class CitizenState(HasTraits):
     """Language, district and category filters and a "near me" point.
 
@@ -145,11 +154,11 @@ class CitizenState(HasTraits):
         """A point for an address or place typed by a visitor, from what the data knows.
 
         Looks for a district name, then for a street named in a proposal; raises
-        ``ValueError`` when nothing matches (no geocoding service is contacted).
+        :class:`PlaceNotFound` when nothing matches (no geocoding service is contacted).
         """
         q = _fold(clean_text(text))
         if len(q) < 3:
-            raise ValueError("please type at least three letters")
+            raise PlaceNotFound("place_too_short")
         for area_id, name in self._districts.items():
             if _fold(name) == q or _fold(area_id) == q:
                 sel = self._proposals[self._proposals["area_id"] == area_id][["lat", "lon"]]
@@ -161,7 +170,7 @@ class CitizenState(HasTraits):
             text_ = _fold(f"{r.title} {getattr(r, 'description', '')}")
             if street and street in text_ and np.isfinite(r.lat) and np.isfinite(r.lon):
                 return float(r.lat), float(r.lon)
-        raise ValueError(f"no place called {text!r} in the data")
+        raise PlaceNotFound("place_unknown", text=clean_text(text))
 
     def visible(self) -> pd.DataFrame:
         """The proposals passing the filters, best rank first, with ``distance_m`` when a

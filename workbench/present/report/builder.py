@@ -95,7 +95,7 @@ def build_content(
     health : sensor health table (``status`` column), for the caveats
     lang : ``"de"`` (default) or ``"en"``
     figures : draw the maps (turn off for fast tests of the tables)
-    monitoring : :func:`workbench.models.monitoring.monitor_workspace` output, for its section
+    monitoring : :func:`workbench.pipeline.monitor.monitoring` output, for its section
 
     Returns
     -------

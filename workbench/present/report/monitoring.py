@@ -33,7 +33,7 @@ def monitoring_section(mon: dict[str, Any], lang: str) -> Section:
 
     Parameters
     ----------
-    mon : :func:`workbench.models.monitoring.monitor_workspace` output (``districts``,
+    mon : :func:`workbench.pipeline.monitor.monitoring` output (``districts``,
         ``alerts`` with one text per language, ``as_of``)
     lang : ``"de"`` or ``"en"``
     """
