@@ -202,3 +202,11 @@ def test_cli_fit_prints_validation_and_fails_cleanly_without_grid(city_run, tmp_
     cfg.write_text(cfg.read_text().replace("alpha = 0.05", "alpha = 3", 1))
     bad = run_cli("fit", "--workspace", str(empty))
     assert bad.returncode == 1 and "alpha" in bad.stderr
+
+
+def test_air_counts_in_metrics_are_counts_of_the_mapped_sensors(city_run):
+    """ "n of N sensors over the WHO guideline" is read by the council: n can never exceed N."""
+    ws, _ = city_run
+    a = ws.metrics()["air"]["pm2_5"]
+    assert a["sensors_over_eu_annual"] <= a["sensors_over_who_annual"] <= a["n_sensors"]
+    assert a["n_sensors"] <= a["sensors_valid_period_mean"] <= a["sensors"]

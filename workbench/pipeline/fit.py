@@ -257,12 +257,15 @@ def air_step(
         keep = ai.drop(columns=["quantity"]).set_index("sensor_id").add_prefix(f"{q}_")
         sensor_table = sensor_table.merge(keep.reset_index(), on="sensor_id", how="outer")
         target = ai[ai["valid"]].merge(positions, on="sensor_id")
+        mapped = ai["sensor_id"].isin(target["sensor_id"])
         qm: dict[str, Any] = {
             "sensors": len(ai),
             "sensors_valid_period_mean": int(ai["valid"].sum()),
             "days_over_eu_daily_max": int(ai["days_over_eu_daily"].max()),
-            "sensors_over_eu_annual": int(ai["over_eu_annual"].sum()),
-            "sensors_over_who_annual": int(ai["over_who_annual"].sum()),
+            # counted among the sensors whose period mean is valid and mapped (the ones
+            # the surface is fitted to), so that "n of N sensors" never has n > N
+            "sensors_over_eu_annual": int(ai.loc[mapped, "over_eu_annual"].sum()),
+            "sensors_over_who_annual": int(ai.loc[mapped, "over_who_annual"].sum()),
         }
         pred, sensor_table = _surface(
             target, "mean", grid, s.air_covariates, s, max_d, q, qm, sensor_table, notes,
