@@ -65,6 +65,11 @@ HOSTILE_TITLES = {
     "GB-001": "<script>window.__pwned = 1</script>Entsiegelung",
     "GB-002": '<img src=x onerror="window.__pwned = 2">Bäume',
     "GB-003": '<a href="javascript:window.__pwned = 3">Klick mich</a>',
+    # spreadsheet formula injection (DDE and hyperlink payloads, other formula starts)
+    "GB-004": "=cmd|' /C calc'!A0",
+    "GB-005": '=HYPERLINK("https://evil.example/","Klick")',
+    "GB-006": "+49 Bäume für die Schule",
+    "GB-007": "@SUM(1+1) Schatten",
 }
 
 

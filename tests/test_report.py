@@ -140,6 +140,38 @@ def test_html_report_escapes_citizen_text(hostile_workspace, tmp_path):
         assert squash(title) in flat
 
 
+def test_spreadsheet_never_holds_a_formula_from_citizen_text(hostile_workspace, tmp_path):
+    from openpyxl import load_workbook
+
+    files = report_step.run(hostile_workspace, tmp_path).files
+    wb = load_workbook(files["xlsx"])
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = {c.value: c for c in cells if isinstance(c.value, str)}
+    for pid in ("GB-004", "GB-005", "GB-006", "GB-007"):
+        title = HOSTILE_TITLES[pid]
+        assert title in texts, f"{pid} missing from the spreadsheet"
+        assert texts[title].data_type == "s" and texts[title].quotePrefix, title
+
+
+@pytest.mark.parametrize(
+    "text", ["=1+1", " =1+1", "-2+3", "\t=1", "\r=1", "\uff1d1+1", "\uff0b1", "\uff20A1"]
+)
+def test_every_formula_start_is_quoted(text):
+    """Full-width and whitespace-led formula starts too (the PDF cannot show U+FF1D yet:
+    DejaVu Sans lacks the glyph, so these are checked on the cell alone)."""
+    from openpyxl import Workbook
+
+    from workbench.present.report.xlsx import as_text
+
+    cell = Workbook().active.cell(row=1, column=1, value=text)
+    as_text(cell)
+    assert cell.data_type == "s" and cell.quotePrefix
+    plain = Workbook().active.cell(row=1, column=1, value="Bäume an der Schule")
+    as_text(plain)
+    assert plain.data_type == "s" and not plain.quotePrefix
+
+
 def test_spreadsheet_opens_and_totals_match(report, demo_workspace):
     from openpyxl import load_workbook
 

@@ -40,6 +40,21 @@ def _cell_value(v: Any, fmt: str, lang: str) -> Any:
     return None if pd.isna(v) else float(v)
 
 
+# a text starting with one of these would be a formula (or become one when a user edits
+# the cell): =, +, -, @, tab, carriage return, and their full-width forms
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def as_text(cell: Any) -> None:
+    """Keep a text cell a text: never stored as a formula, and quote-prefixed (like typing
+    ``'`` in Excel or LibreOffice) when it starts like one, so that editing the cell does
+    not turn citizen text into a formula either."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.lstrip(" ").startswith(FORMULA_START):
+            cell.quotePrefix = True
+
+
 def _sheet(wb: Any, name: str, tables: list[Table], lang: str, totals: bool = False) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -76,6 +91,9 @@ def _sheet(wb: Any, name: str, tables: list[Table], lang: str, totals: bool = Fa
             ws.cell(row=row, column=1, value=tb.note)
             row += 1
         row += 1
+    for cells in ws.iter_rows():
+        for cell in cells:
+            as_text(cell)
     for col in ws.columns:
         letter = col[0].column_letter
         width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
