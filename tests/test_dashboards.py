@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, REPO
 from traitlets import TraitError
 
+from workbench.errors import InputError
 from workbench.pipeline import publish
 from workbench.present.dashboard.analyst import build_analyst
 from workbench.present.dashboard.citizen import build_citizen
@@ -356,11 +356,21 @@ def test_publish_replaces_a_site_but_not_other_folders(demo_workspace, tmp_path)
     first = json.loads((site / "data" / "meta.json").read_text())
     publish.run(demo_workspace, tmp_path / "site")
     assert json.loads((site / "data" / "meta.json").read_text()) == first
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "keep.txt").write_text("mine")
-    with pytest.raises(ValueError, match="not a published site"):
-        publish.run(demo_workspace, other)
-    assert (other / "keep.txt").read_text() == "mine"
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
-    shutil.rmtree(site)
+    # the site is swapped in whole: one version behind the link, nothing else left over
+    assert site.is_symlink() and (site / "index.html").exists()
+    hidden = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert hidden == [".site.versions"]
+    versions = [v for v in (tmp_path / ".site.versions").iterdir() if not v.is_symlink()]
+    assert len(versions) == 1 and site.resolve() == versions[0]
+    # a folder someone else made is refused and left as it was, even with an index.html
+    for name, files in (("other", ["keep.txt"]), ("docs", ["index.html", "important.txt"])):
+        other = tmp_path / name
+        other.mkdir()
+        for f in files:
+            (other / f).write_text("mine")
+        with pytest.raises(InputError, match="not written by the workbench"):
+            publish.run(demo_workspace, other)
+        assert sorted(p.name for p in other.iterdir()) == sorted(files)
+    # an empty folder is fine
+    (tmp_path / "empty").mkdir()
+    assert (publish.run(demo_workspace, tmp_path / "empty").files["index"]).exists()

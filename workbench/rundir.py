@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.errors import InputError
+
 
 def new_run_name() -> str:
     """``YYYYmmddTHHMMSSZ-xxxxxx``: sortable by time, unique."""
@@ -68,6 +70,53 @@ def publish_run(
     os.symlink(run.name, link_tmp)
     os.replace(link_tmp, base / link)
     return run
+
+
+MARKER = ".written-by-ge-gruent-workbench"
+
+
+def publish_folder(out: Path, write: Callable[[Path], Any], *, what: str) -> Path:
+    """Write a folder of outputs (a site, a report) and make it visible at ``out`` at once.
+
+    ``out`` becomes a symbolic link to ``.<name>.versions/<run-id>/`` beside it, swapped
+    with one ``rename``: a reader (a web server, a council member's browser) sees the old
+    folder or the new one, never a mix or nothing; a failed or killed write leaves the old
+    one. Each version carries a marker file, and ``out`` is only ever replaced when it is
+    such a link, or an empty folder: a folder someone else made is refused, never deleted.
+    Versions other than the new one are removed afterwards, also those a killed run left.
+    """
+    out = Path(out).absolute()
+    versions = out.with_name(f".{out.name}.versions")
+    for stale in out.parent.glob(f".{out.name}.link-*"):  # left by a killed swap
+        stale.unlink(missing_ok=True)
+    if out.is_symlink():
+        if not (out / MARKER).exists():
+            raise InputError(f"{out} links to a folder the workbench did not write; choose "
+                             f"another --out")  # fmt: skip
+    elif out.exists():
+        if not out.is_dir() or any(out.iterdir()):
+            raise InputError(
+                f"{out} exists and was not written by the workbench (it is not a {what} "
+                "published before); choose an empty or new folder"
+            )
+        out.rmdir()
+    versions.mkdir(parents=True, exist_ok=True)
+
+    def write_marked(d: Path) -> None:
+        write(d)
+        (d / MARKER).write_text(f"{what}\n", encoding="utf-8")
+
+    run = publish_run(versions, ".current", write_marked)
+    link_tmp = out.with_name(f".{out.name}.link-{uuid.uuid4().hex}")
+    os.symlink(os.path.relpath(run, out.parent), link_tmp)
+    os.replace(link_tmp, out)
+    for old in versions.iterdir():
+        if old.name != run.name and not old.name == ".current":
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+    return out
 
 
 def prune_runs(base: Path, keep: int, current: Path) -> None:

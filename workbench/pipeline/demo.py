@@ -19,6 +19,7 @@ from workbench.pipeline import (
     evaluate,
     fit,
     import_files,
+    measures,
     participation,
     plan_sensors,
     publish,
@@ -106,11 +107,8 @@ def _fresh_workspace(root: Path, data: Path, echo: Echo) -> Workspace:
 def _measures(ws: Workspace, data: Path, echo: Echo) -> StepResult | None:
     if not (data / "measures.csv").exists():
         return None
-    from workbench.measures import parse_measures, write_register
-
     echo("[6/7] implemented measures: impact (workbench evaluate) and sensor plan (plan-sensors)")
-    path = data / "measures.csv"
-    write_register(ws.root, parse_measures(path.read_bytes(), str(path)), replace=True)
+    measures.run(ws, [data / "measures.csv"], replace=True)
     ev = evaluate.run(ws, echo=lambda s: echo(f"      {s}"))
     plan_sensors.run(ws, k=6, echo=lambda s: echo(f"      {s}"))
     return ev

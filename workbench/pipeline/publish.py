@@ -17,7 +17,7 @@ def run(ws: Workspace, out: str | Path) -> StepResult:
     from workbench.present.dashboard.data import public_data
     from workbench.present.static_site import write_site
 
-    site = write_site(public_data(ws), out).resolve()
+    site = write_site(public_data(ws), out)
     return StepResult(
         "publish",
         files={"site": site, "index": site / "index.html"},

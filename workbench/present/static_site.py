@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from workbench.errors import InputError
 from workbench.i18n import CATEGORY, TEXT
 from workbench.present.dashboard.data import PublicData
+from workbench.rundir import publish_folder
 
 # texts the static page needs (German and English)
 SITE_TEXT_KEYS = (
@@ -75,31 +73,21 @@ def site_files(data: PublicData) -> dict[str, bytes]:
 
 
 def write_site(data: PublicData, out: str | Path) -> Path:
-    """Write the static site for ``data`` into ``out`` (replacing a previous site there).
+    """Write the static site for ``data`` and make it visible at ``out`` in one step.
 
-    The new site is written next to ``out`` and swapped in with renames, so a web server
-    never serves a half-written site.
+    See :func:`workbench.rundir.publish_folder`: a web server never serves a half-written
+    site, and a folder the workbench did not write is refused, never deleted.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists() and not (out / "index.html").exists() and any(out.iterdir()):
-        raise InputError(f"{out} exists and is not a published site; choose an empty directory")
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    (tmp / "assets").mkdir(parents=True)
-    static = resources.files("workbench.present") / "site_assets"
-    for name in ASSETS:
-        target = tmp / ("index.html" if name == "index.html" else f"assets/{name}")
-        target.write_bytes((static / name).read_bytes())
-    for rel, blob in site_files(data).items():
-        p = tmp / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(blob)
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        out.rename(old)
-    tmp.rename(out)
-    if old.exists():
-        shutil.rmtree(old)
-    return out
+
+    def write(d: Path) -> None:
+        (d / "assets").mkdir()
+        static = resources.files("workbench.present") / "site_assets"
+        for name in ASSETS:
+            target = d / ("index.html" if name == "index.html" else f"assets/{name}")
+            target.write_bytes((static / name).read_bytes())
+        for rel, blob in site_files(data).items():
+            p = d / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(blob)
+
+    return publish_folder(Path(out), write, what="static site")
