@@ -230,3 +230,24 @@ def test_report_without_results_is_a_clear_error(workspace):
     proc = run_cli("report", "--workspace", str(workspace.root))
     assert proc.returncode != 0
     assert "workbench fit" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_failed_renderer_leaves_the_previous_report_whole(demo_workspace, tmp_path, monkeypatch):
+    """The three files are swapped in together: when the spreadsheet fails, the HTML and
+    PDF of the new round do not replace those of the old one."""
+    from workbench.present.report import xlsx
+
+    out = tmp_path / "report"
+    report_step.run(demo_workspace, out)
+    before = {f: (out / f).read_bytes() for f in ("report.pdf", "report.html", "ranking.xlsx")}
+
+    def broken(*_a, **_k):
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setattr(xlsx, "render_xlsx", broken)
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        report_step.run(demo_workspace, out, lang="en")
+    assert {f: (out / f).read_bytes() for f in before} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".report.versions"]
+    leftovers = [p.name for p in (tmp_path / ".report.versions").iterdir() if not p.is_symlink()]
+    assert len(leftovers) == 1  # the failed version was removed, the old one stays

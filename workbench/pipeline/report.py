@@ -35,7 +35,23 @@ def run(ws: Workspace, out: str | Path | None = None, *, lang: str = "de") -> St
         run_dir, areas=ws.areas(), health=ws.health(), lang=lang, monitoring=monitoring
     )
     target = Path(out) if out is not None else ws.root / "report"
+    if out is None:
+        _forget_unlinked_report(target)
     files = render_report(content, run_dir, target)
     lines = [f"run         {run_dir.resolve()}"]
-    lines += [f"wrote       {files[k].resolve()}" for k in ("pdf", "html", "xlsx")]
+    lines += [f"wrote       {files[k]}" for k in ("pdf", "html", "xlsx")]
     return StepResult("report", run=Path(run_dir).resolve(), files=files, lines=lines)
+
+
+REPORT_FILES = {"report.pdf", "report.html", "ranking.xlsx", ".report.html.tmp"}
+
+
+def _forget_unlinked_report(target: Path) -> None:
+    """Before reports were swapped in whole, ``W/report`` was a plain folder of the three
+    files; remove such a folder (only if it holds nothing else) so the new one can take
+    its place."""
+    if target.is_dir() and not target.is_symlink():
+        names = {p.name for p in target.iterdir()}
+        if names <= REPORT_FILES:
+            for name in names:
+                (target / name).unlink()

@@ -10,21 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from workbench.present.report.content import ReportContent, build_content
+from workbench.rundir import publish_folder
 
 __all__ = ["ReportContent", "build_content", "render_report"]
 
 
 def render_report(content: ReportContent, run: Path, out: Path) -> dict[str, Path]:
-    """Write ``report.html``, ``report.pdf`` and ``ranking.xlsx`` of ``content`` into ``out``."""
+    """Write ``report.html``, ``report.pdf`` and ``ranking.xlsx`` of ``content`` and make
+    the three visible at ``out`` together (:func:`workbench.rundir.publish_folder`): a
+    reader never finds the HTML of one round beside the PDF of another, and a renderer
+    that fails leaves the previous report whole."""
     from workbench.present.report.html import render_html
     from workbench.present.report.pdf import render_pdf
     from workbench.present.report.xlsx import render_xlsx
 
-    out.mkdir(parents=True, exist_ok=True)
-    html = out / "report.html"
-    tmp = out / ".report.html.tmp"
-    tmp.write_text(render_html(content), encoding="utf-8")
-    tmp.replace(html)
-    pdf = render_pdf(content, out / "report.pdf")
-    xlsx = render_xlsx(content, run, out / "ranking.xlsx")
-    return {"pdf": pdf, "html": html, "xlsx": xlsx}
+    def write(d: Path) -> None:
+        (d / "report.html").write_text(render_html(content), encoding="utf-8")
+        render_pdf(content, d / "report.pdf")
+        render_xlsx(content, run, d / "ranking.xlsx")
+
+    out = publish_folder(Path(out), write, what="report")
+    return {"pdf": out / "report.pdf", "html": out / "report.html", "xlsx": out / "ranking.xlsx"}
