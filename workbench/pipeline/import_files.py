@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 
-from workbench.importers.base import ImportFormatError
+from workbench.importers.base import ImportFormatError, quarantine_records
+from workbench.importers.screen import TimeWindow, screen
 from workbench.pipeline.result import StepResult
 from workbench.store import conform_observations
 from workbench.workspace import Workspace
@@ -67,6 +69,8 @@ def import_report(
     """
     report = ImportReport()
     lookup = ws.area_lookup()
+    window = TimeWindow.from_config(ws.config)
+    now = pd.Timestamp.now("UTC")
     items = list(paths)
     buffer: list[pa.Table] = []
     buffered = 0
@@ -92,26 +96,29 @@ def import_report(
             batch = ws.parse_file(path, format=format, tz=tz, quantity=quantity, data=data)
             digest = digest_future.result()
             del data
-            buffer.append(batch.observations)
-            buffered += batch.n_observations
+            kept, impossible = screen(batch.observations, str(path), window, now)
+            buffer.append(kept)
+            buffered += kept.num_rows
             if buffered >= IMPORT_BUFFER_ROWS:
                 flush(tx)
             tx.upsert_sensors(batch.sensors)
             if not batch.positions.empty:
                 tx.add_positions(batch.positions, lookup)
-            nq = tx.add_quarantine(batch.quarantine)
+            nq = tx.add_quarantine(
+                pd.concat(
+                    [batch.quarantine, quarantine_records(str(path), impossible, batch.format)]
+                )
+            )
             tx.record_import(
                 {
                     "file": str(path),
                     "sha256": digest,
                     "format": batch.format,
-                    "parsed": batch.n_observations,
+                    "parsed": kept.num_rows,
                     "quarantined": nq,
                 }
             )
-            report.files.append(
-                FileReport(str(path), batch.format, batch.n_observations, nq, batch.notes)
-            )
+            report.files.append(FileReport(str(path), batch.format, kept.num_rows, nq, batch.notes))
         flush(tx)
     return report
 

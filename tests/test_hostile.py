@@ -1,0 +1,96 @@
+"""Hostile input: what an attack on the workbench found, each class reproduced and fixed.
+
+The classes follow the hostile-input review (issue "Hostile input, privacy and
+operations"); the rest of that review lives beside the features it concerns
+(test_report, test_dashboards, test_participation_ranking, test_cli).
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, run_cli
+
+from workbench.workspace import Workspace
+
+BAD_TIMES = (
+    "sensor_id,time,quantity,value,unit\n"
+    "a,2025-07-01T00:00Z,pm2_5,3,ug/m3\n"
+    "a,9999-12-31T23:00Z,pm2_5,4,ug/m3\n"
+    "a,0001-01-01T00:00Z,pm2_5,4,ug/m3\n"
+    "a,2025-07-01T01:00Z,pm2_5,5,ug/m3\n"
+)
+BAD_VALUES = (
+    "sensor_id,time,quantity,value,unit\n"
+    "b,2025-07-01T00:00Z,pm2_5,inf,ug/m3\n"
+    "b,2025-07-01T01:00Z,pm2_5,-inf,ug/m3\n"
+    "b,2025-07-01T02:00Z,pm2_5,1e308,mg/m3\n"
+    "b,2025-07-01T03:00Z,pm2_5,7,ug/m3\n"
+)
+
+
+def test_impossible_times_and_values_are_quarantined_with_the_reason(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    for name, text in (("times.csv", BAD_TIMES), ("values.csv", BAD_VALUES)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    out = run_cli(
+        "import", "--workspace", str(ws), str(tmp_path / "times.csv"), str(tmp_path / "values.csv"),
+        check=True,
+    ).stdout  # fmt: skip
+    assert "times.csv: csv, 2 readings, 2 quarantined" in out
+    assert "values.csv: csv, 1 readings, 3 quarantined" in out
+    w = Workspace.open(ws)
+    obs = w.observations()
+    assert len(obs) == 3 and obs["time"].dt.year.eq(2025).all()
+    q = w.quarantine()
+    assert sorted(q["field"]) == ["time", "time", "value", "value", "value"]
+    assert q["reason"].str.contains("outside the plausible window").sum() == 2
+    assert q["reason"].str.contains("not a finite number").sum() == 3
+
+
+def test_one_far_future_reading_no_longer_breaks_qc_and_export(tmp_path):
+    """Before: a reading in 9999 made QC and export lay out hours across 8,000 years (the
+    export grew to 21 GB). Now it never reaches the store; QC, fit-free status and export
+    run in bounded memory (4 GiB address space for the child process)."""
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    (tmp_path / "t.csv").write_text(BAD_TIMES, encoding="utf-8")
+    run_cli("import", "--workspace", str(ws), str(tmp_path / "t.csv"), check=True)
+
+    def limited(*args: str) -> subprocess.CompletedProcess:
+        def cap() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+        return subprocess.run(
+            [sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True,
+            timeout=300, cwd=REPO, preexec_fn=cap,
+        )  # fmt: skip
+
+    for args in (["qc"], ["status"], ["export", "--out", str(tmp_path / "o.csv")]):
+        proc = limited(*args, "--workspace", str(ws))
+        assert proc.returncode == 0, (args, proc.stderr[-2000:])
+    assert (tmp_path / "o.csv").read_text().count("\n") == 3  # header and two readings
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('earliest = "yesterday-ish"', "import.earliest must be a date"),
+        ("max_future_hours = -1", "import.max_future_hours must be a number"),
+    ],
+)
+def test_the_window_settings_are_checked(tmp_path, toml, message):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    cfg = ws / "workbench.toml"
+    text = cfg.read_text(encoding="utf-8")
+    key = toml.split(" = ")[0]
+    lines = [toml if line.startswith(f"{key} = ") else line for line in text.splitlines()]
+    cfg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "t.csv").write_text(BAD_TIMES, encoding="utf-8")
+    proc = run_cli("import", "--workspace", str(ws), str(tmp_path / "t.csv"))
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
