@@ -316,3 +316,24 @@ def test_known_categories_are_kept_and_unknown_ones_read_from_the_title():
     text = "proposal_id,title,category\n1,Insektenwiese,other\n2,Neue Bäume,Stadtgrün\n"
     p = participation.read("p.csv", data=text.encode()).proposals
     assert p["category"].tolist() == ["other", "trees"]
+
+
+@pytest.mark.parametrize(
+    ("uhi", "de", "en"),
+    [
+        (1.24, "nachts 1,2 K wärmer als das Umland", "1.2 K warmer at night"),
+        (-0.31, "nachts 0,3 K kühler als das Umland", "0.3 K cooler at night"),
+        (-0.04, "nachts so warm wie das Umland", "as warm at night as the countryside"),
+    ],
+)
+def test_explanations_say_cooler_not_minus_warmer(uhi, de, en):
+    from types import SimpleNamespace
+
+    from workbench.models.ranking import explain
+
+    r = SimpleNamespace(rank=3, rank_lo=2, rank_hi=5, score=0.4, heat_hotspot=False,
+                        heat_uhi_k_at_site=uhi, air_hotspot=False, beneficiaries=1200,
+                        radius_m=150, vulnerable_share=0.25, need_at_site=0.4,
+                        category="trees", effect=0.5, cost_eur=20000, votes=40)  # fmt: skip
+    assert de in explain(r, 10, "de", True) and "-" not in explain(r, 10, "de", True)
+    assert en in explain(r, 10, "en", True)

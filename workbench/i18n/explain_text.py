@@ -13,6 +13,8 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
                      "Rank {rank} of {n}: not placed on the map, need cannot be assessed."),
     "why_heat_hotspot": ("Hitze-Hotspot (Gi* {conf} %)", "heat hotspot (Gi* {conf}%)"),
     "why_warmer": ("nachts {uhi} K wärmer als das Umland", "{uhi} K warmer at night"),
+    "why_cooler": ("nachts {uhi} K kühler als das Umland", "{uhi} K cooler at night"),
+    "why_as_warm": ("nachts so warm wie das Umland", "as warm at night as the countryside"),
     "why_air_hotspot": ("Feinstaub-Hotspot", "fine-dust hotspot"),
     "why_people": ("{people} Menschen im Umkreis von {radius} m, davon {pct} % über 65 oder "
                    "unter 6",

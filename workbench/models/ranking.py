@@ -244,7 +244,12 @@ def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
     if getattr(r, "heat_hotspot", False):
         parts.append(tf("why_heat_hotspot", lang, conf=getattr(r, "heat_gi_confidence", 95)))
     elif np.isfinite(getattr(r, "heat_uhi_k_at_site", np.nan)):
-        parts.append(tf("why_warmer", lang, uhi=fmt_dec(r.heat_uhi_k_at_site, lang, 1)))
+        uhi = float(r.heat_uhi_k_at_site)
+        if round(uhi, 1) == 0:  # "0,0 K wärmer" (or "-0,0") says nothing
+            parts.append(t("why_as_warm", lang))
+        else:
+            key = "why_warmer" if uhi > 0 else "why_cooler"
+            parts.append(tf(key, lang, uhi=fmt_dec(abs(uhi), lang, 1)))
     if getattr(r, "air_hotspot", False):
         parts.append(t("why_air_hotspot", lang))
     share = r.vulnerable_share if np.isfinite(r.vulnerable_share) else 0.0
