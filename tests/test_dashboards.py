@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -84,7 +85,11 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
 
 
 def test_language_switch_changes_every_label(citizen):
+    legends = citizen.legends.value
+    assert re.search(r"\d,\d", legends) and not re.search(r"\d\.\d", legends)
+    assert not re.search(r"\b(fair|moderate|good|poor)\b", legends)
     citizen.language.value = "en"
+    assert re.search(r"\d\.\d", citizen.legends.value)
     assert "Green Citizens" in citizen.title.value
     assert citizen.district.options[0][0] == "All districts"
     assert "Rank 1 (range" in citizen.listing.value
@@ -334,7 +339,12 @@ def test_static_site_in_chromium(static_site, browser, hostile_workspace):
         assert title in text
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#list script, #list img, #list a").count() == 0
+    # legends speak German: decimal commas, German EAQI bands
+    legends = page.locator("#legends").inner_text()
+    assert re.search(r"\d,\d", legends) and not re.search(r"\d\.\d", legends), legends
+    assert not re.search(r"\b(fair|moderate|good|poor)\b", legends), legends
     page.click("#lang-en")
+    assert re.search(r"\d\.\d", page.locator("#legends").inner_text())
     assert page.text_content("#title").startswith("Green Citizens")
     assert page.get_attribute("html", "lang") == "en"
     n_buer = int((props["area_id"] == "buer").sum())

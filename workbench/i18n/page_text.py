@@ -42,6 +42,13 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "map_need": ("Bedarfsindex (0–1)", "Need index (0–1)"),
     "map_proposals": ("Vorschläge nach Rang", "Proposals by rank"),
     "hotspot": ("Hotspot (Gi*, FDR 5 %)", "hotspot (Gi*, FDR 5%)"),
+    # European Air Quality Index bands (EEA), shown in map legends
+    "eaqi_good": ("gut", "good"),
+    "eaqi_fair": ("mittelmäßig", "fair"),
+    "eaqi_moderate": ("mäßig", "moderate"),
+    "eaqi_poor": ("schlecht", "poor"),
+    "eaqi_very_poor": ("sehr schlecht", "very poor"),
+    "eaqi_extremely_poor": ("äußerst schlecht", "extremely poor"),
     "sensor": ("Sensor", "sensor"),
     "top10": ("Rang 1–10", "rank 1–10"),
     "others": ("weitere", "others"),

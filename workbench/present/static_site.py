@@ -29,7 +29,8 @@ SITE_TEXT_KEYS = (
     "address", "search", "reset", "map_hint", "shown", "near_point", "not_found", "rank",
     "rank_range", "votes", "few_votes", "no_proposals", "layer_heat", "layer_heat_hotspots",
     "layer_air", "layer_air_hotspots", "layer_eaqi", "layer_need", "layer_districts",
-    "layer_proposals", "hotspot", "map_label", "language",
+    "layer_proposals", "hotspot", "map_label", "language", "eaqi_good", "eaqi_fair",
+    "eaqi_moderate", "eaqi_poor", "eaqi_very_poor", "eaqi_extremely_poor",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 

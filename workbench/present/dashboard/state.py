@@ -279,11 +279,28 @@ def about_html(meta: dict[str, Any], lang: str) -> str:
     return "".join(parts)
 
 
+def legend_label(label: str, lang: str) -> str:
+    """A legend label in the reader's language: layers keep language-neutral labels (a
+    number written with a point, ``hotspot``, an EAQI band name).
+
+    >>> legend_label("-0.4", "de"), legend_label("fair", "de"), legend_label("1.5", "en")
+    ('-0,4', 'mittelmäßig', '1.5')
+    """
+    if label == "hotspot":
+        return t("hotspot", lang)
+    if f"eaqi_{label}" in i18n.TEXT:
+        return t(f"eaqi_{label}", lang)
+    try:
+        return i18n.fmt_dec(float(label), lang, 1)
+    except ValueError:
+        return label
+
+
 def legend_html(layer: Any, title: str, lang: str) -> str:
     """A small legend (colour swatches with labels) as text alternative for an overlay."""
     items = "".join(
         f'<span class="wb-swatch" style="background:{escape(c)}"></span>'
-        f"{escape(t('hotspot', lang) if lab == 'hotspot' else lab)} "
+        f"{escape(legend_label(lab, lang))} "
         for c, lab in layer.legend
     )
     unit = f" ({escape(layer.unit)})" if layer.unit else ""

@@ -19,6 +19,17 @@
   }
 
   function tx(key) { return D.texts.texts[state.lang][key] || key; }
+  // layers keep language-neutral legend labels: "0.5", "hotspot", an EAQI band name
+  function legendLabel(lab) {
+    if (lab === "hotspot") return tx("hotspot");
+    const band = D.texts.texts[state.lang]["eaqi_" + lab];
+    if (band) return band;
+    if (/^-?\d+(\.\d+)?$/.test(lab)) {
+      return Number(lab).toLocaleString(state.lang === "de" ? "de-DE" : "en-GB",
+        { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    }
+    return lab;
+  }
   function cat(key) { return (D.texts.categories[state.lang] || {})[key] || key; }
 
   function fmtInt(x) {
@@ -260,7 +271,7 @@
         const sw = el("span", { class: "swatch" });
         sw.style.background = colour;
         lg.appendChild(sw);
-        lg.appendChild(document.createTextNode(lab === "hotspot" ? tx("hotspot") : lab));
+        lg.appendChild(document.createTextNode(legendLabel(lab)));
       }
       legends.appendChild(lg);
     }
