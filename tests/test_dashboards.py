@@ -384,3 +384,56 @@ def test_publish_replaces_a_site_but_not_other_folders(demo_workspace, tmp_path)
     # an empty folder is fine
     (tmp_path / "empty").mkdir()
     assert (publish.run(demo_workspace, tmp_path / "empty").files["index"]).exists()
+
+
+def test_sigterm_stops_voila_and_its_kernels(demo_workspace, tmp_path):
+    """`systemctl stop` sends SIGTERM to `workbench serve` only: Voila and its kernels
+    must go with it and the port must be free again."""
+    import signal
+    import socket
+    import time
+
+    from workbench.present.serve import wait_ready
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", "serve", "--workspace",
+         str(demo_workspace.root), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        for line in proc.stdout:
+            if line.startswith("analyst"):
+                break
+        wait_ready(f"http://127.0.0.1:{port}/", proc)
+        voila = [p for p in _procs() if _stat(p)[0] == proc.pid]  # Voila: the child
+        assert len(voila) == 1, "workbench serve should run one Voila"
+        group = _stat(voila[0])[1]  # Voila leads its own group, its kernels belong to it
+        assert [p for p in _procs() if _stat(p)[1] == group]
+        proc.send_signal(signal.SIGTERM)  # to the workbench process alone
+        assert proc.wait(30) == 0
+        deadline = time.monotonic() + 20
+        while [p for p in _procs() if _stat(p)[1] == group] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        survivors = [p.name for p in _procs() if _stat(p)[1] == group]
+        assert not survivors, f"Voila or a kernel survived: {survivors}"
+        with socket.socket() as s:  # nobody listens any more: a new server can start
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _procs() -> list[Path]:
+    return [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+
+
+def _stat(proc_dir: Path) -> tuple[int | None, int | None]:
+    """(parent pid, process group) of a /proc entry; (None, None) once it is gone."""
+    try:
+        fields = (proc_dir / "stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), int(fields[2])
+    except (OSError, IndexError, ValueError):
+        return None, None

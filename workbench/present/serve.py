@@ -177,7 +177,20 @@ def serve(
     tiles: str | None = None,
     echo: Callable[[str], Any] = print,
 ) -> int:
-    """Run Voila in the foreground until interrupted; returns its exit code."""
+    """Run Voila in the foreground until interrupted; returns its exit code.
+
+    Ctrl-C, SIGTERM (``systemctl stop``, ``kill``) and SIGHUP all stop Voila and its
+    kernels before returning, so the port is free again and no kernel is left behind.
+    """
+
+    def interrupted(_sig: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            signal.signal(sig, interrupted)
+        except ValueError:  # not the main thread: the caller handles signals
+            pass
     proc = start(ws_root, s, log=sys.stderr, tiles=tiles)
     root = f"http://127.0.0.1:{s.port}{s.base_url}"
     try:
