@@ -160,9 +160,9 @@ def _closing_lines(ws: Workspace, steps: dict[str, StepResult | None], data: Pat
     lines += steps["rank"].lines[1:]
     files = steps["report"].files
     lines += [
-        f"report      {files['pdf'].resolve()}",
-        f"            {files['html'].resolve()}",
-        f"            {files['xlsx'].resolve()}",
+        f"report      {files['pdf']}",
+        f"            {files['html']}",
+        f"            {files['xlsx']}",
         f"static site {steps['publish'].files['index']}",
     ]
     return lines
