@@ -84,6 +84,12 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
     citizen.reset.click()
 
 
+def test_simulated_data_is_said_before_anything_else(citizen):
+    kids = citizen.widget.children
+    assert "SIMULIERTE DEMO-DATEN" in citizen.banner.value
+    assert kids.index(citizen.banner) < kids.index(citizen.map) < kids.index(citizen.listing)
+
+
 def test_language_switch_changes_every_label(citizen):
     legends = citizen.legends.value
     assert re.search(r"\d,\d", legends) and not re.search(r"\d\.\d", legends)

@@ -73,6 +73,7 @@ class CitizenPage:
         self.listing = W.HTML()
         self.listing.add_class("wb-listing")
         self.about = W.HTML()
+        self.banner = W.HTML()  # "simulated data" at the top, before anything else is read
         self.legends = W.HTML()
         self.map = self._build_map(tiles)
         self._wire()
@@ -84,6 +85,7 @@ class CitizenPage:
                 W.HTML(CSS),
                 self.language,
                 self.title,
+                self.banner,
                 self.map,
                 self.legends,
                 controls,
@@ -236,6 +238,11 @@ class CitizenPage:
         """Every label in the current language, then the list."""
         lang = self.state.lang
         self.title.value = f"<h1>{escape(t('citizen_title', lang))}</h1>"
+        self.banner.value = (
+            f'<p class="wb-banner" role="note"><strong>{escape(t("simulated", lang))}</strong></p>'
+            if self.data.meta.get("simulated")
+            else ""
+        )
         d, c = self.state.district, self.state.category
         self.district.options = [(t("all_districts", lang), "")] + [
             (name, aid) for aid, name in self.data.districts()
