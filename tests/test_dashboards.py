@@ -357,6 +357,12 @@ def test_static_site_in_chromium(static_site, browser, hostile_workspace):
     page.select_option("#district", "buer")
     assert page.locator("#list li").count() == n_buer
     page.click("#reset")
+    page.fill("#address", "Bu")
+    page.keyboard.press("Enter")
+    assert "at least three letters" in page.text_content("#message")
+    page.fill("#address", "Atlantis")
+    page.keyboard.press("Enter")
+    assert "“Atlantis” does not appear in the data" in page.text_content("#message")
     page.fill("#address", "Buer")
     page.keyboard.press("Enter")
     assert "1000 m" in page.text_content("#count")

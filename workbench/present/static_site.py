@@ -30,7 +30,8 @@ SITE_TEXT_KEYS = (
     "rank_range", "votes", "few_votes", "no_proposals", "layer_heat", "layer_heat_hotspots",
     "layer_air", "layer_air_hotspots", "layer_eaqi", "layer_need", "layer_districts",
     "layer_proposals", "hotspot", "map_label", "language", "eaqi_good", "eaqi_fair",
-    "eaqi_moderate", "eaqi_poor", "eaqi_very_poor", "eaqi_extremely_poor",
+    "eaqi_moderate", "eaqi_poor", "eaqi_very_poor", "eaqi_extremely_poor", "click_outside",
+    "place_too_short", "place_unknown",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 

@@ -187,7 +187,7 @@
   function setNear(lat, lon) {
     const b = D.bbox;
     if (!(lat >= b.s - 0.05 && lat <= b.n + 0.05 && lon >= b.w - 0.05 && lon <= b.e + 0.05)) {
-      $("message").textContent = tx("not_found");
+      $("message").textContent = tx("click_outside");
       return;
     }
     state.near = [lat, lon];
@@ -196,7 +196,10 @@
   }
   function locate(text) {
     const q = fold(text.replace(/[\u0000-\u001f]/g, "")).slice(0, 120);
-    if (q.length < 3) { $("message").textContent = tx("not_found"); return; }
+    if (q.length < 3) {
+      $("message").textContent = tx("not_found") + ": " + tx("place_too_short");
+      return;
+    }
     for (const f of D.districts.features) {
       if (fold(f.properties.name) === q || f.properties.area_id === q) {
         const pts = D.proposals.filter((p) => p.area_id === f.properties.area_id && p.lat !== null);
@@ -214,7 +217,8 @@
         return;
       }
     }
-    $("message").textContent = tx("not_found") + ": " + text;
+    $("message").textContent = tx("not_found") + ": " +
+      tx("place_unknown").replace("{text}", text.replace(/[\u0000-\u001f]/g, "").slice(0, 120));
   }
   function select(id) {
     for (const li of $("list").children) li.classList.toggle("selected", li.dataset.id === id);
