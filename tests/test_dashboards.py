@@ -124,6 +124,15 @@ def test_hostile_titles_are_escaped_in_the_voila_views(hostile_workspace):
     assert "<script" not in popups and "&lt;img src=x onerror=" in popups
 
 
+def test_analyst_page_shows_simulation_monitoring_and_sensor_plan(demo_workspace):
+    page = build_analyst(demo_workspace)
+    kids = page.widget.children
+    assert "SIMULIERTE DEMO-DATEN" in page.banner.value and kids.index(page.banner) < 3
+    for part in (page.monitor_html, page.plan_html):
+        assert part in kids and part.value  # built and shown
+    assert "Sensorstandorte" in page.plan_html.value
+
+
 def test_weight_sliders_rerank_and_invalid_weights_are_refused(demo_workspace):
     page = build_analyst(demo_workspace)
     published = demo_workspace.results("proposals")

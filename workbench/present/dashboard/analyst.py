@@ -131,6 +131,7 @@ class AnalystPage:
             self.weights.weights = [float(cfg_w[k]) for k in NEED_KEYS]
         self.language = W.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=lang)
         self.title = W.HTML()
+        self.banner = W.HTML()  # "simulated data", when it is
         centre = self._build_health()
         self._build_live()
         # ---- diagnostics
@@ -217,10 +218,14 @@ class AnalystPage:
             [
                 self.language,
                 self.title,
+                self.banner,
                 self.headings["health"],
                 self.status_filter,
                 self.health_map,
                 self.health_html,
+                self.plan_html,
+                self.headings["monitoring"],
+                self.monitor_html,
                 self.headings["live"],
                 W.HBox([self.quantity, self.refresh]),
                 self.live_plot,
@@ -316,6 +321,11 @@ class AnalystPage:
     def render(self) -> None:
         lang = self.lang
         self.title.value = f"<h1>{escape(t('analyst_title', lang))}</h1>"
+        self.banner.value = (
+            f'<p role="note"><strong>{escape(t("simulated", lang))}</strong></p>'
+            if self.metrics.get("simulated")
+            else ""
+        )
         for k, h in self.headings.items():
             h.value = f"<h2>{escape(t(f'analyst_{k}', lang))}</h2>"
         self.status_filter.description = t("analyst_status", lang)
