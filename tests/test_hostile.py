@@ -7,6 +7,7 @@ operations"); the rest of that review lives beside the features it concerns
 
 from __future__ import annotations
 
+import csv
 import resource
 import subprocess
 import sys
@@ -94,3 +95,44 @@ def test_the_window_settings_are_checked(tmp_path, toml, message):
     (tmp_path / "t.csv").write_text(BAD_TIMES, encoding="utf-8")
     proc = run_cli("import", "--workspace", str(ws), str(tmp_path / "t.csv"))
     assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+
+
+PERSONAL_COLUMNS = ["E-Mail", "Mail", "Kontakt", "contact", "Full Name", "username",
+                    "Antragsteller", "Geburtsdatum", "IP-Adresse"]  # fmt: skip
+SECRETS = ["anna.beispiel@example.org", "0209 / 12 34 56", "+49 170 1234567", "1984-02-29",
+           "Anna Beispiel", "annab", "192.168.17.4"]  # fmt: skip
+
+
+def test_personal_data_is_never_stored_and_the_dropped_columns_are_named(tmp_path):
+    """An allow-list of proposal columns, not a deny-list; contacts masked in free text."""
+    header = ["proposal_id", "title", "description", "cost_eur", *PERSONAL_COLUMNS]
+    row = ["P1", "Bäume für die Schule",
+           "Fragen an anna.beispiel@example.org oder 0209 / 12 34 56; Kosten 12.000 €",
+           "12000", "anna.beispiel@example.org", "anna.beispiel@example.org",
+           "+49 170 1234567", "anna.beispiel@example.org", "Anna Beispiel", "annab",
+           "Anna Beispiel", "1984-02-29", "192.168.17.4"]  # fmt: skip
+    src = tmp_path / "p.csv"
+    with src.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([header, row])
+    pb = tmp_path / "r.pb"
+    pb.write_text(
+        "META\nkey;value\ndescription;Kontakt: anna.beispiel@example.org\nbudget;50000\n"
+        "vote_type;approval\nnum_projects;1\nnum_votes;1\n"
+        "PROJECTS\nproject_id;cost;name;proposer\nX1;20000;Park;Anna Beispiel\n"
+        "VOTES\nvoter_id;vote\nv1;X1\n",
+        encoding="utf-8",
+    )
+    for files, dropped in (([src], PERSONAL_COLUMNS), ([pb], ["proposer"])):
+        ws = tmp_path / f"ws-{files[0].suffix[1:]}"
+        run_cli("init", "--workspace", str(ws), check=True)
+        out = run_cli("participation", "--workspace", str(ws), *map(str, files), check=True)
+        line = next(x for x in out.stdout.splitlines() if x.startswith("not stored"))
+        for name in dropped:  # named as the file names them
+            assert name in line, (name, line)
+        stored = b"".join(p.read_bytes() for p in (ws / "participation").rglob("*") if p.is_file())
+        for secret in SECRETS:
+            assert secret.encode() not in stored, secret
+    assert (
+        "[E-Mail entfernt]"
+        in Workspace.open(tmp_path / "ws-csv").participation().proposals["description"].iloc[0]
+    )

@@ -22,7 +22,7 @@ import pandas as pd
 from workbench.participation import read
 from workbench.participation.placement import place
 from workbench.participation.privacy import pseudonymise, workspace_secret
-from workbench.participation.table import Participation, ParticipationError
+from workbench.participation.table import Participation, ParticipationError, mask_contacts
 from workbench.rundir import prune_runs, publish_run
 
 KEEP_ROUNDS = 3
@@ -47,10 +47,13 @@ def combine(parts: Sequence[Participation]) -> Participation:
         [p.ballots for p in parts if len(p.ballots)] or [parts[0].ballots], ignore_index=True
     )
     meta: dict[str, Any] = {"sources": [p.meta.get("source") for p in parts]}
+    meta["dropped_columns"] = sorted(
+        {c for p in parts for c in p.proposals.attrs.get("dropped_columns", [])}
+    )
     for p in parts:
         for k in ("budget", "vote_type", "currency", "platform", "voters", "description"):
             if k in p.meta and k not in meta:
-                meta[k] = p.meta[k]
+                meta[k] = mask_contacts(p.meta[k])
     meta["all_voter_ids"] = next(
         (p.meta["voter_ids"] for p in parts if p.meta.get("voter_ids")), None
     )

@@ -2,9 +2,11 @@
 
 ``proposals``: ``proposal_id, title, description, category, cost_eur, lat, lon,
 area_id, address, votes, selected, feasible`` (more columns are kept); ``ballots``:
-``voter_id, proposal_id, points`` (1 for approval). Columns that identify people
-(author names, e-mails, phone numbers, user ids) are dropped by :func:`drop_personal`
-before anything is stored.
+``voter_id, proposal_id, points`` (1 for approval). Only an allow-list of proposal
+columns is kept (:func:`keep_allowed`): a column the list does not name (an author, an
+e-mail, "Kontakt", "Geburtsdatum", anything new) is never stored, and the import says
+which ones it dropped. E-mail addresses and phone numbers inside the free text are
+masked (:func:`mask_contacts`).
 """
 
 from __future__ import annotations
@@ -46,11 +48,13 @@ PROPOSAL_COLUMNS = [
     "selected",
     "feasible",
 ]
-# column names (normalised) that carry personal data: never stored
-PERSONAL = re.compile(
-    r"(author|autor|e-?mail|name_of|user(_?id)?$|phone|telefon|nutzer|verfasser|"
-    r"^name$|first_?name|last_?name|vorname|nachname|ip_?address)"
-)
+# proposal columns kept besides PROPOSAL_COLUMNS (pabulib's reported votes, score and
+# beneficiaries); everything else is dropped before anything is stored
+ALLOWED_EXTRA = ["votes_reported", "score", "beneficiaries"]
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# +49 209 123456, 0209/123456, (0209) 12 34 56, 0170-1234567: starts with + or 0,
+# at least seven digits (postcodes, years, amounts and dates do not match)
+PHONE = re.compile(r"(?<![\w.,/-])(?:\+\d{1,3}[ ]?|\(?0)[\d ()/-]{5,}\d(?![\w.,]\d)")
 # free-text category → canonical category (first match wins; German and English)
 _CATEGORY_WORDS = [
     ("green_roof", r"dach|roof"),
@@ -126,10 +130,30 @@ def frame(header: list[str], rows: list[list[str]], aliases: dict[str, list[str]
     return df.rename(columns=rename)
 
 
-def drop_personal(df: pd.DataFrame) -> pd.DataFrame:
-    """Remove columns that identify people (authors, e-mails, user ids, phone numbers)."""
-    keep = [c for c in df.columns if c == "voter_id" or not PERSONAL.search(norm(c))]
-    return df[keep]
+def keep_allowed(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Only the allowed proposal columns, and the names of those dropped."""
+    allowed = set(PROPOSAL_COLUMNS) | set(ALLOWED_EXTRA)
+    keep = [c for c in df.columns if c in allowed]
+    return df[keep], [str(c) for c in df.columns if c not in allowed]
+
+
+def mask_contacts(text: object) -> object:
+    """E-mail addresses and phone numbers in free text replaced by a placeholder.
+
+    >>> mask_contacts("Fragen an anna.b@example.org oder 0209 / 12 34 56, Kosten 12.000 €")
+    'Fragen an [E-Mail entfernt] oder [Telefonnummer entfernt], Kosten 12.000 €'
+    >>> mask_contacts("Am 2025-07-01 in 45879 Gelsenkirchen, Haus 12")
+    'Am 2025-07-01 in 45879 Gelsenkirchen, Haus 12'
+    """
+    if not isinstance(text, str):
+        return text
+    text = EMAIL.sub("[E-Mail entfernt]", text)
+
+    def phone(m: re.Match[str]) -> str:
+        digits = sum(ch.isdigit() for ch in m.group(0))
+        return "[Telefonnummer entfernt]" if digits >= 7 else m.group(0)
+
+    return PHONE.sub(phone, text)
 
 
 def number(
@@ -204,7 +228,8 @@ def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
         raise ParticipationError(f"{source}: no proposal id column (e.g. 'proposal_id' or 'ID')")
     if "title" not in df:
         raise ParticipationError(f"{source}: no title column (e.g. 'title' or 'Titel')")
-    df = drop_personal(df).copy()
+    df, dropped = keep_allowed(df)
+    df = df.copy()
     df["proposal_id"] = df["proposal_id"].astype(str).str.strip()
     empty = df["proposal_id"] == ""
     if empty.any():
@@ -241,5 +266,9 @@ def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
             df[col] = np.nan
     for col in ("title", "description", "address", "area_id"):
         df[col] = df[col].where(df[col].notna(), None)
+    for col in ("title", "description", "address"):
+        df[col] = df[col].map(mask_contacts)
     df["votes"] = df["votes"].astype(float)
-    return df[PROPOSAL_COLUMNS + [c for c in df.columns if c not in PROPOSAL_COLUMNS]]
+    out = df[PROPOSAL_COLUMNS + [c for c in df.columns if c not in PROPOSAL_COLUMNS]]
+    out.attrs["dropped_columns"] = dropped
+    return out

@@ -20,11 +20,17 @@ def run(ws: Workspace, paths: Sequence[str | Path], *, format: str = "auto") -> 
     placed = meta["placement"]
     lines = [
         f"imported {meta['proposals']} proposals and {meta['ballots']} ballot lines of "
-        f"{meta['voters']} voters (voter ids pseudonymised; author names and e-mails not stored)",
+        f"{meta['voters']} voters (voter ids pseudonymised; e-mail addresses and phone numbers "
+        "in the texts masked)",
         "placed      "
         + ", ".join(f"{placed.get(k, 0)} by {k}" for k in ("coordinates", "area"))
         + f", {placed.get('unplaced', 0)} unplaced",
     ]
+    if meta.get("dropped_columns"):
+        lines.append(
+            "not stored  columns " + ", ".join(meta["dropped_columns"])
+            + " (only the proposal fields of docs/ranking.md are kept)"
+        )  # fmt: skip
     if meta.get("budget"):
         lines.append(f"budget      {meta['budget']:,.0f} (from the data)")
     return StepResult("participation", summary=meta, lines=lines)
