@@ -136,3 +136,35 @@ def test_personal_data_is_never_stored_and_the_dropped_columns_are_named(tmp_pat
         "[E-Mail entfernt]"
         in Workspace.open(tmp_path / "ws-csv").participation().proposals["description"].iloc[0]
     )
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "text", "message"),
+    [
+        ("init", "areas.geojson", '{"type": "FeatureCollection", "features": [1]}',
+         "expected a Feature object"),
+        ("init", "areas.geojson", DEEP, "nested too deeply"),
+        ("import", "deep.json", DEEP, "nested too deeply"),
+        ("participation", "p.geojson", DEEP, "nested too deeply"),
+        ("participation", "p.geojson", '{"type": "FeatureCollection", "features": ["x"]}',
+         "expected a Feature object"),
+        ("measures", "m.geojson", '{"type": "FeatureCollection", "features": [1]}',
+         "expected a Feature object"),
+    ],
+)  # fmt: skip
+def test_malformed_json_gets_one_line_naming_the_file(tmp_path, command, name, text, message):
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    ws = tmp_path / "ws"
+    if command == "init":
+        proc = run_cli("init", "--workspace", str(ws), "--areas", str(src))
+    else:
+        run_cli("init", "--workspace", str(ws), check=True)
+        proc = run_cli(command, "--workspace", str(ws), str(src))
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and name in lines[0], lines
+    assert message in lines[0], lines[0]

@@ -23,6 +23,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from workbench.importers.base import ImportFormatError, numeric_column, read_csv_table
+from workbench.importers.jsonutil import NESTED
 
 WORK_CRS = "EPSG:25832"
 ZENSUS_CRS = "EPSG:3035"
@@ -60,6 +61,8 @@ def parse_areas(data: bytes, source: str = "<bytes>") -> pd.DataFrame:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportFormatError(source, f"not valid GeoJSON ({exc})") from None
+    except RecursionError:
+        raise ImportFormatError(source, f"not valid GeoJSON ({NESTED})") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFormatError(source, "expected a GeoJSON FeatureCollection")
     crs = ((doc.get("crs") or {}).get("properties") or {}).get("name", "")
@@ -68,7 +71,15 @@ def parse_areas(data: bytes, source: str = "<bytes>") -> pd.DataFrame:
     rows = []
     for i, f in enumerate(doc.get("features") or []):
         where = f"features[{i}]"
-        props = (f or {}).get("properties") or {}
+        if not isinstance(f, dict):
+            raise ImportFormatError(
+                source, f"expected a Feature object, got {type(f).__name__}", field=where
+            )
+        props = f.get("properties") or {}
+        if not isinstance(props, dict):
+            raise ImportFormatError(
+                source, "'properties' must be an object", field=f"{where}.properties"
+            )
         for key in ("area_id", "name"):
             if props.get(key) in (None, ""):
                 raise ImportFormatError(

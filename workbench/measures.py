@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.errors import InputError
 from workbench.importers.base import ImportFormatError
+from workbench.importers.jsonutil import NESTED
 
 COLUMNS = [
     "measure_id",
@@ -114,7 +115,13 @@ def parse_measures(data: bytes, source: str = "<bytes>") -> pd.DataFrame:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ImportFormatError(source, f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ImportFormatError(source, f"not valid JSON ({NESTED})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("features", []), list):
+            raise ImportFormatError(source, "expected a GeoJSON FeatureCollection")
         for i, f in enumerate(doc.get("features", []), 1):
+            if not isinstance(f, dict):
+                raise ImportFormatError(source, f"feature {i}: expected a Feature object")
             props = dict(f.get("properties") or {})
             try:
                 geom = shapely.geometry.shape(f["geometry"])

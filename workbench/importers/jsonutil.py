@@ -7,6 +7,10 @@ from typing import Any
 
 from workbench.importers.base import ImportFormatError, decode_text
 
+# what a JSON document nested past Python's recursion limit is called (a hostile file:
+# 100,000 brackets); one line instead of a RecursionError traceback
+NESTED = "nested too deeply to be a document the workbench reads"
+
 
 def load_json(data: bytes, source: str) -> Any:
     """Parse a JSON document, or JSON lines (one document per line) as a list.
@@ -23,6 +27,8 @@ def load_json(data: bytes, source: str) -> Any:
         raise ImportFormatError(source, "the file is empty")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ImportFormatError(source, f"not valid JSON ({NESTED})") from None
     except json.JSONDecodeError as whole:
         lines = [(i, ln) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
         if len(lines) < 2 or not lines[0][1].lstrip().startswith(("{", "[")):
@@ -33,6 +39,8 @@ def load_json(data: bytes, source: str) -> Any:
         for i, ln in lines:
             try:
                 docs.append(json.loads(ln))
+            except RecursionError:
+                raise ImportFormatError(source, f"not valid JSON ({NESTED})", line=i) from None
             except json.JSONDecodeError as exc:
                 if len(docs) == 0:  # not JSON lines after all: report the document error
                     raise ImportFormatError(

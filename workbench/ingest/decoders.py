@@ -125,6 +125,9 @@ def _load(payload: bytes, out: Decoded) -> Any:
     except (UnicodeDecodeError, ValueError) as exc:
         out.reject("payload", f"not JSON ({exc})")
         return None
+    except RecursionError:
+        out.reject("payload", "not JSON (nested too deeply)")
+        return None
 
 
 def _last_topic_level(topic: str) -> str:

@@ -17,6 +17,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from workbench.importers.jsonutil import NESTED
 from workbench.participation.table import (
     Participation,
     ParticipationError,
@@ -92,11 +93,15 @@ def parse_geojson(data: bytes, source: str = "<bytes>") -> Participation:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ParticipationError(f"{source}: not valid GeoJSON ({exc})") from None
+    except RecursionError:
+        raise ParticipationError(f"{source}: not valid GeoJSON ({NESTED})") from None
     feats = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(feats, list):
         raise ParticipationError(f"{source}: expected a FeatureCollection with 'features'")
     rows = []
     for i, f in enumerate(feats):
+        if not isinstance(f, dict) or not isinstance(f.get("properties") or {}, dict):
+            raise ParticipationError(f"{source}, features[{i}]: expected a Feature object")
         props = dict(f.get("properties") or {})
         geom = f.get("geometry")
         if geom:
