@@ -251,3 +251,36 @@ def test_a_failed_renderer_leaves_the_previous_report_whole(demo_workspace, tmp_
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".report.versions"]
     leftovers = [p.name for p in (tmp_path / ".report.versions").iterdir() if not p.is_symlink()]
     assert len(leftovers) == 1  # the failed version was removed, the old one stays
+
+
+def test_a_nul_byte_and_a_100000_character_title_still_give_a_whole_report(
+    demo_workspace, tmp_path
+):
+    """Before: IllegalCharacterError in the spreadsheet, LayoutError in the PDF, and a mix
+    of old and new files. Control characters go, long texts are cut for the page; the full
+    text stays in the run's proposals table."""
+    from conftest import copy_workspace
+
+    from workbench.pipeline import participation, rank
+
+    ws = copy_workspace(demo_workspace, tmp_path / "ws")
+    props = pd.read_csv(DEMO / "proposals.csv", dtype=str)
+    long_title = "Entsiegelung " + "sehr " * 20_000 + "lang"
+    props.loc[props["proposal_id"] == "GB-001", "title"] = "Bäume\x00 für\x07 die Schule"
+    props.loc[props["proposal_id"] == "GB-002", "title"] = long_title
+    src = tmp_path / "proposals.csv"
+    props.to_csv(src, index=False)
+    participation.run(ws, [src, DEMO / "votes.csv"])
+    rank.run(ws)
+    files = report_step.run(ws, tmp_path / "report").files
+    html = files["html"].read_text(encoding="utf-8")
+    assert "\x00" not in html and "Bäume für die Schule" in html
+    assert "sehr sehr" in html and long_title not in html and "…" in html
+    from openpyxl import load_workbook
+
+    texts = xlsx_text(files["xlsx"])
+    assert "Bäume für die Schule" in texts
+    load_workbook(files["xlsx"])
+    assert "BäumefürdieSchule" in squash(pdf_text(files["pdf"]))
+    stored = ws.results("proposals").set_index("proposal_id")["title"]
+    assert stored["GB-002"] == long_title  # the data keeps the whole text

@@ -7,6 +7,7 @@ numbers as numbers while the PDF and HTML show them in the reader's language
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,24 @@ from workbench.i18n import fmt_dec, fmt_eur, fmt_int, fmt_pct, t
 METHODS = ("votes_greedy", "need_optimal", "equal_shares", "equal_shares_need")
 # formats a table column can have; renderers know each of them
 FORMATS = ("text", "int", "eur", "pct", "dec1", "dec2", "votes", "range", "check")
+# longest text a report cell or paragraph shows; the full text stays in the run's tables
+MAX_TEXT = 600
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def display_text(v: Any, limit: int = MAX_TEXT, *, newlines: bool = False) -> Any:
+    """Text fit for a printed page: control characters (a NUL byte breaks the spreadsheet)
+    removed, tabs and line breaks as spaces, cut at ``limit`` characters with "…" (a
+    100,000-character title cannot be laid out). Non-text values pass unchanged.
+
+    >>> display_text("Bäume\\x00 für\\tdie Schule"), display_text("x" * 10, limit=4)
+    ('Bäume für die Schule', 'xxx…')
+    """
+    if not isinstance(v, str):
+        return v
+    s = v.replace("\t", " ").replace("\r", " ")
+    s = _CONTROL.sub("", s if newlines else s.replace("\n", " "))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 @dataclass
@@ -35,6 +54,10 @@ class Table:
         bad = {c: f for c, f in self.formats.items() if f not in FORMATS}
         if bad or set(self.formats) != set(self.frame.columns):
             raise ValueError(f"table {self.key}: formats {bad or self.formats} do not fit columns")
+        text = [c for c, f in self.formats.items() if f == "text"]
+        if text:
+            self.frame = self.frame.assign(**{c: self.frame[c].map(display_text) for c in text})
+        self.title, self.note = display_text(self.title), display_text(self.note)
 
     def formatted(self, lang: str) -> list[list[str]]:
         """Every cell as display text in ``lang``."""
@@ -64,6 +87,11 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.paragraphs = [
+            display_text(p, limit=4 * MAX_TEXT, newlines=True) for p in self.paragraphs
+        ]
 
 
 @dataclass
