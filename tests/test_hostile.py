@@ -168,3 +168,37 @@ def test_malformed_json_gets_one_line_naming_the_file(tmp_path, command, name, t
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and name in lines[0], lines
     assert message in lines[0], lines[0]
+
+
+def test_delete_removes_one_sensors_span_atomically_and_logs_it(tmp_path):
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    rows = ["sensor_id,time,quantity,value,unit"]
+    for s in ("a", "b"):
+        for h in range(48):
+            rows.append(f"{s},2025-07-01T00:00Z,pm2_5,{h},ug/m3".replace("T00", f"T{h % 24:02d}")
+                        .replace("07-01", "07-01" if h < 24 else "07-02"))  # fmt: skip
+    (tmp_path / "o.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run_cli("import", "--workspace", str(ws), str(tmp_path / "o.csv"), check=True)
+    out = run_cli(
+        "delete", "--workspace", str(ws), "--sensor", "a", "--start", "2025-07-01T12:00Z",
+        "--end", "2025-07-02T00:00Z", "--reason", "sensor in the sun", check=True,
+    ).stdout  # fmt: skip
+    assert "deleted     12 readings of a" in out
+    obs = Workspace.open(ws).observations()
+    a = obs[obs["sensor_id"] == "a"]
+    assert len(a) == 36 and len(obs[obs["sensor_id"] == "b"]) == 48
+    gone = (a["time"] >= "2025-07-01T12:00Z") & (a["time"] < "2025-07-02T00:00Z")
+    assert not gone.any()
+    import json
+
+    log = json.loads((ws / "store" / "manifest.json").read_text())["deletions"]
+    assert log[-1]["sensor_id"] == "a" and log[-1]["rows"] == 12
+    assert log[-1]["reason"] == "sensor in the sun"
+    # bad input: one line each, nothing changed
+    for args, msg in ((["--sensor", "zz"], "no sensor 'zz'"),
+                      (["--sensor", "a", "--start", "2025-07-02", "--end", "2025-07-01"],
+                       "is not after")):  # fmt: skip
+        proc = run_cli("delete", "--workspace", str(ws), *args)
+        assert proc.returncode == 1 and msg in proc.stderr, proc.stderr
+    assert len(Workspace.open(ws).observations()) == 84

@@ -1,4 +1,5 @@
-"""Commands on the data: init, import, status, export, qc, compact, ingest, reprocess."""
+"""Commands on the data: init, import, status, export, qc, compact, delete, ingest,
+reprocess."""
 
 from __future__ import annotations
 
@@ -133,6 +134,28 @@ def compact(workspace: Path) -> None:
     n = ws.store.compact()
     removed = ws.store.vacuum()
     click.echo(f"compacted {n} partitions, removed {removed} orphaned files")
+
+
+@main.command()
+@workspace_option
+@click.option("--sensor", required=True, help="The sensor whose readings are wrong.")
+@click.option("--start", default=None, help="First time to delete (ISO 8601; default: all).")
+@click.option("--end", default=None, help="Delete before this time (ISO 8601; default: all).")
+@click.option("--quantity", default=None, help="Only this quantity (default: all).")
+@click.option("--reason", default="", help="Why, for the log in the manifest.")
+def delete(
+    workspace: Path,
+    sensor: str,
+    start: str | None,
+    end: str | None,
+    quantity: str | None,
+    reason: str,
+) -> None:
+    """Delete readings judged wrong (one sensor, a time span), atomically and logged."""
+    from workbench.pipeline import delete as delete_step
+
+    ws = Workspace.open(workspace)
+    echo_step(delete_step.run(ws, sensor, start=start, end=end, quantity=quantity, reason=reason))
 
 
 @main.command()

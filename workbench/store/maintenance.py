@@ -8,6 +8,8 @@ reader holding an older snapshot can finish.
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.store.partitions import n_distinct, observation_entry, time_span
-from workbench.store.schema import DELETE_GRACE_S, OBSERVATION_SCHEMA, SUBDIRS
+from workbench.store.schema import DELETE_GRACE_S, OBSERVATION_SCHEMA, SUBDIRS, iso_utc
 from workbench.store.sql import parquet_sql, query_once
 
 if TYPE_CHECKING:
@@ -133,20 +135,63 @@ def drop_observations(tx: Transaction, source_prefix: str) -> int:
     int
         The number of rows removed.
     """
+
+    def match(tbl: pa.Table) -> pa.Array:
+        return pc.fill_null(pc.starts_with(tbl["source"].cast(pa.string()), source_prefix), False)
+
+    return _drop_where(tx, match)
+
+
+def delete_readings(
+    tx: Transaction,
+    sensor_id: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    quantity: str | None = None,
+) -> int:
+    """Remove the readings of one sensor in ``[start, end)`` (all its readings without
+    bounds), optionally of one quantity; returns the number of rows removed."""
+
+    def overlaps(ent: dict) -> bool:
+        if start is not None and ent.get("tmax") and ent["tmax"] < iso_utc(start):
+            return False
+        return not (end is not None and ent.get("tmin") and ent["tmin"] >= iso_utc(end))
+
+    def match(tbl: pa.Table) -> pa.Array:
+        m = pc.equal(tbl["sensor_id"].cast(pa.string()), sensor_id)
+        if quantity is not None:
+            m = pc.and_(m, pc.equal(tbl["quantity"].cast(pa.string()), quantity))
+        if start is not None:
+            m = pc.and_(m, pc.greater_equal(tbl["time"], pa.scalar(start, tbl["time"].type)))
+        if end is not None:
+            m = pc.and_(m, pc.less(tbl["time"], pa.scalar(end, tbl["time"].type)))
+        return pc.fill_null(m, False)
+
+    return _drop_where(tx, match, overlaps)
+
+
+def _drop_where(
+    tx: Transaction,
+    match: Callable[[pa.Table], pa.Array],
+    candidate: Callable[[dict], bool] = lambda _e: True,
+) -> int:
+    """Rewrite the observation files holding rows that ``match`` without them."""
     dropped = 0
     keep_entries = []
     now = _time.time()
     for ent in tx.manifest["observations"]:
+        if not candidate(ent):
+            keep_entries.append(ent)
+            continue
         tbl = query_once(f"SELECT * FROM {parquet_sql([str(tx.store.path / ent['path'])])}")
-        src = tbl["source"].cast(pa.string())
-        match = pc.fill_null(pc.starts_with(src, source_prefix), False)
-        n = int(pc.sum(match).as_py() or 0)
+        hit = match(tbl)
+        n = int(pc.sum(hit).as_py() or 0)
         if n == 0:
             keep_entries.append(ent)
             continue
         dropped += n
         tx.manifest["pending_delete"].append({"path": ent["path"], "since": now})
-        rest = tbl.filter(pc.invert(match)).cast(OBSERVATION_SCHEMA)
+        rest = tbl.filter(pc.invert(hit)).cast(OBSERVATION_SCHEMA)
         if rest.num_rows == 0:
             continue
         rel = tx.new_path(ent["path"].rsplit("/", 1)[0], "d")
@@ -167,4 +212,10 @@ def drop_observations(tx: Transaction, source_prefix: str) -> int:
     return dropped
 
 
-__all__ = ["compact_partitions", "drop_observations", "purge_pending", "remove_unreferenced"]
+__all__ = [
+    "compact_partitions",
+    "delete_readings",
+    "drop_observations",
+    "purge_pending",
+    "remove_unreferenced",
+]

@@ -14,6 +14,7 @@ import os
 import time as _time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -178,6 +179,32 @@ class Transaction:
         the grace period). Returns the number of rows removed.
         """
         return maintenance.drop_observations(self, source_prefix)
+
+    def delete_readings(
+        self,
+        sensor_id: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        quantity: str | None = None,
+        *,
+        reason: str = "",
+    ) -> int:
+        """Remove one sensor's readings in ``[start, end)`` (of one ``quantity``, if given)
+        and log the deletion in the manifest (``deletions``). Returns the rows removed."""
+        n = maintenance.delete_readings(self, sensor_id, start, end, quantity)
+        self.manifest.setdefault("deletions", []).append(
+            {
+                "at": now_iso(),
+                "batch": self.batch,
+                "sensor_id": sensor_id,
+                "quantity": quantity,
+                "start": iso_utc(start) if start is not None else None,
+                "end": iso_utc(end) if end is not None else None,
+                "rows": n,
+                "reason": reason,
+            }
+        )
+        return n
 
     def compact(self, min_files: int = 2) -> int:
         """Merge each observation partition with at least ``min_files`` files into one."""
