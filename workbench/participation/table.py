@@ -106,7 +106,16 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if not text.strip():
         raise ParticipationError(f"{source}: the file is empty")
     delim = sniff_delimiter(text[:4096])
-    rows = list(csv.reader(io.StringIO(text), delimiter=delim))
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ParticipationError(f"{source}, line {line}: a NUL byte; this is not a text table")
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray quote
+        raise ParticipationError(
+            f"{source}, line {reader.line_num}: cannot be read as a table ({exc})"
+        ) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     header = [c.strip() for c in rows[0]]
     for no, r in enumerate(rows[1:], start=2):
