@@ -156,8 +156,6 @@ DEEP = "[" * 100_000 + "]" * 100_000
         ("participation", "big.csv",
          "proposal_id,title,description,cost_eur\nP1,x," + "a" * 200_000 + ",5000\n",
          "line 2: cannot be read as a table"),
-        ("participation", "bin.csv", "proposal_id,title,cost_eur\nP1,\x00\x01,5000\n",
-         "line 2: a NUL byte"),
     ],
 )  # fmt: skip
 def test_malformed_json_gets_one_line_naming_the_file(tmp_path, command, name, text, message):

@@ -106,9 +106,6 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if not text.strip():
         raise ParticipationError(f"{source}: the file is empty")
     delim = sniff_delimiter(text[:4096])
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ParticipationError(f"{source}, line {line}: a NUL byte; this is not a text table")
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
         rows = list(reader)
