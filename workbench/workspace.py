@@ -17,7 +17,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -234,12 +235,19 @@ class Workspace:
         return self.snapshot().quarantine()
 
     # ------------------------------------------------------------------ quality control
-    def qc_settings(self) -> QCSettings:
-        """QC thresholds from ``workbench.toml`` (validated)."""
+    @contextmanager
+    def setting_errors(self) -> Iterator[None]:
+        """Read settings inside this block: a ``ValueError`` a settings parser raises is a
+        mistake in ``workbench.toml``, reported as bad input naming the file."""
         try:
-            return QCSettings.from_config(self.config)
+            yield
         except ValueError as exc:
             raise WorkspaceError(f"{self.root / CONFIG_NAME}: {exc}") from None
+
+    def qc_settings(self) -> QCSettings:
+        """QC thresholds from ``workbench.toml`` (validated)."""
+        with self.setting_errors():
+            return QCSettings.from_config(self.config)
 
     def qc_state(self) -> dict[str, Any] | None:
         """The current QC run: summary plus ``stale`` (observations changed since), or None."""

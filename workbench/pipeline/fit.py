@@ -329,10 +329,8 @@ def _coverage(ws: Workspace, positions: pd.DataFrame, cells: pd.DataFrame) -> di
 
 
 def _settings(ws: Workspace, settings: FitSettings | None) -> FitSettings:
-    try:
+    with ws.setting_errors():
         return settings or FitSettings.from_config(ws.config)
-    except ValueError as exc:
-        raise InputError(f"{ws.root / 'workbench.toml'}: {exc}") from None
 
 
 # ---------------------------------------------------------------------- the run

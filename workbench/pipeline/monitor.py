@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 
 from workbench.config import FitSettings
-from workbench.errors import InputError
 from workbench.models.monitoring import (
     MonitoringSettings,
     alerts,
@@ -22,11 +21,9 @@ from workbench.workspace import Workspace
 
 def monitoring(ws: Workspace) -> dict[str, Any]:
     """The monitoring picture of a workspace: per-district table and alerts."""
-    try:
+    with ws.setting_errors():
         fs = FitSettings.from_config(ws.config)
         ms = MonitoringSettings.from_config(ws.config)
-    except ValueError as exc:  # a setting in workbench.toml, not a bug
-        raise InputError(f"{ws.root / 'workbench.toml'}: {exc}") from None
     sensors = ws.sensors()
     areas_of = sensors.set_index("sensor_id")["area_id"].dropna()
 

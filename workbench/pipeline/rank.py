@@ -60,11 +60,9 @@ def run(ws: Workspace, *, budget: float | None = None, echo: Echo = quiet) -> St
             f"workbench participation --workspace {ws.root} FILE..."
         )
     cfg = ws.config
-    try:
+    with ws.setting_errors():
         weights = check_weights(cfg.get("need", {}).get("weights", DEFAULT_WEIGHTS))
         effects = effect_table(cfg.get("ranking", {}).get("effects"))
-    except ValueError as exc:  # a setting in workbench.toml, not a bug
-        raise InputError(f"{ws.root / 'workbench.toml'}: {exc}") from None
     alloc_cfg = cfg.get("allocation", {})
     need_cfg = cfg.get("need", {})
     seed = int(cfg.get("model", {}).get("seed", 0))
