@@ -52,9 +52,10 @@ def _fsync_tree(d: Path) -> None:
 
 
 def publish_run(
-    base: Path, link: str, write: Callable[[Path], Any], *, name: str | None = None
+    base: Path, link: str | None, write: Callable[[Path], Any], *, name: str | None = None
 ) -> Path:
-    """Create ``base/<name>`` with ``write(tmpdir)``, then point ``base/link`` at it."""
+    """Create ``base/<name>`` with ``write(tmpdir)``, then point ``base/link`` at it (no
+    link when ``link`` is None: the caller links the run from elsewhere)."""
     base.mkdir(parents=True, exist_ok=True)
     run = base / (name or new_run_name())
     tmp = base / f".tmp-{run.name}"
@@ -66,6 +67,8 @@ def publish_run(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if link is None:
+        return run
     link_tmp = base / f".{link}-{uuid.uuid4().hex}"
     os.symlink(run.name, link_tmp)
     os.replace(link_tmp, base / link)
@@ -106,16 +109,13 @@ def publish_folder(out: Path, write: Callable[[Path], Any], *, what: str) -> Pat
         write(d)
         (d / MARKER).write_text(f"{what}\n", encoding="utf-8")
 
-    run = publish_run(versions, ".current", write_marked)
+    run = publish_run(versions, None, write_marked)
     link_tmp = out.with_name(f".{out.name}.link-{uuid.uuid4().hex}")
     os.symlink(os.path.relpath(run, out.parent), link_tmp)
     os.replace(link_tmp, out)
-    for old in versions.iterdir():
-        if old.name != run.name and not old.name == ".current":
-            if old.is_dir() and not old.is_symlink():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                old.unlink(missing_ok=True)
+    for old in versions.iterdir():  # the previous version and what killed runs left
+        if old.name != run.name:
+            shutil.rmtree(old, ignore_errors=True)
     return out
 
 
