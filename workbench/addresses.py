@@ -1,0 +1,348 @@
+"""Addresses for the citizen page's search box: read, normalise, index, compact.
+
+A citizen types "Cranger Straße 100", "cranger str. 100", a postcode ("45891") or a district
+name; :class:`AddressIndex` turns that into proposals (:class:`Match`) with a point to show.
+Addresses come from our own CSV, the NRW house coordinates (HK-DE layout) or an OSM extract
+(:func:`read_addresses`); :func:`compact` packs them for the static site, whose JavaScript
+search applies the same :func:`normalise` rules. Formats and sources: docs/addresses.md.
+
+Examples
+--------
+>>> df = pd.DataFrame({"street": ["Cranger Straße"] * 2, "housenumber": ["100", "102a"],
+...                    "postcode": ["45891"] * 2, "lat": [51.557, 51.5571], "lon": [7.09, 7.0901]})
+>>> AddressIndex(df).search("cranger str. 100")[0].label
+'Cranger Straße 100, 45891'
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.address_files import AddressError, parse_addresses, read_addresses
+
+COLUMNS = ["street", "housenumber", "postcode", "lat", "lon"]
+MAX_QUERY_CHARS = 120
+MAX_MATCHES = 10
+KINDS = ("address", "street", "postcode", "district")
+
+_UMLAUTS = str.maketrans({"ß": "ss", "ä": "ae", "ö": "oe", "ü": "ue"})
+_STR_DOT = re.compile(r"str\.")
+_STR_END = re.compile(r"str\b")
+_SEPARATORS = re.compile(r"[-.,]")
+_SUFFIX = re.compile(r"\b(\d+) ([a-z])\b")
+_SPACES = re.compile(r"\s+")
+_POSTCODE = re.compile(r"\d{5}")
+_STREET_NUMBER = re.compile(r"(.*\D) (\d+)([a-z]?)")
+
+
+def normalise(text: str) -> str:
+    """The form in which addresses are compared (German rules).
+
+    The rules, applied in this order (the static site's JavaScript applies the same ones):
+
+    1. Unicode NFC, then lower case.
+    2. ``ß`` → ``ss``, ``ä`` → ``ae``, ``ö`` → ``oe``, ``ü`` → ``ue``.
+    3. Any other accent is stripped (NFKD, combining marks dropped: ``é`` → ``e``).
+    4. ``str.`` anywhere → ``strasse`` followed by a space (``hohenzollernstr. 5``,
+       ``-str.``, ``str.100``).
+    5. Hyphens, dots and commas → spaces.
+    6. A word ending in ``str`` → ending in ``strasse`` (``cranger str 100``).
+    7. Runs of whitespace → one space; leading and trailing space removed.
+    8. A number followed by a space and a single letter becomes one token: ``12 a`` →
+       ``12a`` (``12-a`` became ``12 a`` in rule 5).
+
+    ``Straße`` and ``Strasse`` need no rule of their own: rule 2 makes both ``strasse``.
+
+    Parameters
+    ----------
+    text : str
+        What a person typed, or a street and house number from a file.
+
+    Returns
+    -------
+    str
+        The normalised text (lower-case ASCII letters, digits, single spaces, and any other
+        character that none of the rules touches, such as ``/``).
+
+    Examples
+    --------
+    >>> normalise("Cranger Str. 100") == normalise("cranger strasse 100") == normalise(
+    ...     "Cranger Straße 100")
+    True
+    >>> normalise("Hohenzollernstr. 5"), normalise("Hohenzollernstraße 5")
+    ('hohenzollernstrasse 5', 'hohenzollernstrasse 5')
+    >>> normalise("Ückendorfer Str 12 a"), normalise("Ueckendorfer Straße 12-a")
+    ('ueckendorfer strasse 12a', 'ueckendorfer strasse 12a')
+    >>> normalise("  Kurt-Schumacher-Str.  7,  Café "), normalise("12A")
+    ('kurt schumacher strasse 7 cafe', '12a')
+    """
+    s = unicodedata.normalize("NFC", text).lower().translate(_UMLAUTS)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = _STR_DOT.sub("strasse ", s)
+    s = _SEPARATORS.sub(" ", s)
+    s = _STR_END.sub("strasse", s)
+    s = _SPACES.sub(" ", s).strip()
+    return _SUFFIX.sub(r"\1\2", s)
+
+
+def street_key(text: str) -> str:
+    """The key a street is looked up by: :func:`normalise` without spaces, so that
+    ``Cranger Straße`` and ``Crangerstraße`` meet.
+
+    >>> street_key("Kurt-Schumacher-Str."), street_key("Crangerstr")
+    ('kurtschumacherstrasse', 'crangerstrasse')
+    """
+    return normalise(text).replace(" ", "")
+
+
+def check_query(text: str) -> None:
+    """Refuse a search text that no person types: too long or with control characters.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"search text must be a str, got {type(text).__name__}")
+    if len(text) > MAX_QUERY_CHARS:
+        raise ValueError(f"search text has {len(text)} characters, at most {MAX_QUERY_CHARS}")
+    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs")), None)
+    if bad is not None:
+        raise ValueError(f"search text contains the control character {bad!r}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """One proposal of the search: what to show and where.
+
+    ``kind`` is ``"address"``, ``"street"``, ``"postcode"`` or ``"district"``.
+    """
+
+    label: str
+    lat: float
+    lon: float
+    kind: str
+
+
+def _number(hn: str) -> int:
+    m = re.match(r"\d+", hn)
+    return int(m.group(0)) if m else -1
+
+
+class AddressIndex:
+    """An index of addresses (and district points) answering :meth:`search`.
+
+    Parameters
+    ----------
+    addresses : DataFrame
+        ``street, housenumber, postcode, lat, lon`` as :func:`read_addresses` returns them.
+    districts : sequence of (area_id, name, lon, lat), optional
+        Points to show for district names.
+
+    Notes
+    -----
+    Building normalises each distinct street and house number once; a search is a few
+    dictionary look-ups and one binary search over the sorted street keys.
+    """
+
+    def __init__(
+        self,
+        addresses: pd.DataFrame,
+        districts: Sequence[tuple[str, str, float, float]] | None = None,
+    ) -> None:
+        missing = [c for c in COLUMNS if c not in addresses]
+        if missing:
+            raise ValueError(f"addresses lack the columns {missing}; expected {COLUMNS}")
+        df = addresses[COLUMNS].reset_index(drop=True)
+        streets = df["street"].astype(str)
+        codes, uniques = pd.factorize(streets)
+        keys = np.array([street_key(s) for s in uniques], dtype=object)
+        hn_codes, hn_uniques = pd.factorize(df["housenumber"].astype(str))
+        hn_keys = np.array([normalise(h).replace(" ", "") for h in hn_uniques], dtype=object)
+        hn_nums = np.array([_number(h) for h in hn_keys], dtype=np.int64)
+        df = df.assign(key=keys[codes], hn=hn_keys[hn_codes], num=hn_nums[hn_codes])
+        self._lat = df["lat"].to_numpy(float)
+        self._lon = df["lon"].to_numpy(float)
+        self._label = df["street"].astype(str).to_numpy(object)
+        self._hn_display = df["housenumber"].astype(str).to_numpy(object)
+        self._postcode = df["postcode"].astype(str).to_numpy(object)
+        first = ~df.duplicated(["key", "hn"])
+        self._exact = dict(
+            zip(zip(df["key"][first], df["hn"][first], strict=True), np.flatnonzero(first),
+                strict=True)
+        )  # fmt: skip
+        by_key = df.groupby("key", sort=True)
+        self._keys: list[str] = list(by_key.groups)
+        self._rows = {k: np.asarray(v) for k, v in by_key.indices.items()}
+        self._nums = {k: df["num"].to_numpy()[v] for k, v in self._rows.items()}
+        parts = df.groupby(["key", "postcode"], sort=True).agg(
+            lat=("lat", "mean"), lon=("lon", "mean"), name=("street", "first")
+        )
+        self._streets: dict[str, list[Match]] = {}
+        for (key, pc), r in parts.iterrows():
+            self._streets.setdefault(key, []).append(Match(r["name"], r["lat"], r["lon"], pc))
+        for key, ms in self._streets.items():
+            several = len(ms) > 1
+            self._streets[key] = [
+                Match(f"{m.label} ({m.kind})" if several else m.label, m.lat, m.lon, "street")
+                for m in ms
+            ]
+        pcs = df.groupby("postcode")[["lat", "lon"]].mean()
+        self._postcodes = {
+            str(pc): Match(str(pc), r.lat, r.lon, "postcode") for pc, r in pcs.iterrows()
+        }
+        self._districts = sorted(
+            (
+                (street_key(name), Match(str(name), float(lat), float(lon), "district"))
+                for _aid, name, lon, lat in (districts or ())
+            ),
+            key=lambda km: km[0],
+        )
+
+    def __len__(self) -> int:
+        return len(self._lat)
+
+    # ------------------------------------------------------------------ search
+    def search(self, text: str) -> list[Match]:
+        """Proposals for what a person typed, best first, at most :data:`MAX_MATCHES`.
+
+        * ``street number`` → that address (normalised, suffix included); a number the
+          street does not have → the nearest house number on it (the label says which);
+        * a five-digit postcode → the centre of its addresses;
+        * a street → the centre of its addresses (one proposal per postcode it spans);
+          a street prefix ("cranger") finds the street; several streets with that prefix
+          are all proposed, in alphabetical order;
+        * a district name or its prefix → the district's point.
+
+        Raises
+        ------
+        ValueError
+            If the text is longer than 120 characters or holds control characters.
+
+        Examples
+        --------
+        >>> df = pd.DataFrame({"street": ["Cranger Straße", "Cranger Straße"],
+        ...     "housenumber": ["98", "104"], "postcode": ["45891", "45891"],
+        ...     "lat": [51.55, 51.56], "lon": [7.09, 7.09]})
+        >>> [m.label for m in AddressIndex(df).search("Cranger Str. 99")]
+        ['Cranger Straße 98, 45891']
+        """
+        check_query(text)
+        q = normalise(text)
+        if not q:
+            return []
+        if _POSTCODE.fullmatch(q):
+            m = self._postcodes.get(q)
+            return [m] if m else []
+        out: list[Match] = []
+        sn = _STREET_NUMBER.fullmatch(q)
+        if sn:
+            out += self._addresses(sn.group(1).replace(" ", ""), sn.group(2), sn.group(3))
+        if not out:
+            key = q.replace(" ", "")
+            out += self._district_matches(key)
+            out += [m for k in self._street_keys(key) for m in self._streets[k]]
+        return _unique(out)[:MAX_MATCHES]
+
+    def _street_keys(self, key: str) -> list[str]:
+        """The street with exactly this key, else the streets starting with it."""
+        if key in self._rows:
+            return [key]
+        lo = bisect.bisect_left(self._keys, key)
+        hi = bisect.bisect_left(self._keys, key + "\uffff")
+        return self._keys[lo : min(hi, lo + MAX_MATCHES)]
+
+    def _addresses(self, key: str, number: str, suffix: str) -> list[Match]:
+        out = []
+        for k in self._street_keys(key):
+            i = self._exact.get((k, number + suffix))
+            if i is None:
+                nums = self._nums[k]
+                want = int(number)
+                # nearest number; on a tie the lower one, and "12" before "12a"
+                order = np.lexsort((self._hn_len(k), nums, np.abs(nums - want)))
+                i = int(self._rows[k][order[0]])
+            out.append(self._address_match(int(i)))
+        return out
+
+    def _hn_len(self, key: str) -> np.ndarray:
+        return np.array([len(self._hn_display[i]) for i in self._rows[key]])
+
+    def _address_match(self, i: int) -> Match:
+        label = f"{self._label[i]} {self._hn_display[i]}, {self._postcode[i]}"
+        return Match(label, float(self._lat[i]), float(self._lon[i]), "address")
+
+    def _district_matches(self, key: str) -> list[Match]:
+        exact = [m for k, m in self._districts if k == key]
+        return exact or [m for k, m in self._districts if k.startswith(key)]
+
+
+def _unique(matches: list[Match]) -> list[Match]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for m in matches:
+        if (m.kind, m.label) not in seen:
+            seen.add((m.kind, m.label))
+            out.append(m)
+    return out
+
+
+# ---------------------------------------------------------------------- the static site
+def compact(df: pd.DataFrame) -> dict[str, list]:
+    """The addresses in a compact JSON-able form for the static site's search.
+
+    ``{"streets": [display names, sorted], "rows": [[street_index, housenumber, postcode,
+    lat_1e5, lon_1e5], ...]}``: ``street_index`` points into ``streets``, house number and
+    postcode are strings as read, ``lat_1e5``/``lon_1e5`` are the WGS84 degrees times
+    100,000 rounded to integers (about 1 m). Rows are sorted by street, then house number.
+    Serialise with ``json.dumps(..., separators=(",", ":"))``: 60,000 addresses are about
+    2 MB, and the site normalises street names with the rules of :func:`normalise`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"street": ["Neumarkt", "Bahnhofstraße"], "housenumber": ["1", "2a"],
+    ...     "postcode": ["45879", "45879"], "lat": [51.508, 51.5066], "lon": [7.0961, 7.1]})
+    >>> c = compact(df)
+    >>> c["streets"]
+    ['Bahnhofstraße', 'Neumarkt']
+    >>> c["rows"]
+    [[0, '2a', '45879', 5150660, 710000], [1, '1', '45879', 5150800, 709610]]
+    """
+    streets = sorted(df["street"].astype(str).unique())
+    index = {s: i for i, s in enumerate(streets)}
+    d = df.assign(
+        _s=df["street"].astype(str).map(index),
+        _n=df["housenumber"].astype(str).map(_number),
+    ).sort_values(["_s", "_n", "housenumber"], kind="stable")
+    lat = np.rint(d["lat"].to_numpy(float) * 1e5).astype(np.int64).tolist()
+    lon = np.rint(d["lon"].to_numpy(float) * 1e5).astype(np.int64).tolist()
+    rows = [
+        [s, h, p, a, o]
+        for s, h, p, a, o in zip(
+            d["_s"].tolist(), d["housenumber"].astype(str).tolist(),
+            d["postcode"].astype(str).tolist(), lat, lon, strict=True,
+        )
+    ]  # fmt: skip
+    return {"streets": streets, "rows": rows}
+
+
+__all__ = [
+    "AddressError",
+    "AddressIndex",
+    "Match",
+    "check_query",
+    "compact",
+    "normalise",
+    "parse_addresses",
+    "read_addresses",
+    "street_key",
+]
