@@ -296,6 +296,37 @@ def _unique(matches: list[Match]) -> list[Match]:
     return out
 
 
+# ---------------------------------------------------------------------- the workspace's districts
+def within_box(df: pd.DataFrame, areas: pd.DataFrame, margin_m: float = 2000.0) -> pd.Series:
+    """Which addresses lie inside the districts' bounding box widened by ``margin_m``.
+
+    The margin is converted to degrees at the box's mean latitude (1° of latitude =
+    111,320 m), which is exact enough for a filter against addresses of another city.
+
+    >>> import shapely
+    >>> areas = pd.DataFrame({"geometry": [shapely.box(7.0, 51.5, 7.1, 51.6)]})
+    >>> df = pd.DataFrame({"lat": [51.55, 51.61, 51.7], "lon": [7.05, 7.05, 7.05]})
+    >>> within_box(df, areas).tolist()
+    [True, True, False]
+    """
+    import shapely
+
+    x0, y0, x1, y1 = shapely.total_bounds(np.asarray(areas["geometry"], dtype=object))
+    dlat = margin_m / 111_320.0
+    dlon = dlat / np.cos(np.radians((y0 + y1) / 2))
+    return df["lon"].between(x0 - dlon, x1 + dlon) & df["lat"].between(y0 - dlat, y1 + dlat)
+
+
+def district_points(areas: pd.DataFrame) -> list[tuple[str, str, float, float]]:
+    """``(area_id, name, lon, lat)`` of each district: a point inside its polygon (what
+    :class:`AddressIndex` shows for a district name)."""
+    out = []
+    for aid, name, geom in zip(areas["area_id"], areas["name"], areas["geometry"], strict=True):
+        p = geom.representative_point()
+        out.append((str(aid), str(name), float(p.x), float(p.y)))
+    return out
+
+
 # ---------------------------------------------------------------------- the static site
 def compact(df: pd.DataFrame) -> dict[str, list]:
     """The addresses in a compact JSON-able form for the static site's search.
@@ -341,8 +372,10 @@ __all__ = [
     "Match",
     "check_query",
     "compact",
+    "district_points",
     "normalise",
     "parse_addresses",
     "read_addresses",
     "street_key",
+    "within_box",
 ]

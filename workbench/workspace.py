@@ -146,6 +146,35 @@ class Workspace:
             self._grid = pd.read_parquet(self.grid_path)
         return self._grid
 
+    # ------------------------------------------------------------------ addresses
+    @property
+    def addresses_path(self) -> Path:
+        return self.root / "addresses.parquet"
+
+    def addresses(self) -> pd.DataFrame | None:
+        """The address list of the search box (``street, housenumber, postcode, lat, lon``),
+        or None before ``workbench addresses``; ``attrs["source"]`` says where it came from."""
+        if not self.addresses_path.exists():
+            return None
+        return pd.read_parquet(self.addresses_path)
+
+    def set_addresses(self, addresses: pd.DataFrame, source: dict[str, Any]) -> None:
+        """Replace the address list as a whole (temporary file, fsync, ``os.replace``).
+
+        ``source`` (file, digest, counts) is kept in the file's metadata, so the list and
+        the record of where it came from are replaced together.
+        """
+        df = addresses.reset_index(drop=True)
+        df.attrs = {"source": dict(source)}
+        tmp = self.addresses_path.with_name(f".{self.addresses_path.name}.tmp")
+        try:
+            df.to_parquet(tmp, index=False)
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.addresses_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def area_lookup(self) -> Callable[..., Any] | None:
         """A function from (lon, lat) arrays to ``area_id`` (None without areas)."""
         a = self.areas()

@@ -1,5 +1,5 @@
-"""Commands on the data: init, import, status, export, qc, compact, delete, ingest,
-reprocess."""
+"""Commands on the data: init, import, addresses, status, export, qc, compact, delete,
+ingest, reprocess."""
 
 from __future__ import annotations
 
@@ -80,6 +80,20 @@ def import_(
     items = list(files)
     prog = file_progress if len(items) > 1 else None
     echo_step(import_files.run(ws, items, format=fmt, tz=tz, quantity=quantity, progress=prog))
+
+
+@main.command()
+@workspace_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def addresses(workspace: Path, file: Path) -> None:
+    """Import the address list for the citizen page's search (replaces the previous one).
+
+    FILE: our CSV (street,housenumber,postcode,lat,lon), NRW house coordinates (HK-DE) or
+    an OSM extract; see docs/addresses.md.
+    """
+    from workbench.pipeline import addresses as step
+
+    echo_step(step.run(Workspace.open(workspace), file))
 
 
 @main.command()
