@@ -16,6 +16,7 @@ from pathlib import Path
 from workbench.config import default_config_text
 from workbench.errors import InputError
 from workbench.pipeline import (
+    addresses,
     evaluate,
     fit,
     import_files,
@@ -114,6 +115,15 @@ def _measures(ws: Workspace, data: Path, echo: Echo) -> StepResult | None:
     return ev
 
 
+def _addresses(ws: Workspace, data: Path, echo: Echo) -> StepResult | None:
+    """The simulated address list for the search box (older demo folders have none)."""
+    if not (data / "addresses.csv").exists():
+        return None
+    result = addresses.run(ws, data / "addresses.csv")
+    echo(f"      address list for the search box: {result.summary['stored']} simulated addresses")
+    return result
+
+
 def _truth_measure_lines(data: Path) -> list[str]:
     import json
 
@@ -144,6 +154,11 @@ def _closing_lines(ws: Workspace, steps: dict[str, StepResult | None], data: Pat
         f"{imp.quarantined} quarantined",
         *(f"  {k:<20} {n:>9}" for k, n in st["observations"].items()),
         f"proposals   {part['proposals']} proposals, {part['voters']} voters (pseudonymised)",
+        *(
+            [f"addresses   {steps['addresses'].summary['stored']} (simulated, for the search box)"]
+            if steps["addresses"] is not None
+            else []
+        ),
         f"qc          {q.summary['passed']} of {q.summary['readings']} readings passed; "
         + ", ".join(f"{k} {v}" for k, v in q.summary["status"].items())
         + f" sensors; {len(applied)} calibrations applied",
@@ -189,7 +204,7 @@ def run(
         *sorted(data.glob("uba_*.json")),
     ]
     sub = {"echo": lambda s: echo(f"      {s}")}
-    steps: dict[str, StepResult | None] = {"fit": None, "evaluate": None}
+    steps: dict[str, StepResult | None] = {"fit": None, "evaluate": None, "addresses": None}
     echo(f"[2/7] importing {len(files)} files (sensor network, weather stations, UBA reference)")
     steps["import"] = import_files.run(ws, files)
     echo("[3/7] quality control, humidity correction and calibration against DENW022/DENW208")
@@ -199,6 +214,7 @@ def run(
         steps["fit"] = fit.run(ws, **sub)
     echo("[5/7] green-budget proposals: ranking by need and budget allocations (workbench rank)")
     steps["participation"] = participation.run(ws, [data / "proposals.csv", data / "votes.csv"])
+    steps["addresses"] = _addresses(ws, data, echo)
     steps["rank"] = rank.run(ws, **sub)
     if fit_models:
         steps["evaluate"] = _measures(ws, data, echo)

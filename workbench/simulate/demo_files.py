@@ -7,6 +7,7 @@
   uba_<station>_<component>.json reference stations DENW022/DENW208, UBA air_data v3
   proposals.csv, votes.csv      green-budget proposals and approval ballots
   measures.csv                  register of implemented measures (one, of known effect)
+  addresses.csv                 a simulated address list for the search box (real street names)
   sensors.csv                   sensor metadata
   truth/                        the true fields, true values and the injected faults
 
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.geo import areas_to_geojson
+from workbench.simulate.addresses import make_addresses
 from workbench.simulate.city import SyntheticCity, generate_city
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
@@ -69,6 +71,7 @@ def write_demo(out: Path, seed: int = 2025, **city: Any) -> dict[str, int]:
     # the register of implemented measures, as the city would keep it (no true effect)
     cols = ["measure_id", "category", "lat", "lon", "built_on", "cost_eur", "radius_m"]
     pd.DataFrame(sim.meta["measures"])[cols].to_csv(out / "measures.csv", index=False)
+    make_addresses(sim.areas, seed).to_csv(out / "addresses.csv", index=False)
     _write_truth(out / "truth", sim, refs)
     return {
         "cells": len(sim.grid),

@@ -13,7 +13,8 @@ import pandas as pd
 from workbench.participation.table import CATEGORIES
 from workbench.simulate.geography import TO_LONLAT
 
-_STREETS = {
+# real Gelsenkirchen street names per district (also used by simulate.addresses)
+STREETS = {
     "altstadt": ["Bahnhofstraße", "Ebertstraße", "Heinrich-König-Platz", "Neumarkt"],
     "bismarck": ["Bismarckstraße", "Consolstraße", "Brauckstraße"],
     "bulmke-huellen": ["Wanner Straße", "Florastraße", "Hohenzollernstraße"],
@@ -151,7 +152,7 @@ def make_proposals(
         cat = str(cats[k])
         for _ in range(20):
             aid = str(rng.choice(area_ids, p=area_p))
-            street = str(rng.choice(_STREETS.get(aid, ["Hauptstraße"])))
+            street = str(rng.choice(STREETS.get(aid, ["Hauptstraße"])))
             title_t, desc_t, (lo, hi) = _TEMPLATES[cat]
             title = title_t.format(s=street)
             if title not in used:
