@@ -162,43 +162,34 @@ class AddressIndex:
         missing = [c for c in COLUMNS if c not in addresses]
         if missing:
             raise ValueError(f"addresses lack the columns {missing}; expected {COLUMNS}")
-        df = addresses[COLUMNS].reset_index(drop=True)
-        streets = df["street"].astype(str)
-        codes, uniques = pd.factorize(streets)
-        keys = np.array([street_key(s) for s in uniques], dtype=object)
-        hn_codes, hn_uniques = pd.factorize(df["housenumber"].astype(str))
-        hn_keys = np.array([normalise(h).replace(" ", "") for h in hn_uniques], dtype=object)
-        hn_nums = np.array([_number(h) for h in hn_keys], dtype=np.int64)
-        df = df.assign(key=keys[codes], hn=hn_keys[hn_codes], num=hn_nums[hn_codes])
-        self._lat = df["lat"].to_numpy(float)
-        self._lon = df["lon"].to_numpy(float)
-        self._label = df["street"].astype(str).to_numpy(object)
-        self._hn_display = df["housenumber"].astype(str).to_numpy(object)
-        self._postcode = df["postcode"].astype(str).to_numpy(object)
-        first = ~df.duplicated(["key", "hn"])
-        self._exact = dict(
-            zip(zip(df["key"][first], df["hn"][first], strict=True), np.flatnonzero(first),
-                strict=True)
-        )  # fmt: skip
-        by_key = df.groupby("key", sort=True)
-        self._keys: list[str] = list(by_key.groups)
-        self._rows = {k: np.asarray(v) for k, v in by_key.indices.items()}
-        self._nums = {k: df["num"].to_numpy()[v] for k, v in self._rows.items()}
-        parts = df.groupby(["key", "postcode"], sort=True).agg(
-            lat=("lat", "mean"), lon=("lon", "mean"), name=("street", "first")
-        )
-        self._streets: dict[str, list[Match]] = {}
-        for (key, pc), r in parts.iterrows():
-            self._streets.setdefault(key, []).append(Match(r["name"], r["lat"], r["lon"], pc))
-        for key, ms in self._streets.items():
-            several = len(ms) > 1
-            self._streets[key] = [
-                Match(f"{m.label} ({m.kind})" if several else m.label, m.lat, m.lon, "street")
-                for m in ms
-            ]
-        pcs = df.groupby("postcode")[["lat", "lon"]].mean()
+        street = np.asarray(addresses["street"].astype(str), dtype=object)
+        hn_display = np.asarray(addresses["housenumber"].astype(str), dtype=object)
+        postcode = np.asarray(addresses["postcode"].astype(str), dtype=object)
+        self._lat = np.asarray(addresses["lat"], dtype=float)
+        self._lon = np.asarray(addresses["lon"], dtype=float)
+        self._label, self._hn_display, self._postcode = street, hn_display, postcode
+        # normalise each distinct street and house number once
+        s_codes, s_uniques = pd.factorize(street)
+        s_keys = [street_key(s) for s in s_uniques]
+        k_codes, k_uniques = pd.factorize(np.array(s_keys, dtype=object)[s_codes])
+        h_codes, h_uniques = pd.factorize(hn_display)
+        h_keys = [normalise(h).replace(" ", "") for h in h_uniques]
+        self._num = np.array([_number(h) for h in h_keys], dtype=np.int64)[h_codes]
+        self._hn_len = np.array([len(h) for h in h_uniques], dtype=np.int64)[h_codes]
+        keys = [str(k) for k in k_uniques]
+        self._exact: dict[tuple[str, str], int] = {}
+        for i, (k, h) in enumerate(zip(k_codes.tolist(), h_codes.tolist(), strict=True)):
+            self._exact.setdefault((keys[k], h_keys[h]), i)
+        order = np.argsort(k_codes, kind="stable")
+        bounds = np.cumsum(np.bincount(k_codes, minlength=len(keys)))[:-1]
+        self._rows = dict(zip(keys, np.split(order, bounds), strict=True))
+        self._keys = sorted(keys)
+        self._streets = self._street_matches(keys, k_codes, postcode)
+        p_codes, p_uniques = pd.factorize(postcode)
+        lat, lon = _means(p_codes, len(p_uniques), self._lat, self._lon)
         self._postcodes = {
-            str(pc): Match(str(pc), r.lat, r.lon, "postcode") for pc, r in pcs.iterrows()
+            str(pc): Match(str(pc), float(a), float(o), "postcode")
+            for pc, a, o in zip(p_uniques, lat, lon, strict=True)
         }
         self._districts = sorted(
             (
@@ -207,6 +198,29 @@ class AddressIndex:
             ),
             key=lambda km: km[0],
         )
+
+    def _street_matches(
+        self, keys: list[str], k_codes: np.ndarray, postcode: np.ndarray
+    ) -> dict[str, list[Match]]:
+        """Per street key, one match per postcode: the centre of those addresses, labelled
+        with the street's first spelling (and the postcode when there are several)."""
+        p_codes, p_uniques = pd.factorize(postcode)
+        pair = k_codes.astype(np.int64) * len(p_uniques) + p_codes
+        g_codes, g_uniques = pd.factorize(pair, sort=True)
+        lat, lon = _means(g_codes, len(g_uniques), self._lat, self._lon)
+        first_row = {int(k): int(self._rows[keys[k]][0]) for k in range(len(keys))}
+        out: dict[str, list[Match]] = {}
+        for g, a, o in zip(g_uniques.tolist(), lat, lon, strict=True):
+            k, p = divmod(g, len(p_uniques))
+            name = self._label[first_row[k]]
+            out.setdefault(keys[k], []).append(Match(name, float(a), float(o), p_uniques[p]))
+        return {
+            key: [
+                Match(f"{m.label} ({m.kind})" if len(ms) > 1 else m.label, m.lat, m.lon, "street")
+                for m in ms
+            ]
+            for key, ms in out.items()
+        }
 
     def __len__(self) -> int:
         return len(self._lat)
@@ -266,16 +280,13 @@ class AddressIndex:
         for k in self._street_keys(key):
             i = self._exact.get((k, number + suffix))
             if i is None:
-                nums = self._nums[k]
-                want = int(number)
+                rows = self._rows[k]
+                nums = self._num[rows]
                 # nearest number; on a tie the lower one, and "12" before "12a"
-                order = np.lexsort((self._hn_len(k), nums, np.abs(nums - want)))
-                i = int(self._rows[k][order[0]])
+                order = np.lexsort((self._hn_len[rows], nums, np.abs(nums - int(number))))
+                i = int(rows[order[0]])
             out.append(self._address_match(int(i)))
         return out
-
-    def _hn_len(self, key: str) -> np.ndarray:
-        return np.array([len(self._hn_display[i]) for i in self._rows[key]])
 
     def _address_match(self, i: int) -> Match:
         label = f"{self._label[i]} {self._hn_display[i]}, {self._postcode[i]}"
@@ -284,6 +295,17 @@ class AddressIndex:
     def _district_matches(self, key: str) -> list[Match]:
         exact = [m for k, m in self._districts if k == key]
         return exact or [m for k, m in self._districts if k.startswith(key)]
+
+
+def _means(
+    codes: np.ndarray, n: int, lat: np.ndarray, lon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean lat and lon per group code."""
+    count = np.bincount(codes, minlength=n)
+    return (
+        np.bincount(codes, weights=lat, minlength=n) / count,
+        np.bincount(codes, weights=lon, minlength=n) / count,
+    )
 
 
 def _unique(matches: list[Match]) -> list[Match]:
