@@ -42,7 +42,9 @@ def serve(workspace: Path, port: int | None, ip: str | None, pool_size: int | No
     if ws.latest_run() is None:
         raise InputError(f"{workspace} has no results: run `workbench fit` and `workbench rank`")
     s = ServeSettings.from_config(ws.config, port=port, ip=ip, pool_size=pool_size)
-    tiles = ws.config.get("dashboard", {}).get("tiles") or None
+    from workbench.present.publication import tile_settings
+
+    tiles = tile_settings(ws.config)[0] or None
     sys.exit(run(ws.root, s, tiles=tiles, echo=click.echo))
 
 

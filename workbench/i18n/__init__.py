@@ -164,3 +164,35 @@ def fmt_votes(n: float, lang: str) -> str:
     if small_group(n):
         return t("few_votes", lang)
     return fmt_int(n, lang)
+
+
+def fmt_datetime(ts: Any, lang: str, tz: str = "Europe/Berlin") -> str:
+    """A point in time as people in Gelsenkirchen read it: local time, German style.
+
+    >>> fmt_datetime("2025-08-31 23:00:00+00:00", "de")
+    '01.09.2025, 01:00 Uhr'
+    >>> fmt_datetime("2025-08-31 23:00:00+00:00", "en")
+    '1 Sep 2025, 01:00'
+    >>> fmt_datetime(None, "de")
+    '–'
+    """
+    import pandas as pd
+
+    if ts is None or (isinstance(ts, float) and not math.isfinite(ts)):
+        return "–"
+    try:
+        t0 = pd.Timestamp(ts)
+    except (ValueError, TypeError):
+        return "–"
+    if t0 is pd.NaT:
+        return "–"
+    t0 = (t0.tz_localize("UTC") if t0.tzinfo is None else t0).tz_convert(tz)
+    if check_lang(lang) == "de":
+        return t0.strftime("%d.%m.%Y, %H:%M Uhr")
+    return f"{t0.day} {t0.strftime('%b %Y, %H:%M')}"
+
+
+def fmt_date(ts: Any, lang: str, tz: str = "Europe/Berlin") -> str:
+    """The date part of :func:`fmt_datetime`: ``01.09.2025`` or ``1 Sep 2025``."""
+    s = fmt_datetime(ts, lang, tz)
+    return s.split(",")[0]

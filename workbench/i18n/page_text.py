@@ -62,8 +62,8 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "language": ("Sprache", "Language"),
     "all_districts": ("Alle Stadtteile", "All districts"),
     "all_categories": ("Alle Kategorien", "All categories"),
-    "near_me": ("In meiner Nähe", "Near me"),
-    "address": ("Adresse oder Ort", "Address or place"),
+    "near_me": ("Adresse, Postleitzahl oder Stadtteil", "Address, postcode or district"),
+    "address": ("z. B. Cranger Straße 100", "e.g. Cranger Straße 100"),
     "search": ("Suchen", "Search"),
     "about_data": ("Über die Daten", "About the data"),
     "latest_data": ("Neueste Daten", "Latest data"),
@@ -93,10 +93,93 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "run": ("Berechnung", "run"),
     "sensors": ("Sensoren", "Sensors"),
     "reset": ("Zurücksetzen", "Reset"),
-    "map_hint": ("Tipp: Klicken Sie in die Karte, um Vorschläge in der Nähe zu sehen.",
-                 "Tip: click on the map to see proposals nearby."),
-    "citizen_title": ("Grünes Bürgerbudget: Wo hilft Grün am meisten?",
-                      "Green Citizens' Budget: where does green help most?"),
+    "map_hint": ("Tipp: Klicken Sie in die Karte, um die Vorschläge nach Entfernung von diesem "
+                 "Punkt zu sortieren.",
+                 "Tip: click on the map to sort the proposals by distance from that point."),
+    "citizen_title": ("Grünes Bürgerbudget Gelsenkirchen: Welche Vorschläge helfen am meisten "
+                      "gegen Hitze und schlechte Luft?",
+                      "Green Citizens' Budget Gelsenkirchen: which proposals help most against "
+                      "heat and bad air?"),
+    "page_title": ("GE grünt – Grünes Bürgerbudget", "GE grünt – Green Citizens' Budget"),
+    "analyst_page_title": ("GE grünt – Analyse (intern)", "GE grünt – Analysis (internal)"),
+    "citizen_intro": ("Die Liste ordnet die Vorschläge danach, wie vielen Menschen mit hohem "
+                      "Bedarf an Abkühlung und sauberer Luft sie je 1.000 € helfen (Nutzen je "
+                      "Euro). Die Stimmen fließen in diese Reihenfolge nicht ein – sie "
+                      "entscheiden in der Abstimmung. Sie können die Liste auch nach dem "
+                      "Bedarf am Ort oder nach Stimmen sortieren.",
+                      "The list orders the proposals by how many people with a high need for "
+                      "cooling and clean air they help per €1,000 (benefit per euro). Votes "
+                      "are not part of this order – they decide in the vote. You can also sort "
+                      "the list by need at the site or by votes."),
+    "search_title": ("Suchen und filtern", "Search and filter"),
+    "list_title": ("Vorschläge", "Proposals"),
+    "map_title": ("Karte", "Map"),
+    "sort": ("Sortieren nach", "Sort by"),
+    "sort_value": ("Nutzen je Euro", "Benefit per euro"),
+    "sort_need": ("Bedarf am Ort", "Need at the site"),
+    "sort_votes": ("Stimmen", "Votes"),
+    "sort_distance": ("Entfernung", "Distance"),
+    "locate": ("Mein Standort", "My location"),
+    "locating": ("Standort wird ermittelt …", "Finding your location …"),
+    "geo_failed": ("Ihr Browser hat keinen Standort geliefert. Bitte geben Sie eine Adresse ein.",
+                   "Your browser gave no location. Please type an address."),
+    "found_place": ("Gefunden: {label}. Die Vorschläge sind nach Entfernung sortiert.",
+                    "Found: {label}. The proposals are sorted by distance."),
+    "my_location": ("Ihr Standort", "your location"),
+    "chosen_point": ("der gewählte Punkt auf der Karte", "the point chosen on the map"),
+    "distance_from": ("{distance} entfernt", "{distance} away"),
+    "show_more": ("{n} weitere Vorschläge zeigen", "Show {n} more proposals"),
+    "shown_of": ("{shown} von {n} Vorschlägen angezeigt", "{shown} of {n} proposals shown"),
+    "filtered_of": ("Auswahl aus {n}", "selected from {n}"),
+    "show_on_map": ("Auf der Karte zeigen", "Show on map"),
+    "participate": ("Zur Abstimmung / Kommentieren", "Vote / comment"),
+    "participate_about": ("(öffnet die Beteiligungsplattform)",
+                          "(opens the participation platform)"),
+    "need_level": ("Bedarf am Ort", "Need at the site"),
+    "budget_title": ("Das Budget: Was würde gefördert?", "The budget: what would be funded?"),
+    "budget_text": ("Für das Grüne Bürgerbudget stehen {budget} bereit. Welche Vorschläge davon "
+                    "bezahlt werden, hängt vom Verfahren ab. Zum Vergleich:",
+                    "The Green Citizens' Budget has {budget}. Which proposals it pays for "
+                    "depends on the method. For comparison:"),
+    "budget_funded": ("{n} Vorschläge für zusammen {spent}", "{n} proposals for {spent} in total"),
+    "budget_proposals": ("Geförderte Vorschläge", "Funded proposals"),
+    "budget_districts": ("Geld je Stadtteil", "Money per district"),
+    "budget_method_votes_greedy": ("Die Vorschläge mit den meisten Stimmen, bis das Geld "
+                                   "reicht (bisheriges Verfahren).",
+                                   "The proposals with the most votes until the money runs out "
+                                   "(current practice)."),
+    "budget_method_need_optimal": ("Die Auswahl, die im Ganzen den meisten Menschen mit hohem "
+                                   "Bedarf hilft.",
+                                   "The selection that helps the most people with high need "
+                                   "in total."),
+    "budget_method_equal_shares": ("Jede abstimmende Person bekommt einen gleichen Anteil am "
+                                   "Budget; gefördert wird, was genug Unterstützung sammelt "
+                                   "(Method of Equal Shares).",
+                                   "Every voter gets an equal share of the budget; what gathers "
+                                   "enough support is funded (Method of Equal Shares)."),
+    "budget_method_equal_shares_need": ("Wie Equal Shares, aber ein Teil des Budgets geht an "
+                                        "Vorschläge an Orten mit hohem Bedarf.",
+                                        "Like Equal Shares, but part of the budget goes to "
+                                        "proposals at places of high need."),
+    "marker_legend": ("Punkte: Vorschläge, gefärbt nach Platz in der Liste",
+                      "Dots: proposals, coloured by place in the list"),
+    "marker_first": ("Platz 1", "place 1"),
+    "marker_last": ("letzter Platz", "last place"),
+    "site_map_alt": ("Karte von Gelsenkirchen mit Stadtteilgrenzen, den eingeschalteten Ebenen und "
+                "den Vorschlägen als farbige Punkte. Dieselben Angaben stehen in der Liste.",
+                "Map of Gelsenkirchen with district boundaries, the layers switched on and the "
+                "proposals as coloured dots. The same facts are given in the list."),
+    "map_touch": ("Auf dem Handy: mit zwei Fingern verschieben und zoomen, oder erst in die "
+                  "Karte tippen.",
+                  "On a phone: move and zoom with two fingers, or tap the map first."),
+    "zoom_in": ("Karte vergrößern", "Zoom in"),
+    "zoom_out": ("Karte verkleinern", "Zoom out"),
+    "skip_list": ("Zur Liste springen", "Skip to the list"),
+    "published_by": ("Herausgeber", "Published by"),
+    "data_state": ("Datenstand", "Data as of"),
+    "computed": ("berechnet am", "computed on"),
+    "place": ("Platz", "Place"),
+    "of_total": ("von {n}", "of {n}"),
     "layer_heat": ("Wärmeinsel nachts", "Night-time heat island"),
     "layer_heat_hotspots": ("Hitze-Hotspots", "Heat hotspots"),
     "layer_air": ("Feinstaub PM2,5", "Fine dust PM2.5"),
@@ -114,10 +197,10 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
                       "Gelsenkirchen."),
     "place_too_short": ("Bitte mindestens drei Buchstaben eingeben.",
                         "Please type at least three letters."),
-    "place_unknown": ("„{text}“ kommt in den Daten nicht vor. Versuchen Sie einen Stadtteil oder "
-                      "eine Straße aus einem Vorschlag.",
-                      "“{text}” does not appear in the data. Try a district or a street named "
-                      "in a proposal."),
+    "place_unknown": ("„{text}“ wurde nicht gefunden. Versuchen Sie Straße und Hausnummer, eine "
+                      "Postleitzahl oder einen Stadtteil.",
+                      "“{text}” was not found. Try a street and house number, a postcode or a "
+                      "district."),
     "place_invalid": ("Diese Eingabe kann nicht gesucht werden (höchstens 120 Zeichen, keine "
                       "Steuerzeichen).",
                       "This cannot be searched (at most 120 characters, no control "

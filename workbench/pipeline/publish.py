@@ -17,12 +17,22 @@ def run(ws: Workspace, out: str | Path) -> StepResult:
     from workbench.present.dashboard.data import public_data
     from workbench.present.static_site import write_site
 
-    site = write_site(public_data(ws), out)
-    return StepResult(
-        "publish",
-        files={"site": site, "index": site / "index.html"},
-        lines=[
-            f"wrote       {site / 'index.html'}",
-            f"serve it    python -m http.server --directory {site} 8000",
-        ],
-    )
+    data = public_data(ws)
+    site = write_site(data, out)
+    lines = [
+        f"wrote       {site / 'index.html'}",
+        f"serve it    python -m http.server --directory {site} 8000",
+    ]
+    missing = data.publication.missing()
+    if missing:
+        names = ", ".join(f"publication.{k}" for k in missing)
+        lines.append(
+            f"not public  {names} missing in workbench.toml: the pages show provisional legal "
+            "texts instead (Impressum, Datenschutz, Barrierefreiheit)"
+        )
+    if data.addresses is None:
+        lines.append(
+            "no address list: the search finds districts and streets named in proposals only "
+            "(`workbench addresses` imports one)"
+        )
+    return StepResult("publish", files={"site": site, "index": site / "index.html"}, lines=lines)

@@ -20,18 +20,31 @@ from typing import Any
 
 from workbench.i18n import CATEGORY, TEXT
 from workbench.present.dashboard.data import PublicData
+from workbench.present.publication import legal_sections, tile_origin
 from workbench.rundir import publish_folder
+
+CSP_IMG = "img-src 'self' data:"
 
 # texts the static page needs (German and English)
 SITE_TEXT_KEYS = (
-    "citizen_title", "simulated", "about_data", "about_text", "caveat_lowcost", "latest_data",
-    "run", "sensors", "district", "category", "all_districts", "all_categories", "near_me",
-    "address", "search", "reset", "map_hint", "shown", "near_point", "not_found", "rank",
-    "rank_range", "votes", "few_votes", "no_proposals", "layer_heat", "layer_heat_hotspots",
-    "layer_air", "layer_air_hotspots", "layer_eaqi", "layer_need", "layer_districts",
-    "layer_proposals", "hotspot", "map_label", "language", "eaqi_good", "eaqi_fair",
-    "eaqi_moderate", "eaqi_poor", "eaqi_very_poor", "eaqi_extremely_poor", "click_outside",
-    "place_too_short", "place_unknown",
+    "citizen_title", "page_title", "citizen_intro", "simulated", "about_data", "about_text",
+    "caveat_lowcost", "latest_data", "run", "sensors", "district", "category",
+    "all_districts", "all_categories", "near_me", "address", "search", "reset", "map_hint",
+    "shown", "not_found", "rank", "rank_range", "votes", "few_votes", "no_proposals",
+    "layer_heat", "layer_heat_hotspots", "layer_air", "layer_air_hotspots", "layer_eaqi",
+    "layer_need", "layer_districts", "layer_proposals", "hotspot", "map_label", "language",
+    "eaqi_good", "eaqi_fair", "eaqi_moderate", "eaqi_poor", "eaqi_very_poor",
+    "eaqi_extremely_poor", "click_outside", "place_too_short", "place_unknown",
+    "search_title", "list_title", "map_title", "sort", "sort_value", "sort_need",
+    "sort_votes", "sort_distance", "locate", "locating", "geo_failed", "found_place",
+    "my_location", "chosen_point", "distance_from", "show_on_map", "participate",
+    "participate_about", "need_level", "budget_title", "budget_text", "budget_funded",
+    "budget_proposals", "budget_districts", "budget_method_votes_greedy",
+    "budget_method_need_optimal", "budget_method_equal_shares",
+    "budget_method_equal_shares_need", "marker_legend", "marker_first", "marker_last",
+    "site_map_alt", "map_touch", "zoom_in", "zoom_out", "skip_list", "published_by",
+    "data_state", "computed", "place", "of_total", "place_invalid", "show_more", "shown_of",
+    "filtered_of",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 
@@ -61,6 +74,19 @@ def site_files(data: PublicData) -> dict[str, bytes]:
     def dump(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
+    pub = data.publication
+    tiles, attribution = data.tiles
+    legal = {lang: legal_sections(pub, lang, tiles=tiles) for lang in ("de", "en")}
+    site = {
+        "operator": pub.operator,
+        "feedback_email": pub.feedback_email,
+        "participation": {str(pid): pub.proposal_url(pid) for pid in data.proposals["proposal_id"]}
+        if pub.participation_url
+        else {},
+        "legal": legal,
+        "tiles": tiles,
+        "tiles_attribution": attribution,
+    }
     files = {
         "data/proposals.json": dump(records),
         "data/districts.geojson": dump(data.areas_geojson() if not data.areas.empty else
@@ -68,7 +94,15 @@ def site_files(data: PublicData) -> dict[str, bytes]:
         "data/layers.json": dump(layers),
         "data/texts.json": dump({"texts": texts, "categories": CATEGORY}),
         "data/meta.json": dump(meta),
+        "data/site.json": dump(site),
+        "data/budget.json": dump(data.allocations),
     }  # fmt: skip
+    # always written (empty without an address list), so the page never asks for a missing file
+    files["data/addresses.json"] = dump({"streets": [], "rows": []})
+    if data.addresses is not None and len(data.addresses):
+        from workbench.addresses import compact
+
+        files["data/addresses.json"] = dump(compact(data.addresses))
     for key, layer in data.layers.items():
         files[f"layers/{key}.png"] = layer.png
     return files
@@ -86,10 +120,28 @@ def write_site(data: PublicData, out: str | Path) -> Path:
         static = resources.files("workbench.present") / "site_assets"
         for name in ASSETS:
             target = d / ("index.html" if name == "index.html" else f"assets/{name}")
-            target.write_bytes((static / name).read_bytes())
+            blob = (static / name).read_bytes()
+            if name == "index.html":
+                blob = page_html(blob.decode("utf-8"), tile_origin(data.tiles[0])).encode("utf-8")
+            target.write_bytes(blob)
         for rel, blob in site_files(data).items():
             p = d / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(blob)
 
     return publish_folder(Path(out), write, what="static site")
+
+
+def page_html(template: str, tile_origin: str = "") -> str:
+    """``index.html`` with its Content-Security-Policy allowing exactly the tile server
+    (when one is configured) besides the site itself.
+
+    >>> "img-src 'self' data: https://t.example;" in page_html(
+    ...     "<meta content=\"img-src 'self' data:; x\">", "https://t.example")
+    True
+    """
+    if CSP_IMG not in template:
+        raise ValueError("index.html has no img-src directive to extend")
+    if not tile_origin:
+        return template
+    return template.replace(CSP_IMG, f"{CSP_IMG} {tile_origin}", 1)

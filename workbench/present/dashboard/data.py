@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.geo import WORK_CRS
+from workbench.i18n import fmt_datetime, method
+from workbench.present.publication import Publication, tile_settings
 from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
 from workbench.workspace import Workspace
 
@@ -54,6 +56,11 @@ class PublicData:
     areas: pd.DataFrame  # area_id, name, geometry (lon/lat) and area results
     layers: dict[str, Layer]
     meta: dict[str, Any] = field(default_factory=dict)
+    # per allocation method: label, funded proposal ids, money spent and per district
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    publication: Publication = field(default_factory=Publication)
+    tiles: tuple[str, str] = ("", "")  # XYZ tile URL and its attribution (may be empty)
+    addresses: pd.DataFrame | None = None  # street, housenumber, postcode, lat, lon
 
     def districts(self) -> list[tuple[str, str]]:
         """(area_id, name) sorted by name."""
@@ -300,6 +307,8 @@ def public_data(ws: Workspace) -> PublicData:
     period = metrics.get("heat", {}).get("period") or [None, None]
     meta = {
         "run_id": run.name,
+        "latest_data_text": {lg: fmt_datetime(period[-1], lg) for lg in ("de", "en")},
+        "run_text": {lg: fmt_datetime(run_time(run.name), lg) for lg in ("de", "en")},
         "simulated": bool(
             metrics.get("simulated") or ws.config.get("workspace", {}).get("simulated", False)
         ),
@@ -311,7 +320,63 @@ def public_data(ws: Workspace) -> PublicData:
         "need_based": bool(metrics.get("ranking", {}).get("need_based", False)),
         "center": _centre(props, areas),
     }
-    return PublicData(props, areas if areas is not None else pd.DataFrame(), layers, meta)
+    return PublicData(
+        props,
+        areas if areas is not None else pd.DataFrame(),
+        layers,
+        meta,
+        allocations=public_allocations(run, props),
+        publication=Publication.from_config(ws.config),
+        tiles=tile_settings(ws.config),
+        addresses=ws.addresses(),
+    )
+
+
+def run_time(run_id: str) -> pd.Timestamp | None:
+    """When a run was made, from its id (``20261202T153045Z-ab12cd``); None if unreadable."""
+    try:
+        return pd.Timestamp(pd.to_datetime(run_id.split("-")[0], format="%Y%m%dT%H%M%SZ", utc=True))
+    except (ValueError, IndexError):
+        return None
+
+
+ALLOCATION_ORDER = ("votes_greedy", "need_optimal", "equal_shares", "equal_shares_need")
+
+
+def public_allocations(run: Any, props: pd.DataFrame) -> list[dict[str, Any]]:
+    """What each allocation method funds: proposal ids in rank order, money spent and money
+    per district (aggregates of public costs; no voter data)."""
+    from pathlib import Path
+
+    run = Path(run)
+    if not (run / "allocation.parquet").exists():
+        return []
+    alloc = pd.read_parquet(run / "allocation.parquet")
+    summary = pd.read_parquet(run / "allocation_summary.parquet").set_index("method")
+    dist = (
+        pd.read_parquet(run / "allocation_districts.parquet")
+        if (run / "allocation_districts.parquet").exists()
+        else pd.DataFrame(columns=["method", "area_id", "eur"])
+    )
+    order = {pid: i for i, pid in enumerate(props["proposal_id"].astype(str))}
+    out = []
+    for m in [m for m in ALLOCATION_ORDER if m in summary.index]:
+        sel = alloc[(alloc["method"] == m) & alloc["selected"].astype(bool)]
+        ids = sorted(sel["proposal_id"].astype(str), key=lambda i: order.get(i, 10**9))
+        d = dist[(dist["method"] == m) & (dist["eur"] > 0)].sort_values("eur", ascending=False)
+        out.append(
+            {
+                "method": m,
+                "label": {lg: method(m, lg) for lg in ("de", "en")},
+                "funded": ids,
+                "spent_eur": float(summary.loc[m, "spent_eur"]),
+                "budget_eur": float(summary.loc[m, "budget_eur"]),
+                "districts": [
+                    [str(a), float(e)] for a, e in zip(d["area_id"], d["eur"], strict=True)
+                ],
+            }
+        )
+    return out
 
 
 def _centre(props: pd.DataFrame, areas: pd.DataFrame | None) -> tuple[float, float]:

@@ -23,6 +23,7 @@ from workbench.i18n import LANGUAGES, fmt_eur, fmt_int, t
 
 MAX_TEXT = 120  # longest address a visitor may type
 NEED_KEYS = ("heat", "air", "green_deficit", "exposure", "vulnerability")
+SORT_KEYS = ("value", "need", "votes", "distance")
 
 
 def clean_text(text: str, limit: int = MAX_TEXT) -> str:
@@ -88,7 +89,9 @@ class CitizenState(HasTraits):
     category = Unicode("")  # "" = all
     near_lat = Float(None, allow_none=True)
     near_lon = Float(None, allow_none=True)
-    radius_m = Float(1000.0)
+    near_label = Unicode("")  # what the point is: an address, "your location", a map click
+    radius_m = Float(1000.0)  # the circle drawn around the point
+    sort = Unicode("value")  # value (rank), need, votes, distance (with a point)
 
     def __init__(
         self,
@@ -96,12 +99,21 @@ class CitizenState(HasTraits):
         *,
         districts: list[tuple[str, str]],
         bbox: tuple[float, float, float, float],
+        addresses: Any = None,
         **kw: Any,
     ) -> None:
         self._proposals = proposals
         self._districts = dict(districts)
         self._bbox = bbox  # south, west, north, east
+        self._addresses = addresses  # a workbench.addresses.AddressIndex, or None
         super().__init__(**kw)
+
+    @validate("sort")
+    def _v_sort(self, proposal: dict) -> str:
+        v = proposal["value"]
+        if v not in SORT_KEYS:
+            raise TraitError(f"unknown order {v!r}; choose one of {SORT_KEYS}")
+        return v
 
     # ---------------------------------------------------------------- validation
     @validate("lang")
@@ -144,17 +156,43 @@ class CitizenState(HasTraits):
         return float(v)
 
     # ---------------------------------------------------------------- logic
-    def set_near(self, lat: float | None, lon: float | None) -> None:
-        """Set (or clear, with None) the "near me" point; both or neither."""
+    def set_near(self, lat: float | None, lon: float | None, label: str = "") -> None:
+        """Set (or clear, with None) the "near me" point; both or neither. A point sorts
+        the list by distance; clearing it returns to the ranking."""
         with self.hold_trait_notifications():
             self.near_lat = lat
             self.near_lon = lon
+            self.near_label = label if lat is not None else ""
+            if lat is not None:
+                self.sort = "distance"
+            elif self.sort == "distance":
+                self.sort = "value"
+
+    def find_place(self, text: str) -> tuple[float, float, str]:
+        """A point and its label for what a visitor typed: an address, street or postcode
+        from the workspace's address list, a district, or a street named in a proposal.
+
+        Raises :class:`PlaceNotFound` when nothing matches (no geocoding service is
+        contacted: the address list is the city's own open data, imported with
+        ``workbench addresses``).
+        """
+        clean = clean_text(text)
+        q = _fold(clean)
+        if len(q) < 3:
+            raise PlaceNotFound("place_too_short")
+        if self._addresses is not None:
+            try:
+                hits = self._addresses.search(clean)
+            except ValueError:
+                hits = []
+            if hits:
+                return hits[0].lat, hits[0].lon, hits[0].label
+        lat, lon = self.locate(clean)
+        return lat, lon, clean
 
     def locate(self, text: str) -> tuple[float, float]:
-        """A point for an address or place typed by a visitor, from what the data knows.
-
-        Looks for a district name, then for a street named in a proposal; raises
-        :class:`PlaceNotFound` when nothing matches (no geocoding service is contacted).
+        """A point for a district name or a street named in a proposal (the fallback
+        without an address list); raises :class:`PlaceNotFound` when nothing matches.
         """
         q = _fold(clean_text(text))
         if len(q) < 3:
@@ -173,8 +211,8 @@ class CitizenState(HasTraits):
         raise PlaceNotFound("place_unknown", text=clean_text(text))
 
     def visible(self) -> pd.DataFrame:
-        """The proposals passing the filters, best rank first, with ``distance_m`` when a
-        near-me point is set (then only those within ``radius_m``)."""
+        """The proposals passing the filters, in the chosen order, with ``distance_m`` when
+        a point is set."""
         p = self._proposals
         if self.district:
             p = p[p["area_id"] == self.district]
@@ -186,7 +224,12 @@ class CitizenState(HasTraits):
                 self.near_lat, self.near_lon, p["lat"].to_numpy(float), p["lon"].to_numpy(float)
             )
             p["distance_m"] = d
-            p = p[np.nan_to_num(d, nan=np.inf) <= self.radius_m]
+        if self.sort == "distance" and "distance_m" in p:
+            return p.sort_values(["distance_m", "rank"], na_position="last")
+        if self.sort in ("need", "votes"):
+            col = "need_at_site" if self.sort == "need" else "votes"
+            if col in p:
+                return p.sort_values([col, "rank"], ascending=[False, True], na_position="last")
         return p.sort_values("rank")
 
 
@@ -228,8 +271,43 @@ class WeightState(HasTraits):
 
 
 # ------------------------------------------------------------------------ rendering
-def proposal_list_html(p: pd.DataFrame, lang: str, *, total: int) -> str:
-    """The ranked list as an HTML ordered list; every citizen text escaped."""
+# need at the site (0–1) in words; the static site's app.js uses the same steps
+NEED_WORDS = ((0.6, "sehr hoch", "very high"), (0.45, "hoch", "high"), (0.3, "mittel", "medium"),
+              (-math.inf, "gering", "low"))  # fmt: skip
+
+
+def need_word(v: float, lang: str) -> str:
+    """The need at a site in words.
+
+    >>> need_word(0.7, "de"), need_word(0.31, "en"), need_word(float("nan"), "de")
+    ('sehr hoch', 'medium', '–')
+    """
+    if v is None or not math.isfinite(float(v)):
+        return "–"
+    for lo, de, en in NEED_WORDS:
+        if v >= lo:
+            return de if lang == "de" else en
+    return "–"
+
+
+def distance_text(m: float, lang: str) -> str:
+    """``350 m`` or ``1,2 km`` (German) / ``1.2 km`` (English).
+
+    >>> distance_text(347, "de"), distance_text(1240, "de"), distance_text(1240, "en")
+    ('350 m', '1,2 km', '1.2 km')
+    """
+    if m < 1000:
+        return f"{fmt_int(round(m / 10) * 10, lang)} m"
+    return f"{i18n.fmt_dec(m / 1000, lang, 1)} km"
+
+
+def proposal_list_html(
+    p: pd.DataFrame, lang: str, *, total: int, links: dict[str, str] | None = None
+) -> str:
+    """The proposals as an HTML ordered list; every citizen text escaped.
+
+    ``links`` maps proposal ids to their page on the participation platform.
+    """
     if p.empty:
         return f"<p>{escape(t('no_proposals', lang))}</p>"
     items = []
@@ -240,24 +318,35 @@ def proposal_list_html(p: pd.DataFrame, lang: str, *, total: int) -> str:
             else fmt_int(getattr(r, "votes", float("nan")), lang)
         )
         rank = int(r.rank)
-        interval = ""
-        if pd.notna(getattr(r, "rank_lo", None)):
-            interval = f" ({t('rank_range', lang)} {int(r.rank_lo)}–{int(r.rank_hi)})"
-        dist = ""
+        parts = [f"{t('place', lang)} {rank} {i18n.tf('of_total', lang, n=total)}"]
         if "distance_m" in p.columns and pd.notna(r.distance_m):
-            dist = f" · {fmt_int(r.distance_m, lang)} m"
+            parts.append(i18n.tf("distance_from", lang, distance=distance_text(r.distance_m, lang)))
+        parts += [
+            i18n.category(r.category, lang),
+            str(r.district or ""),
+            fmt_eur(r.cost_eur, lang),
+            f"{t('need_level', lang)}: {need_word(getattr(r, 'need_at_site', float('nan')), lang)}",
+            f"{t('votes', lang)}: {votes}",
+        ]
         why = getattr(r, "explanation_de" if lang == "de" else "explanation_en", "")
         colour = escape(str(getattr(r, "colour", "#999")))
+        link = ""
+        href = (links or {}).get(str(r.proposal_id), "")
+        if href.startswith(("https://", "http://")):
+            link = (
+                f'<p class="wb-actions"><a href="{escape(href)}" rel="noopener noreferrer">'
+                f'{escape(t("participate", lang))}<span class="wb-vh">: {escape(str(r.title))} '
+                f"{escape(t('participate_about', lang))}</span></a></p>"
+            )
         items.append(
             f'<li class="wb-proposal" data-id="{escape(str(r.proposal_id))}">'
-            f'<span class="wb-rank" style="border-color:{colour}">'
-            f"{rank}</span> <strong>{escape(str(r.title))}</strong>"
-            f"<br><small>{escape(t('rank', lang))} {rank} / {total}{escape(interval)} · "
-            f"{escape(i18n.category(r.category, lang))} · {escape(str(r.district or ''))} · "
-            f"{escape(fmt_eur(r.cost_eur, lang))} · {escape(t('votes', lang))}: {escape(votes)}"
-            f'{escape(dist)}</small><br><span class="wb-why">{escape(str(why))}</span></li>'
+            f'<span class="wb-rank" aria-hidden="true" style="border-color:{colour}">{rank}</span> '
+            f'<h3 class="wb-title"><span class="wb-vh">{escape(t("place", lang))} {rank}: </span>'
+            f"{escape(str(r.title))}</h3>"
+            f'<p class="wb-meta">{escape(" · ".join(x for x in parts if x))}</p>'
+            f'<p class="wb-why">{escape(str(why))}</p>{link}</li>'
         )
-    return '<ol class="wb-list">' + "".join(items) + "</ol>"
+    return '<ol class="wb-list" id="wb-list">' + "".join(items) + "</ol>"
 
 
 def about_html(meta: dict[str, Any], lang: str) -> str:
@@ -269,14 +358,78 @@ def about_html(meta: dict[str, Any], lang: str) -> str:
         )
     parts.append(f"<p>{escape(t('about_text', lang))}</p>")
     parts.append(f"<p>{escape(t('caveat_lowcost', lang))}</p>")
-    if meta.get("latest_data"):
-        parts.append(
-            f"<p>{escape(t('latest_data', lang))}: {escape(str(meta['latest_data']))}"
-            f" · {escape(t('run', lang))} {escape(str(meta.get('run_id', '')))}</p>"
-        )
+    when = (meta.get("latest_data_text") or {}).get(lang)
+    if when:
+        run = (meta.get("run_text") or {}).get(lang)
+        computed = f" · {t('computed', lang)} {run}" if run and run != "–" else ""
+        parts.append(f"<p>{escape(t('data_state', lang))}: {escape(when + computed)}</p>")
     if meta.get("sensors"):
         parts.append(f"<p>{escape(t('sensors', lang))}: {fmt_int(meta['sensors'], lang)}</p>")
     return "".join(parts)
+
+
+def budget_html(allocations: list[dict[str, Any]], proposals: pd.DataFrame,
+                districts: dict[str, str], lang: str) -> str:  # fmt: skip
+    """The consultation's money: the budget and, per allocation method, what is funded and
+    how much reaches each district (all escaped; no voter data)."""
+    if not allocations:
+        return ""
+    by_id = proposals.set_index(proposals["proposal_id"].astype(str))
+    cost = "Kosten" if lang == "de" else "Cost"
+    budget = fmt_eur(allocations[0]["budget_eur"], lang)
+    out = [f"<p>{escape(i18n.tf('budget_text', lang, budget=budget))}</p>"]
+    for a in allocations:
+        head = (
+            a["label"][lang]
+            + ": "
+            + i18n.tf(
+                "budget_funded", lang, n=len(a["funded"]), spent=fmt_eur(a["spent_eur"], lang)
+            )
+        )
+        rows = "".join(
+            f'<tr><td class="wb-num">{int(by_id.loc[i, "rank"])}</td>'
+            f"<td>{escape(str(by_id.loc[i, 'title']))}</td>"
+            f'<td class="wb-num">{escape(fmt_eur(by_id.loc[i, "cost_eur"], lang))}</td></tr>'
+            for i in a["funded"]
+            if i in by_id.index
+        )
+        money = "".join(
+            f"<tr><td>{escape(districts.get(area, '–'))}</td>"
+            f'<td class="wb-num">{escape(fmt_eur(eur, lang))}</td></tr>'
+            for area, eur in a["districts"]
+        )
+        out.append(
+            f"<details><summary>{escape(head)}</summary>"
+            f"<p>{escape(t('budget_method_' + a['method'], lang))}</p>"
+            f'<table><caption class="wb-vh">{escape(a["label"][lang])} – '
+            f"{escape(t('budget_proposals', lang))}</caption>"
+            f'<tr><th scope="col">{escape(t("place", lang))}</th>'
+            f'<th scope="col">{escape(t("budget_proposals", lang))}</th>'
+            f'<th scope="col" class="wb-num">{cost}</th></tr>{rows}</table>'
+            f"<table><caption>{escape(t('budget_districts', lang))}</caption>"
+            f'<tr><th scope="col">{escape(t("district", lang))}</th>'
+            f'<th scope="col" class="wb-num">€</th></tr>{money}</table></details>'
+        )
+    return "".join(out)
+
+
+def footer_html(sections: list[dict[str, Any]], operator: str, email: str, lang: str) -> str:
+    """Footer of a public page: who publishes it, Impressum, Datenschutz, Barrierefreiheit
+    (links, or the provisional texts in place), and where to report a barrier."""
+    items, texts = [], []
+    for s in sections:
+        if s.get("url"):
+            items.append(f'<li><a href="{escape(s["url"])}" rel="noopener noreferrer">'
+                         f"{escape(s['label'])}</a></li>")  # fmt: skip
+        else:
+            paras = "".join(f"<p>{escape(x)}</p>" for x in s["paragraphs"])
+            texts.append(f"<details><summary>{escape(s['label'])}</summary>{paras}</details>")
+    if email:
+        label = "Barriere melden" if lang == "de" else "Report a barrier"
+        items.append(f'<li><a href="mailto:{escape(email)}">{label}</a></li>')
+    who = f"<p>{escape(t('published_by', lang))}: {escape(operator)}</p>" if operator else ""
+    ul = f'<ul class="wb-legal">{"".join(items)}</ul>' if items else ""
+    return f'<footer class="wb-footer">{who}{ul}{"".join(texts)}</footer>'
 
 
 def legend_label(label: str, lang: str) -> str:
