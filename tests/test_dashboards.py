@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, REPO
@@ -20,8 +21,8 @@ from workbench.pipeline import publish
 from workbench.present.dashboard.analyst import build_analyst
 from workbench.present.dashboard.citizen import build_citizen
 from workbench.present.dashboard.data import page_proposals, public_data
-from workbench.present.dashboard.state import CitizenState, WeightState, clean_text
-from workbench.present.serve import ServeSettings, security_headers, static_server
+from workbench.present.dashboard.state import CitizenState, WeightState, clean_text, distance_m
+from workbench.present.serve import ServeSettings, security_headers
 from workbench.present.static_site import site_files
 from workbench.simulate.broker import free_port
 
@@ -55,26 +56,41 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
     props = demo_workspace.results("proposals")
     n_buer = int((props["area_id"] == "buer").sum())
     citizen.district.value = "buer"
-    assert citizen.listing.value.count('class="wb-proposal"') == n_buer
+    assert citizen.listing.value.count('class="wb-proposal"') == min(n_buer, 10)
     trees = props[(props["area_id"] == "buer") & (props["category"] == "trees")]
     citizen.category.value = "trees"
     assert citizen.listing.value.count('class="wb-proposal"') == len(trees)
     citizen.reset.click()
-    assert citizen.listing.value.count('class="wb-proposal"') == len(props)
+    assert citizen.listing.value.count('class="wb-proposal"') == 10  # ten at a time
+    assert f"10 von {len(props)} Vorschlägen" in citizen.count.value
     # near me by a street named in a proposal, then by a map click
     target = props.iloc[0]
-    citizen.address.value = target["title"].split(" an der ")[-1]
-    assert citizen.state.near_lat == pytest.approx(target["lat"], abs=0.01)
-    assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
-    citizen.reset.click()
+    street = target["title"].split(" an der ")[-1]
+    citizen.address.value = street
+    addr = demo_workspace.addresses()
+    on_street = addr[addr["street"] == street]
+    assert citizen.state.near_label.startswith(street)  # the street's centre
+    assert citizen.state.near_lat == pytest.approx(on_street["lat"].mean(), abs=1e-6)
+    assert citizen.state.sort == "distance" and "entfernt" in citizen.listing.value
+    # an address from the imported address list
+    citizen.address.value = "cranger str. 100"
+    assert "Gefunden: Cranger Straße 100, 45891" in citizen.message.value
+    first = re.search(r'data-id="([^"]+)"', citizen.listing.value).group(1)
+    d = [
+        distance_m(citizen.state.near_lat, citizen.state.near_lon, [la], [lo])[0]
+        for la, lo in zip(props["lat"], props["lon"], strict=True)
+    ]
+    assert first == props["proposal_id"].iloc[int(np.nanargmin(d))]
     citizen.address.value = "Atlantis"  # the German page answers in German only
-    assert "role='alert'" in citizen.message.value
-    assert "„Atlantis“ kommt in den Daten nicht vor" in citizen.message.value
+    assert 'role="status"' in citizen.message.value
+    assert "„Atlantis“ wurde nicht gefunden" in citizen.message.value
+    assert citizen.state.near_lat is None and citizen.state.sort == "value"  # old point gone
     assert "no place" not in citizen.message.value
     citizen.address.value = "Bu"
     assert "mindestens drei Buchstaben" in citizen.message.value
     citizen._on_map(type="click", coordinates=(target["lat"], target["lon"]))
-    assert f'data-id="{target["proposal_id"]}"' in citizen.listing.value
+    first = re.search(r'data-id="([^"]+)"', citizen.listing.value).group(1)
+    assert first == target["proposal_id"]  # distance 0 from the click
     citizen._on_map(type="click", coordinates=(10.0, 10.0))  # far outside: rejected
     assert "außerhalb der Stadt" in citizen.message.value
     citizen.language.value = "en"
@@ -87,7 +103,36 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
 def test_simulated_data_is_said_before_anything_else(citizen):
     kids = citizen.widget.children
     assert "SIMULIERTE DEMO-DATEN" in citizen.banner.value
-    assert kids.index(citizen.banner) < kids.index(citizen.map) < kids.index(citizen.listing)
+    assert kids.index(citizen.banner) == 1  # right after the style sheet
+    # the keyboard order: search, filters, the list, then the map
+    assert kids.index(citizen.title) < kids.index(citizen.listing) < kids.index(citizen.map)
+
+
+def test_sort_layers_budget_and_footer_of_the_voila_page(citizen, demo_workspace):
+    props = demo_workspace.results("proposals")
+    citizen.sort.value = "votes"
+    first = re.search(r'data-id="([^"]+)"', citizen.listing.value).group(1)
+    assert first == props.sort_values("votes", ascending=False)["proposal_id"].iloc[0]
+    citizen.sort.value = "value"
+    assert citizen.listing.value.count('class="wb-proposal"') == 10  # ten at a time
+    citizen.more.click()
+    assert citizen.listing.value.count('class="wb-proposal"') == 20
+    need = citizen.overlays["need"]
+    assert need not in citizen.map.layers and "Bedarfsindex" not in citizen.legends.value
+    citizen.layer_boxes["need"].value = True
+    assert need in citizen.map.layers and "Bedarfsindex" in citizen.legends.value
+    assert need.opacity == 1.0  # visible when ticked (the old layer control left it at 0)
+    citizen.layer_boxes["need"].value = False
+    assert need not in citizen.map.layers
+    assert "500.000 €" in citizen.budget.value and citizen.budget.value.count("<details>") >= 3
+    for label in ("Impressum", "Datenschutz", "Barrierefreiheit"):
+        assert f"<summary>{label}</summary>" in citizen.footer.value
+    assert "Vorläufiger Text" in citizen.footer.value
+    citizen.use_location("geo:51.55,7.10")
+    assert citizen.state.near_label == "Ihr Standort" and citizen.state.sort == "distance"
+    citizen.use_location("geo:failed")
+    assert "keinen Standort" in citizen.message.value
+    citizen.reset.click()
 
 
 def test_language_switch_changes_every_label(citizen):
@@ -98,9 +143,9 @@ def test_language_switch_changes_every_label(citizen):
     assert re.search(r"\d\.\d", citizen.legends.value)
     assert "Green Citizens" in citizen.title.value
     assert citizen.district.options[0][0] == "All districts"
-    assert "Rank 1 (range" in citizen.listing.value
+    assert "Place 1 of 50" in citizen.listing.value and 'data-wb-lang="en"' in citizen.title.value
     citizen.language.value = "de"
-    assert "Bürgerbudget" in citizen.title.value and "Rang 1 (Spanne" in citizen.listing.value
+    assert "Bürgerbudget" in citizen.title.value and 'data-wb-lang="de"' in citizen.title.value
 
 
 def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_workspace):
@@ -117,6 +162,8 @@ def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_worksp
 
 def test_hostile_titles_are_escaped_in_the_voila_views(hostile_workspace):
     page = build_citizen(hostile_workspace)
+    while page.more.layout.display != "none":
+        page.more.click()
     html = page.listing.value
     assert "<script" not in html and "<img" not in html and "<a " not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
@@ -265,41 +312,110 @@ def server(hostile_workspace, tmp_path_factory):
 
 def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     props = hostile_workspace.results("proposals")
-    page = browser.new_page(viewport={"width": 412, "height": 915})  # a phone
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    page = phone.new_page()
     seen = _watch(page)
     page.goto(f"{server}/voila/render/citizens.ipynb")
     page.wait_for_selector(".wb-proposal", timeout=120_000)
     page.wait_for_selector(".leaflet-container")
-    assert page.locator(".wb-proposal").count() == len(props)
-    # map layers: the visible overlays and the layer switcher listing all of them
-    assert page.locator(".leaflet-image-layer").count() >= 2
+    assert page.get_attribute("html", "lang") == "de"
+    assert page.title() == "GE grünt – Grünes Bürgerbudget"
+    assert page.locator("[role=main], main").count() >= 1
+    assert page.locator(".wb-proposal").count() == 10
+    # map: two overlays at start, all proposals as dots, district names
+    assert page.locator(".leaflet-image-layer").count() == 2
     assert page.locator("path.leaflet-interactive").count() >= len(props)
-    overlays = page.locator(".leaflet-control-layers-overlays label").all_text_contents()
-    assert any("Wärmeinsel" in o for o in overlays) and any("Vorschläge" in o for o in overlays)
+    assert page.locator(".wb-district-name", has_text="Buer").count() == 1
+    # the need layer becomes visible when ticked (with its legend)
+    page.get_by_role("checkbox", name="Bedarfsindex").check()
+    page.wait_for_function("document.querySelectorAll('.leaflet-image-layer').length === 3")
+    opacity = page.evaluate(
+        "Math.min(...Array.from(document.querySelectorAll('.leaflet-image-layer'))"
+        ".map(e => +getComputedStyle(e).opacity))"
+    )
+    assert opacity > 0.5
+    page.wait_for_selector(".wb-legend >> text=Bedarfsindex")
+    # address search: found, sorted by distance
+    box = page.get_by_role("textbox", name=re.compile("Adresse"))
+    box.fill("Cranger Straße 100")
+    box.press("Enter")
+    page.wait_for_selector("text=Gefunden: Cranger Straße 100", timeout=30_000)
+    page.wait_for_selector(".wb-meta >> text=entfernt")
+    box.fill("Atlantisweg 7")
+    box.press("Enter")
+    page.wait_for_selector("text=„Atlantisweg 7“ wurde nicht gefunden", timeout=30_000)
+    page.wait_for_function(
+        "!document.querySelector('.wb-listing').innerText.includes('entfernt')", timeout=30_000
+    )
+    # legal footer
+    for label in ("Impressum", "Datenschutz", "Barrierefreiheit"):
+        assert page.locator("footer summary", has_text=label).count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "citizens-voila-de.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "citizens-voila-de.png"))
+    # one finger over the map scrolls the page (Voila scrolls #rendered_cells)
+    page.locator(".leaflet-container").scroll_into_view_if_needed()
+    before = page.evaluate("document.getElementById('rendered_cells').scrollTop")
+    mb = page.locator(".leaflet-container").bounding_box()
+    cdp = page.context.new_cdp_session(page)
+    x0, y0 = mb["x"] + mb["width"] / 2, min(mb["y"] + mb["height"] * 0.8, 800)
+    cdp.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]}
+    )
+    for i in range(1, 11):
+        cdp.send(
+            "Input.dispatchTouchEvent",
+            {"type": "touchMove", "touchPoints": [{"x": x0, "y": y0 - 25 * i}]},
+        )
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.getElementById('rendered_cells').scrollTop") > before + 100
     # hostile proposal texts render as text and run nothing
+    while page.locator(".wb-more").is_visible():
+        n = page.locator(".wb-proposal").count()
+        page.locator(".wb-more").click()
+        page.wait_for_function(f"document.querySelectorAll('.wb-proposal').length > {n}")
     body = page.locator(".wb-listing").inner_text()
     for title in HOSTILE_TITLES.values():
         assert title in body
     assert page.evaluate("window.__pwned") is None
-    assert page.locator(".wb-listing script, .wb-listing img, .wb-listing a").count() == 0
-    # the language switch changes the text
+    assert page.locator(".wb-listing script, .wb-listing img, .wb-listing iframe").count() == 0
+    # the language switch changes the text and <html lang>
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Green Citizens' Budget")
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     page.wait_for_function(
-        "document.querySelector('.wb-listing').innerText.includes('Rank 1 (range')",
+        "document.querySelector('.wb-listing').innerText.includes('Place 1 of')",
         timeout=30_000,
     )  # the list follows the title within the same update
+    assert page.title() == "GE grünt – Green Citizens' Budget"
     # choosing a district filters the list
     n_buer = int((props["area_id"] == "buer").sum())
-    page.locator(".widget-dropdown select").first.select_option(label="Buer")
+    page.get_by_role("combobox", name="District").select_option(label="Buer")
     page.wait_for_function(
-        f"document.querySelectorAll('.wb-proposal').length === {n_buer}", timeout=30_000
+        f"document.querySelectorAll('.wb-proposal').length === {min(n_buer, 10)}",
+        timeout=30_000,
     )
-    page.screenshot(path=str(ARTIFACTS / "citizens-voila-en-buer.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "citizens-voila-en-buer.png"))
     _assert_nothing_loaded_from_elsewhere(seen)
     assert not seen["errors"], seen["errors"]
+    phone.close()
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1366, 900)], ids=["phone", "desktop"])
+def test_voila_citizen_page_has_no_axe_violations(server, browser, viewport):
+    from test_citizen_pages import axe_violations
+
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(f"{server}/voila/render/citizens.ipynb")
+    page.wait_for_selector(".wb-proposal", timeout=120_000)
+    page.locator("footer summary").first.click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="English").click()
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
+    assert axe_violations(page) == []
     page.close()
 
 
@@ -313,72 +429,15 @@ def test_analyst_page_in_chromium(server, browser):
     before = page.locator(".wb-table").last.inner_text()
     sliders = page.locator(".widget-slider")
     assert sliders.count() == 5
-    page.get_by_role("button", name="Neu reihen").click()  # same weights: same ranking
+    page.get_by_role("button", name="Neu berechnen").click()  # same weights: same ranking
     time.sleep(1)
     assert page.locator(".wb-table").last.inner_text() == before
     page.screenshot(path=str(ARTIFACTS / "analyst-voila.png"), full_page=True)
+    from test_citizen_pages import axe_violations
+
+    assert page.get_attribute("html", "lang") == "de"
+    assert axe_violations(page) == []
     _assert_nothing_loaded_from_elsewhere(seen)
-    page.close()
-
-
-@pytest.fixture(scope="module")
-def static_site(hostile_workspace, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site") / "site"
-    publish.run(hostile_workspace, out)
-    port = free_port()
-    proc = static_server(out, port)
-    from workbench.present.serve import wait_ready
-
-    wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)
-    yield f"http://127.0.0.1:{port}", out
-    proc.terminate()
-    proc.wait(10)
-
-
-def test_static_site_in_chromium(static_site, browser, hostile_workspace):
-    url, out = static_site
-    props = hostile_workspace.results("proposals")
-    assert (out / "index.html").exists() and (out / "assets" / "app.js").exists()
-    page = browser.new_page(viewport={"width": 412, "height": 915})
-    seen = _watch(page)
-    page.goto(url + "/")
-    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
-    assert page.locator("#list li").count() == len(props)
-    assert (
-        page.locator("circle.proposal").count() == props[["lat", "lon"]].notna().all(axis=1).sum()
-    )
-    assert page.locator("#overlays image").count() >= 3
-    assert page.locator("#districts path").count() == len(hostile_workspace.areas())
-    text = page.locator("#list").inner_text()
-    for title in HOSTILE_TITLES.values():
-        assert title in text
-    assert page.evaluate("window.__pwned") is None
-    assert page.locator("#list script, #list img, #list a").count() == 0
-    # legends speak German: decimal commas, German EAQI bands
-    legends = page.locator("#legends").inner_text()
-    assert re.search(r"\d,\d", legends) and not re.search(r"\d\.\d", legends), legends
-    assert not re.search(r"\b(fair|moderate|good|poor)\b", legends), legends
-    page.click("#lang-en")
-    assert re.search(r"\d\.\d", page.locator("#legends").inner_text())
-    assert page.text_content("#title").startswith("Green Citizens")
-    assert page.get_attribute("html", "lang") == "en"
-    n_buer = int((props["area_id"] == "buer").sum())
-    page.select_option("#district", "buer")
-    assert page.locator("#list li").count() == n_buer
-    page.click("#reset")
-    page.fill("#address", "Bu")
-    page.keyboard.press("Enter")
-    assert "at least three letters" in page.text_content("#message")
-    page.fill("#address", "Atlantis")
-    page.keyboard.press("Enter")
-    assert "“Atlantis” does not appear in the data" in page.text_content("#message")
-    page.fill("#address", "Buer")
-    page.keyboard.press("Enter")
-    assert "1000 m" in page.text_content("#count")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "citizens-static.png"), full_page=True)
-    assert not seen["external"], seen["external"]
-    assert not seen["errors"], seen["errors"]
     page.close()
 
 

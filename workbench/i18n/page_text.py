@@ -42,6 +42,10 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "map_need": ("Bedarfsindex (0–1)", "Need index (0–1)"),
     "map_proposals": ("Vorschläge nach Rang", "Proposals by rank"),
     "hotspot": ("Hotspot (Gi*, FDR 5 %)", "hotspot (Gi*, FDR 5%)"),
+    # the same for citizens: what a hotspot is, without the statistics' names
+    "hotspot_plain": ("Schwerpunkt (statistisch gesichert)", "hotspot (statistically confirmed)"),
+    "unit_K": ("Grad wärmer als der Stadtrand", "degrees warmer than the outskirts"),
+    "unit_need": ("0 = gering, 1 = sehr hoch", "0 = low, 1 = very high"),
     # European Air Quality Index bands (EEA), shown in map legends
     "eaqi_good": ("gut", "good"),
     "eaqi_fair": ("mittelmäßig", "fair"),
@@ -75,14 +79,15 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "about_text": ("Ein Netz aus Sensoren misst Temperatur, Luftfeuchte und Feinstaub in "
                    "Gelsenkirchen. Daraus berechnet die Workbench, wo es nachts besonders warm "
                    "und wo die Luft belastet ist, und wie groß der Bedarf an Grün in jeder "
-                   "Ecke der Stadt ist. Jeder Vorschlag wird danach gereiht: Bedarf am Ort, "
-                   "erreichte Menschen, erwartete Wirkung und Kosten. Die Spanne zeigt, wie "
-                   "sicher der Rang ist.",
+                   "Ecke der Stadt ist. Die Liste ordnet jeden Vorschlag nach dem Bedarf an "
+                   "seinem Ort, den Menschen, die er erreicht, der erwarteten Wirkung und den "
+                   "Kosten. Bei jedem Vorschlag steht, wie sicher sein Platz ist.",
                    "A network of sensors measures temperature, humidity and fine dust in "
                    "Gelsenkirchen. From it the workbench computes where nights are especially "
                    "warm and the air is polluted, and how much each part of the city needs "
-                   "green. Every proposal is ranked by need at its site, people reached, "
-                   "expected effect and cost. The range shows how certain the rank is."),
+                   "green. The list orders every proposal by the need at its site, the people "
+                   "it reaches, the expected effect and the cost. Each proposal says how "
+                   "certain its place is."),
     "caveat_lowcost": ("Die Sensoren sind günstige Geräte: Sie messen weniger genau als "
                        "amtliche Stationen und wurden an diesen abgeglichen. Werte zwischen "
                        "den Sensoren sind berechnet, nicht gemessen. Keine personenbezogenen "
@@ -214,7 +219,7 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "analyst_live": ("Neueste Messwerte", "Recent readings"),
     "analyst_diagnostics": ("Modellgüte", "Model diagnostics"),
     "analyst_weights": ("Gewichte des Bedarfsindex", "Need index weights"),
-    "analyst_rerank": ("Neu reihen", "Re-rank"),
+    "analyst_rerank": ("Neu berechnen", "Re-rank"),
     "analyst_refresh": ("Aktualisieren", "Refresh"),
     "analyst_status": ("Status", "Status"),
     "analyst_residuals": ("Karte: Abweichung je Sensor (Kreuzvalidierung, K); rot = Modell zu "

@@ -26,6 +26,14 @@ from typing import Any
 from workbench.errors import InputError
 
 PAGES = ("citizens.ipynb", "analyst.ipynb")
+# our Voila template (workbench/present/jupyter_data/voila/templates/gegruent): lang="de",
+# no CDN links, a visible focus; found through JUPYTER_PATH
+TEMPLATE = "gegruent"
+
+
+def jupyter_data_dir() -> Path:
+    """The package's Jupyter data folder (Voila looks for templates in ``voila/templates``)."""
+    return Path(__file__).resolve().parent / "jupyter_data"
 
 
 def dashboards_dir() -> Path:
@@ -73,12 +81,11 @@ def security_headers(tiles: str | None = None) -> dict[str, str]:
     """HTTP headers for every page: a Content-Security-Policy that lets the browser load
     nothing but this server (and the tile server, if one is configured), so Voila's
     template links to a CDN are never followed."""
+    from workbench.present.publication import tile_origin
+
     img = "'self' data: blob:"
     if tiles:
-        from urllib.parse import urlsplit
-
-        u = urlsplit(tiles.replace("{s}", "a").replace("{z}", "0"))
-        img += f" {u.scheme}://{u.netloc.replace('a.', '*.', 1)}"
+        img += f" {tile_origin(tiles)}"
     csp = (
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
         f"style-src 'self' 'unsafe-inline'; img-src {img}; font-src 'self' data:; "
@@ -106,6 +113,8 @@ def voila_command(folder: Path, s: ServeSettings, tiles: str | None = None) -> l
         f"--Voila.base_url={s.base_url}",
         "--Voila.port_retries=0",
         f"--Voila.tornado_settings={json.dumps(tornado)}",
+        f"--template={TEMPLATE}",
+        "--VoilaExporter.language_code=de",
         "--show_tracebacks=False",
         "--strip_sources=True",
         f"--preheat_kernel={s.pool_size > 0}",
@@ -128,6 +137,9 @@ def start(
 ) -> subprocess.Popen:
     """Start Voila in the background (own process group) and return the process."""
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(jupyter_data_dir()), os.environ.get("JUPYTER_PATH", "")) if p
+    )
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return subprocess.Popen(
         voila_command(dashboards_dir(), s, tiles),

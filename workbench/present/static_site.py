@@ -44,7 +44,7 @@ SITE_TEXT_KEYS = (
     "budget_method_equal_shares_need", "marker_legend", "marker_first", "marker_last",
     "site_map_alt", "map_touch", "zoom_in", "zoom_out", "skip_list", "published_by",
     "data_state", "computed", "place", "of_total", "place_invalid", "show_more", "shown_of",
-    "filtered_of",
+    "filtered_of", "hotspot_plain", "unit_K", "unit_need",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 

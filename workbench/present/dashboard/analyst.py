@@ -192,7 +192,7 @@ class AnalystPage:
         self.quantity = W.Dropdown(options=quantities, value=quantities[0] if quantities else None)
         self.refresh = W.Button()
         self.live_html = W.HTML()
-        self.live_plot = W.Output()
+        self.live_plot = W.HTML()  # a PNG with a text alternative
 
     def _build_weights(self) -> None:
         """One slider per need-index weight, the re-rank button and the ranking output."""
@@ -320,7 +320,11 @@ class AnalystPage:
 
     def render(self) -> None:
         lang = self.lang
-        self.title.value = f"<h1>{escape(t('analyst_title', lang))}</h1>"
+        marker = (
+            f'<span hidden data-wb-lang="{lang}" '
+            f'data-wb-title="{escape(t("analyst_page_title", lang))}"></span>'
+        )
+        self.title.value = f"{marker}<h1>{escape(t('analyst_title', lang))}</h1>"
         self.banner.value = (
             f'<p role="note"><strong>{escape(t("simulated", lang))}</strong></p>'
             if self.metrics.get("simulated")
@@ -329,6 +333,7 @@ class AnalystPage:
         for k, h in self.headings.items():
             h.value = f"<h2>{escape(t(f'analyst_{k}', lang))}</h2>"
         self.status_filter.description = t("analyst_status", lang)
+        self.quantity.description = t("quantity", lang)
         self.refresh.description = t("analyst_refresh", lang)
         self.rerank_button.description = t("analyst_rerank", lang)
         for k, s in self.sliders.items():
@@ -354,18 +359,7 @@ class AnalystPage:
             return
         latest, band = recent_readings(self.ws, q)
         self.live_html.value = html_table(latest.head(30))
-        self.live_plot.clear_output(wait=True)
-        with self.live_plot:
-            import matplotlib.pyplot as plt
-
-            fig, ax = plt.subplots(figsize=(8, 2.6))
-            if not band.empty:
-                ax.fill_between(band["time"], band["p10"], band["p90"], alpha=0.3, label="10–90 %")
-                ax.plot(band["time"], band["median"], label="median")
-                ax.legend(fontsize=8)
-            ax.set_title(f"{q}: last 24 h")
-            fig.tight_layout()
-            plt.show()
+        self.live_plot.value = band_plot_html(band, q, self.lang)
 
     def apply_weights(self) -> None:
         """Validate the slider values, then re-rank."""
@@ -404,6 +398,44 @@ class AnalystPage:
             f"<p>{escape(t('analyst_moved', lang))} ({escape(w)})</p>" + html_table(table)
         )
         self.last_ranking = new
+
+
+def band_plot_html(band: pd.DataFrame, quantity: str, lang: str) -> str:
+    """The network's last 24 hours (median and 10–90 % band) as an ``<img>`` with a text
+    alternative saying what it shows."""
+    import base64
+    import io
+
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 2.6))
+    ax = fig.subplots()
+    de = lang == "de"
+    if not band.empty:
+        ax.fill_between(band["time"], band["p10"], band["p90"], alpha=0.3, label="10–90 %")
+        ax.plot(band["time"], band["median"], label="Median")
+        ax.legend(fontsize=8)
+    title = f"{quantity}: {'letzte 24 Stunden' if de else 'last 24 hours'}"
+    ax.set_title(title)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    if band.empty:
+        alt = title + (": keine Daten" if de else ": no data")
+    else:
+        lo, hi = float(band["median"].min()), float(band["median"].max())
+        alt = (
+            f"{title}: Median der Sensoren zwischen {fmt_dec(lo, lang, 1)} und "
+            f"{fmt_dec(hi, lang, 1)}, schattiert die mittleren 80 % der Sensoren."
+            if de
+            else f"{title}: sensor median between {fmt_dec(lo, lang, 1)} and "
+            f"{fmt_dec(hi, lang, 1)}, shaded the middle 80 % of sensors."
+        )
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (
+        f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}" '
+        'style="max-width:100%;height:auto">'
+    )
 
 
 def _plain_map(centre: tuple[float, float]) -> Any:

@@ -1,12 +1,16 @@
-"""The citizen page: map with heat, air, need and proposals; a ranked, filterable list.
+"""The citizen page: search, a ranked and sortable list, a map with heat, air, need and
+proposals, the consultation's money and the legal footer.
 
 :func:`build_citizen` assembles widgets around a :class:`~.state.CitizenState`; the Voila
-notebook ``present/notebooks/citizens.ipynb`` only calls it and displays the result. Every text that
-came from a citizen is escaped before it reaches an HTML widget.
+notebook ``present/notebooks/citizens.ipynb`` only calls it and displays the result. Every text
+that came from a citizen is escaped before it reaches an HTML widget. The page order is the
+keyboard order: search and filters, the list, then the map (proposal dots are not tab stops;
+"Auf der Karte zeigen" brings one into view).
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -20,101 +24,200 @@ from workbench.present.dashboard.state import (
     CitizenState,
     PlaceNotFound,
     about_html,
+    budget_html,
+    footer_html,
     legend_html,
     proposal_list_html,
 )
+from workbench.present.publication import legal_sections
 from workbench.workspace import Workspace
 
 CSS = """
 <style>
-.wb-app { max-width: 1200px; margin: 0 auto; font-size: 16px; color: #1a1a1a; }
-.wb-app h1 { font-size: 1.5rem; margin: 0.3rem 0; }
-.wb-banner { background: #fff3cd; border: 2px solid #8a6d00; padding: 0.4rem 0.7rem; }
-.wb-list { padding-left: 0; list-style: none; }
-.wb-proposal { border-bottom: 1px solid #ccc; padding: 0.45rem 0; line-height: 1.35; }
-.wb-rank { display: inline-block; min-width: 2rem; text-align: center; font-weight: bold;
-           border: 3px solid #999; border-radius: 1rem; }
-.wb-why { color: #333; font-size: 0.92rem; }
-.wb-swatch { display: inline-block; width: 0.9rem; height: 0.9rem; margin: 0 0.2rem 0 0.5rem;
+.wb-app { max-width: 1200px; margin: 0 auto; font-size: 16px; color: #1a1a1a; line-height: 1.45; }
+.wb-app h1 { font-size: 1.45rem; margin: 0.3rem 0; line-height: 1.25; }
+.wb-app h2 { font-size: 1.2rem; margin: 1rem 0 0.3rem; }
+.wb-app h3 { font-size: 1.02rem; margin: 0; display: inline; }
+.wb-app a { color: #0b4f9c; }
+.wb-vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+         white-space: nowrap; }
+.wb-brand { font-weight: bold; color: #1b5e20; margin: 0.3rem 0 0; }
+.wb-banner { background: #fff3cd; border: 2px solid #8a6d00; padding: 0.4rem 0.7rem;
+             font-weight: bold; margin: 0.3rem 0; }
+.wb-list { padding-left: 0; list-style: none; margin: 0; }
+.wb-proposal { border-bottom: 1px solid #bbb; padding: 0.55rem 0.2rem; }
+.wb-rank { display: inline-block; min-width: 2.2rem; text-align: center; font-weight: bold;
+           border: 3px solid #999; border-radius: 1rem; margin-right: 0.2rem; }
+.wb-meta { color: #333; font-size: 0.94rem; margin: 0.15rem 0; }
+.wb-why { font-size: 0.97rem; margin: 0.15rem 0; }
+.wb-actions { margin: 0.2rem 0; }
+.wb-swatch { display: inline-block; width: 0.95rem; height: 0.95rem; margin: 0 0.2rem 0 0.5rem;
              border: 1px solid #555; vertical-align: middle; }
-.wb-legend { font-size: 0.9rem; margin: 0.15rem 0; }
-.wb-app .widget-button:focus, .wb-app select:focus, .wb-app input:focus {
-    outline: 3px solid #1565c0; outline-offset: 1px; }
-@media (max-width: 700px) { .wb-app { font-size: 15px; } }
+.wb-swatch.wb-round { border-radius: 50%; }
+.wb-legend { font-size: 0.94rem; margin: 0.15rem 0; }
+.wb-message { color: #9a1515; font-weight: bold; }
+.wb-message.wb-ok { color: #1a1a1a; font-weight: normal; }
+.wb-app table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; font-size: 0.95rem; }
+.wb-app th, .wb-app td { border-bottom: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; }
+.wb-app .wb-num { text-align: right; white-space: nowrap; }
+.wb-app summary { cursor: pointer; font-weight: bold; padding: 0.3rem 0; }
+.wb-footer { border-top: 2px solid #1b5e20; margin-top: 1.2rem; padding-top: 0.4rem; }
+.wb-legal { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; }
+.wb-app .widget-html-content { font-size: 16px; line-height: 1.45; }
+.wb-app .widget-label { font-weight: bold; font-size: 0.95rem; color: #1a1a1a; }
+.wb-app .widget-text, .wb-app .widget-dropdown { flex-wrap: wrap; height: auto;
+  margin: 0.2rem 0.8rem 0.2rem 0; }
+.wb-app .widget-text .widget-label, .wb-app .widget-dropdown .widget-label {
+  width: 100%; text-align: left; margin-bottom: 0.15rem; }
+.wb-app .widget-text input, .wb-app .widget-dropdown select { width: 100%; max-width: 24em; }
+.wb-app .widget-checkbox { width: auto; margin-right: 1rem; }
+.wb-app .widget-checkbox label { font-size: 0.95rem; }
+.wb-app .widget-text input, .wb-app select, .wb-app .widget-button {
+  font-size: 1rem; min-height: 2.5rem; height: auto; }
+.wb-app .widget-button { border: 1px solid #555; background: #f4f4f4; color: #1a1a1a; }
+.wb-app .wb-lang .widget-toggle-button.mod-active { background: #1b5e20; color: #fff; }
+.wb-locate { font: inherit; font-size: 1rem; min-height: 2.5rem; padding: 0.3rem 0.7rem;
+             border: 1px solid #555; border-radius: 2px; background: #f4f4f4; color: #1a1a1a; }
+.wb-geo { display: none !important; }
+.wb-app .leaflet-div-icon { background: transparent !important; border: none !important;
+  pointer-events: none; text-align: center; }
+.wb-app .wb-district-name { color: #111; font-weight: bold; font-size: 13px;
+  white-space: nowrap; text-align: center; pointer-events: none;
+  background: transparent !important; border: none !important;
+  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff,
+  1px 1px 0 #fff, 0 0 3px #fff; }
+.wb-app .widget-button.wb-more { justify-content: center; font-weight: bold; max-width: 100%; }
+.wb-app .leaflet-container { touch-action: pan-y pinch-zoom !important; font-size: 15px; }
+.wb-app .leaflet-popup-content { font-size: 15px; }
+.wb-app .leaflet-control-attribution { font-size: 12px; color: #222; }
+.wb-app .leaflet-control-attribution a { color: #0b4f9c; }
+@media (max-width: 700px) { .wb-app { font-size: 16px; } }
 </style>
 """
 
 LAYER_KEYS = ("heat", "heat_hotspots", "air", "air_hotspots", "eaqi", "need")
+SHOWN_AT_START = ("heat", "heat_hotspots")
+GEO = re.compile(r"^geo:(-?\d{1,3}\.\d+),(-?\d{1,3}\.\d+)$")
+# Leaflet zoom 11 keeps a city of about 15 × 20 km whole in a 390 px wide map
+START_ZOOM = 11
+PAGE = 10  # proposals shown at first; "more" adds this many
 
 
 class CitizenPage:
     """Widgets of the citizen page around one :class:`CitizenState`.
 
     ``page.widget`` is what the notebook displays; tests drive ``page.language``,
-    ``page.district``, ``page.category``, ``page.address`` and ``page.find`` directly.
+    ``page.district``, ``page.category``, ``page.sort``, ``page.address``, ``page.find``,
+    ``page.layer_boxes`` and ``page.show`` directly.
     """
 
-    def __init__(self, data: PublicData, *, lang: str = "de", tiles: str | None = None) -> None:
+    def __init__(self, data: PublicData, *, lang: str = "de") -> None:
         self.data = data
+        self._syncing = False
         south, west, north, east = _bbox(data)
+        index = None
+        if data.addresses is not None and len(data.addresses):
+            from workbench.addresses import AddressIndex, district_points
+
+            points = district_points(data.areas) if not data.areas.empty else None
+            index = AddressIndex(data.addresses, points)
         self.state = CitizenState(
-            data.proposals, districts=data.districts(), bbox=(south, west, north, east), lang=lang
+            data.proposals,
+            districts=data.districts(),
+            bbox=(south, west, north, east),
+            addresses=index,
+            lang=lang,
         )
+        self.links = {
+            str(pid): data.publication.proposal_url(pid) for pid in data.proposals["proposal_id"]
+        }
         self.language = W.ToggleButtons(options=[("Deutsch", "de"), ("English", "en")], value=lang)
         self.language.add_class("wb-lang")
         self.title = W.HTML()
-        self.district = W.Dropdown()
-        self.category = W.Dropdown()
-        self.address = W.Text(continuous_update=False)
+        self.intro = W.HTML()
+        self.banner = W.HTML()  # "simulated data" at the top, before anything else is read
+        wide = {"description_width": "initial"}
+        self.address = W.Text(
+            continuous_update=False, style=wide, layout=W.Layout(width="30em", max_width="100%")
+        )
         self.find = W.Button()
+        self.locate_button = W.HTML()
+        self.geo = W.Text(continuous_update=False)  # "Mein Standort" writes geo:lat,lon here
+        self.geo.add_class("wb-geo")
+        self.district = W.Dropdown(style=wide)
+        self.category = W.Dropdown(style=wide)
+        self.sort = W.Dropdown(style=wide)
         self.reset = W.Button()
         self.message = W.HTML()
         self.count = W.HTML()
+        self.list_head = W.HTML()
         self.listing = W.HTML()
         self.listing.add_class("wb-listing")
-        self.about = W.HTML()
-        self.banner = W.HTML()  # "simulated data" at the top, before anything else is read
+        self.limit = PAGE
+        self.more = W.Button(layout=W.Layout(width="auto"))
+        self.more.add_class("wb-more")
+        self.map_head = W.HTML()
+        self.show = W.Dropdown(style=wide, layout=W.Layout(max_width="100%"))
         self.legends = W.HTML()
-        self.map = self._build_map(tiles)
+        self.budget = W.HTML()
+        self.about = W.HTML()
+        self.footer = W.HTML()
+        self.map = self._build_map(*data.tiles)
+        self.layer_boxes = {
+            key: W.Checkbox(value=key in SHOWN_AT_START, indent=False) for key in self.overlays
+        }
         self._wire()
         self.render()
-        controls = W.HBox([self.district, self.category], layout=W.Layout(flex_flow="row wrap"))
-        near = W.HBox([self.address, self.find, self.reset], layout=W.Layout(flex_flow="row wrap"))
+        search = W.HBox(
+            [self.address, self.find, self.locate_button, self.geo],
+            layout=W.Layout(flex_flow="row wrap", align_items="flex-end"),
+        )
+        filters = W.HBox(
+            [self.district, self.category, self.sort, self.reset],
+            layout=W.Layout(flex_flow="row wrap", align_items="flex-end"),
+        )
+        layers = W.HBox(list(self.layer_boxes.values()), layout=W.Layout(flex_flow="row wrap"))
         self.widget = W.VBox(
             [
                 W.HTML(CSS),
+                self.banner,
                 self.language,
                 self.title,
-                self.banner,
-                self.map,
-                self.legends,
-                controls,
-                near,
+                self.intro,
+                search,
                 self.message,
+                filters,
+                self.list_head,
                 self.count,
                 self.listing,
+                self.more,
+                self.map_head,
+                self.show,
+                self.map,
+                layers,
+                self.legends,
+                self.budget,
                 self.about,
+                self.footer,
             ],
             layout=W.Layout(width="100%"),
         )
         self.widget.add_class("wb-app")
 
     # ---------------------------------------------------------------- map
-    def _build_map(self, tiles: str | None) -> Any:
+    def _build_map(self, tiles: str, attribution: str) -> Any:
         import ipyleaflet as L
 
         lat, lon = self.data.meta.get("center", (51.54, 7.08))
         kw: dict[str, Any] = {}
         if tiles:
-            kw["basemap"] = L.TileLayer(
-                url=tiles, attribution="© OpenStreetMap contributors", name="Basemap"
-            )
+            kw["basemap"] = L.TileLayer(url=tiles, attribution=attribution, name="Basemap")
         m = L.Map(
             center=(lat, lon),
-            zoom=12,
-            scroll_wheel_zoom=True,
+            zoom=START_ZOOM,
+            scroll_wheel_zoom=False,  # the wheel scrolls the page; zoom with + / −
             keyboard=True,
-            layout=W.Layout(height="480px", width="100%"),
+            layout=W.Layout(height="460px", width="100%"),
             **kw,
         )
         if not tiles:  # no third-party tile server unless configured ([dashboard] tiles)
@@ -125,14 +228,9 @@ class CitizenPage:
             layer = self.data.layers.get(key)
             if layer is None:
                 continue
-            ov = L.ImageOverlay(
-                url=layer.data_url(),
-                bounds=layer.bounds,
-                name=key,
-                visible=key in ("heat", "heat_hotspots"),
-            )
-            self.overlays[key] = ov
-            m.add(ov)
+            self.overlays[key] = L.ImageOverlay(url=layer.data_url(), bounds=layer.bounds, name=key)
+            if key in SHOWN_AT_START:
+                m.add(self.overlays[key])
         if not self.data.areas.empty:
             self.districts_layer = L.GeoJSON(
                 data=self.data.areas_geojson(),
@@ -140,6 +238,14 @@ class CitizenPage:
                 style={"color": "#222222", "weight": 1.5, "fill": False, "opacity": 0.8},
             )
             m.add(self.districts_layer)
+            from workbench.addresses import district_points
+
+            for _aid, name, plon, plat in district_points(self.data.areas):
+                icon = L.DivIcon(
+                    html=f'<span class="wb-district-name">{escape(name)}</span>',
+                    icon_size=(120, 18), icon_anchor=(60, 9),
+                )  # fmt: skip
+                m.add(L.Marker(location=(plat, plon), icon=icon, keyboard=False, draggable=False))
         self.markers = L.LayerGroup(name="proposals")
         self.marker_by_id: dict[str, Any] = {}
         for r in self.data.proposals.itertuples():
@@ -157,7 +263,6 @@ class CitizenPage:
             self.marker_by_id[str(r.proposal_id)] = mk
             self.markers.add(mk)
         m.add(self.markers)
-        m.add(L.LayersControl(position="topright"))
         m.add(L.ScaleControl(position="bottomleft", imperial=False))
         m.on_interaction(self._on_map)
         return m
@@ -167,69 +272,138 @@ class CitizenPage:
             return
         lat, lon = kw.get("coordinates", (None, None))
         try:
-            self.state.set_near(float(lat), float(lon))
-            self.message.value = ""
+            self.state.set_near(float(lat), float(lon), t("chosen_point", self.state.lang))
+            self._say(
+                tf("found_place", self.state.lang, label=t("chosen_point", self.state.lang)),
+                ok=True,
+            )
         except (TraitError, TypeError, ValueError):
-            why = escape(t("click_outside", self.state.lang))
-            self.message.value = f"<p role='alert'>{why}</p>"
+            self._say(t("click_outside", self.state.lang))
+
+    def toggle_layer(self, key: str, on: bool) -> None:
+        """Show or hide an overlay (added to or removed from the map) and its legend."""
+        ov = self.overlays[key]
+        if on and ov not in self.map.layers:
+            # below the districts and proposals
+            self.map.layers = (
+                [
+                    x
+                    for x in self.map.layers
+                    if x is not self.markers and x is not getattr(self, "districts_layer", None)
+                ]
+                + [ov]
+                + [
+                    x
+                    for x in (getattr(self, "districts_layer", None), self.markers)
+                    if x is not None
+                ]
+            )
+        elif not on and ov in self.map.layers:
+            self.map.remove(ov)
+        self.render_legends()
 
     # ---------------------------------------------------------------- wiring
     def _wire(self) -> None:
         def on_lang(change: dict) -> None:
             self.state.lang = change["new"]
 
-        def on_district(change: dict) -> None:
-            try:
-                self.state.district = change["new"] or ""
-            except TraitError as exc:
-                self.message.value = f"<p role='alert'>{escape(str(exc))}</p>"
+        def on_choice(name: str) -> Any:
+            def handler(change: dict) -> None:
+                if self._syncing:
+                    return
+                try:
+                    setattr(self.state, name, change["new"] or ("value" if name == "sort" else ""))
+                except TraitError as exc:
+                    self._say(str(exc))
 
-        def on_category(change: dict) -> None:
-            try:
-                self.state.category = change["new"] or ""
-            except TraitError as exc:
-                self.message.value = f"<p role='alert'>{escape(str(exc))}</p>"
+            return handler
 
         self.language.observe(on_lang, "value")
-        self.district.observe(on_district, "value")
-        self.category.observe(on_category, "value")
+        self.district.observe(on_choice("district"), "value")
+        self.category.observe(on_choice("category"), "value")
+        self.sort.observe(on_choice("sort"), "value")
         self.find.on_click(lambda _b: self.locate())
         self.address.observe(lambda _c: self.locate(), "value")
+        self.geo.observe(lambda c: self.use_location(c["new"]), "value")
         self.reset.on_click(lambda _b: self.clear())
+        self.more.on_click(lambda _b: self.show_more())
+        self.show.observe(lambda c: self.show_on_map(c["new"]), "value")
+        for key, box in self.layer_boxes.items():
+            box.observe(lambda c, k=key: self.toggle_layer(k, bool(c["new"])), "value")
         self.state.observe(lambda _c: self.render(), ["lang"])
         self.state.observe(
-            lambda _c: self.refresh(), ["district", "category", "near_lat", "near_lon"]
+            lambda _c: self.refresh(reset_limit=True),
+            ["district", "category", "near_lat", "near_lon", "sort"],
         )
 
+    def _say(self, text: str, *, ok: bool = False) -> None:
+        cls = "wb-message wb-ok" if ok else "wb-message"
+        self.message.value = f'<p class="{cls}" role="status">{escape(text)}</p>' if text else ""
+
     def locate(self) -> None:
+        """Find what the visitor typed; unknown input clears the old point and says why."""
         text = self.address.value
         if not text.strip():
             return
         lang = self.state.lang
         try:
-            lat, lon = self.state.locate(text)
+            lat, lon, label = self.state.find_place(text)
         except PlaceNotFound as exc:
-            why = tf(exc.key, lang, **exc.values)
-        except TraitError:
-            why = t("place_invalid", lang)
-        else:
-            why = ""
-        if why:
-            self.message.value = (
-                f"<p role='alert'>{escape(t('not_found', lang))}: {escape(why)}</p>"
-            )
+            self.state.set_near(None, None)
+            self._say(f"{t('not_found', lang)}: {tf(exc.key, lang, **exc.values)}")
             return
-        self.message.value = ""
-        self.state.set_near(lat, lon)
+        except TraitError:
+            self.state.set_near(None, None)
+            self._say(f"{t('not_found', lang)}: {t('place_invalid', lang)}")
+            return
+        try:
+            self.state.set_near(lat, lon, label)
+        except TraitError:
+            self._say(t("click_outside", lang))
+            return
+        self._say(tf("found_place", lang, label=label), ok=True)
         self.map.center = (lat, lon)
+
+    def use_location(self, value: str) -> None:
+        """The browser's position, written by the page's script as ``geo:lat,lon``."""
+        if not value:
+            return
+        lang = self.state.lang
+        m = GEO.match(value.strip())
+        try:
+            if not m:
+                raise ValueError(value)
+            self.state.set_near(float(m.group(1)), float(m.group(2)), t("my_location", lang))
+        except (TraitError, ValueError):
+            self._say(t("geo_failed", lang) if not m else t("click_outside", lang))
+        else:
+            self._say(tf("found_place", lang, label=t("my_location", lang)), ok=True)
+            self.map.center = (self.state.near_lat, self.state.near_lon)
+        finally:
+            self.geo.value = ""
+
+    def show_more(self) -> None:
+        self.limit += PAGE
+        self.refresh()
+
+    def show_on_map(self, pid: str) -> None:
+        """Centre the map on one proposal and mark it."""
+        if not pid or pid not in self.marker_by_id:
+            return
+        for other, mk in self.marker_by_id.items():
+            mk.weight, mk.color = (4, "#0b4f9c") if other == pid else (1, "#222222")
+        self.map.center = self.marker_by_id[pid].location
+        self.map.zoom = 15
 
     def clear(self) -> None:
         with self.state.hold_trait_notifications():
             self.state.set_near(None, None)
             self.state.district = ""
             self.state.category = ""
+            self.state.sort = "value"
         self.district.value = ""
         self.category.value = ""
+        self.sort.value = "value"
         self.address.value = ""
         self.message.value = ""
 
@@ -237,12 +411,28 @@ class CitizenPage:
     def render(self) -> None:
         """Every label in the current language, then the list."""
         lang = self.state.lang
-        self.title.value = f"<h1>{escape(t('citizen_title', lang))}</h1>"
+        marker = (
+            f'<span hidden data-wb-lang="{lang}" data-wb-title="{escape(t("page_title", lang))}">'
+            "</span>"
+        )
+        self.title.value = (
+            f'{marker}<p class="wb-brand">GE grünt</p><h1>{escape(t("citizen_title", lang))}</h1>'
+        )
+        self.intro.value = f"<p>{escape(t('citizen_intro', lang))}</p>"
         self.banner.value = (
-            f'<p class="wb-banner" role="note"><strong>{escape(t("simulated", lang))}</strong></p>'
+            f'<p class="wb-banner" role="note">{escape(t("simulated", lang))}</p>'
             if self.data.meta.get("simulated")
             else ""
         )
+        self.address.description = t("near_me", lang)
+        self.address.placeholder = t("address", lang)
+        self.find.description = t("search", lang)
+        self.find.tooltip = t("search", lang)
+        self.locate_button.value = (
+            f'<button type="button" class="wb-locate" data-wait="{escape(t("locating", lang))}">'
+            f"{escape(t('locate', lang))}</button>"
+        )
+        self.geo.description = t("my_location", lang)
         d, c = self.state.district, self.state.category
         self.district.options = [(t("all_districts", lang), "")] + [
             (name, aid) for aid, name in self.data.districts()
@@ -258,44 +448,96 @@ class CitizenPage:
         ]
         self.category.value = c
         self.category.description = t("category", lang)
-        self.address.placeholder = t("address", lang)
-        self.address.description = t("near_me", lang)
-        self.find.description = t("search", lang)
-        self.find.tooltip = t("search", lang)
+        self.render_sort()
         self.reset.description = t("reset", lang)
-        self.about.value = f"<h2>{escape(t('about_data', lang))}</h2>" + about_html(
-            self.data.meta, lang
+        self.list_head.value = f"<h2>{escape(t('list_title', lang))}</h2>"
+        self.map_head.value = (
+            f"<h2>{escape(t('map_title', lang))}</h2>"
+            f"<p>{escape(t('map_hint', lang))} {escape(t('site_map_alt', lang))}</p>"
         )
-        for key, ov in self.overlays.items():
-            ov.name = t(f"layer_{key}", lang)
-        if hasattr(self, "districts_layer"):
-            self.districts_layer.name = t("layer_districts", lang)
-        self.markers.name = t("layer_proposals", lang)
-        self.legends.value = f"<p>{escape(t('map_hint', lang))}</p>" + "".join(
-            legend_html(self.data.layers[k], t(f"layer_{k}", lang), lang) for k in self.overlays
-        )
-        self.map.layout.width = "100%"
+        self.show.description = t("show_on_map", lang)
+        self.show.options = [("–", "")] + [
+            (f"{int(r.rank)}. {r.title}", str(r.proposal_id))
+            for r in self.data.proposals.itertuples()
+            if str(r.proposal_id) in self.marker_by_id
+        ]
+        for key, box in self.layer_boxes.items():
+            box.description = t(f"layer_{key}", lang)
+        self.render_legends()
         by_id = self.data.proposals.set_index(self.data.proposals["proposal_id"].astype(str))
         for pid, mk in self.marker_by_id.items():
             r = by_id.loc[pid]
             why = r["explanation_de" if lang == "de" else "explanation_en"]
             mk.popup.value = (
-                f"<strong>{escape(str(r['title']))}</strong><br><small>{escape(str(why))}</small>"
+                f"<strong>{escape(t('place', lang))} {int(r['rank'])}: {escape(str(r['title']))}"
+                f"</strong><br>{escape(str(why))}"
             )
+        names = dict(
+            zip(self.data.areas.get("area_id", []), self.data.areas.get("name", []), strict=True)
+        )
+        budget = budget_html(self.data.allocations, self.data.proposals, names, lang)
+        self.budget.value = f"<h2>{escape(t('budget_title', lang))}</h2>{budget}" if budget else ""
+        self.about.value = f"<h2>{escape(t('about_data', lang))}</h2>" + about_html(
+            self.data.meta, lang
+        )
+        pub = self.data.publication
+        sections = legal_sections(pub, lang, tiles=self.data.tiles[0], server=True)
+        self.footer.value = footer_html(sections, pub.operator, pub.feedback_email, lang)
         self.refresh()
 
-    def refresh(self) -> None:
-        """The list and the markers after a filter changed."""
+    def render_sort(self) -> None:
         lang = self.state.lang
+        keys = ["value", "need", "votes"] + (
+            ["distance"] if self.state.near_lat is not None else []
+        )
+        self._syncing = True  # the dropdown follows the state here, not the other way
+        try:
+            self.sort.options = [(t(f"sort_{k}", lang), k) for k in keys]
+            self.sort.value = self.state.sort if self.state.sort in keys else "value"
+        finally:
+            self._syncing = False
+        self.sort.description = t("sort", lang)
+
+    def render_legends(self) -> None:
+        lang = self.state.lang
+        shown = [k for k in self.overlays if self.overlays[k] in self.map.layers]
+        first, last = self.data.proposals.iloc[0], self.data.proposals.iloc[-1]
+        swatch = '<span class="wb-swatch wb-round" aria-hidden="true" style="background:{}"></span>'
+        dots = (
+            f'<div class="wb-legend"><strong>{escape(t("marker_legend", lang))}</strong>: '
+            + swatch.format(escape(str(first["colour"])))
+            + f"{escape(t('marker_first', lang))} "
+            + swatch.format(escape(str(last["colour"])))
+            + f"{escape(t('marker_last', lang))}</div>"
+        )
+        self.legends.value = (
+            "".join(legend_html(self.data.layers[k], t(f"layer_{k}", lang), lang) for k in shown)
+            + dots
+        )
+
+    def refresh(self, *, reset_limit: bool = False) -> None:
+        """The list and the markers after a filter, the order or the point changed."""
+        lang = self.state.lang
+        if reset_limit:
+            self.limit = PAGE
+        if self.sort.value != self.state.sort or (
+            (self.state.near_lat is not None) != ("distance" in [v for _k, v in self.sort.options])
+        ):
+            self.render_sort()
         visible = self.state.visible()
         total = len(self.data.proposals)
-        self.listing.value = proposal_list_html(visible, lang, total=total)
-        near = ""
-        if self.state.near_lat is not None:
-            near = f" · {escape(t('near_point', lang))} ({int(self.state.radius_m)} m)"
+        shown = visible.head(self.limit)
+        self.listing.value = proposal_list_html(shown, lang, total=total, links=self.links)
+        rest = len(visible) - len(shown)
+        self.more.description = tf("show_more", lang, n=min(PAGE, rest))
+        self.more.layout.display = "flex" if rest > 0 else "none"
+        where = f" ({self.state.near_label})" if self.state.near_lat is not None else ""
+        of = f" ({tf('filtered_of', lang, n=total)})" if len(visible) < total else ""
         self.count.value = (
-            f"<p aria-live='polite'><strong>{len(visible)}</strong> / {total} "
-            f"{escape(t('shown', lang))}{near}</p>"
+            f"<p aria-live='polite'>"
+            f"{escape(tf('shown_of', lang, shown=len(shown), n=len(visible)) + of)} · "
+            f"{escape(t('sort', lang))}: {escape(t('sort_' + self.state.sort, lang))}"
+            f"{escape(where)}</p>"
         )
         ids = set(visible["proposal_id"].astype(str))
         for pid, mk in self.marker_by_id.items():
@@ -320,5 +562,4 @@ def _bbox(data: PublicData) -> tuple[float, float, float, float]:
 
 def build_citizen(ws: Workspace, *, lang: str = "de") -> CitizenPage:
     """The citizen page for the latest run of a workspace."""
-    tiles = ws.config.get("dashboard", {}).get("tiles") or None
-    return CitizenPage(public_data(ws), lang=lang, tiles=tiles)
+    return CitizenPage(public_data(ws), lang=lang)

@@ -440,13 +440,23 @@ def legend_label(label: str, lang: str) -> str:
     ('-0,4', 'mittelmäßig', '1.5')
     """
     if label == "hotspot":
-        return t("hotspot", lang)
+        return t("hotspot_plain", lang)
     if f"eaqi_{label}" in i18n.TEXT:
         return t(f"eaqi_{label}", lang)
     try:
         return i18n.fmt_dec(float(label), lang, 1)
     except ValueError:
         return label
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A layer's unit as a citizen reads it: ``K`` is a difference in degrees.
+
+    >>> unit_text("K", "de"), unit_text("µg/m³", "de")
+    ('Grad wärmer als der Stadtrand', 'µg/m³')
+    """
+    key = {"K": "unit_K", "0–1": "unit_need"}.get(unit)
+    return t(key, lang) if key else unit
 
 
 def legend_html(layer: Any, title: str, lang: str) -> str:
@@ -456,5 +466,5 @@ def legend_html(layer: Any, title: str, lang: str) -> str:
         f"{escape(legend_label(lab, lang))} "
         for c, lab in layer.legend
     )
-    unit = f" ({escape(layer.unit)})" if layer.unit else ""
+    unit = f" ({escape(unit_text(layer.unit, lang))})" if layer.unit else ""
     return f'<div class="wb-legend"><strong>{escape(title)}{unit}</strong>: {items}</div>'

@@ -30,7 +30,7 @@
   }
   // layers keep language-neutral legend labels: "0.5", "hotspot", an EAQI band name
   function legendLabel(lab) {
-    if (lab === "hotspot") return tx("hotspot");
+    if (lab === "hotspot") return tx("hotspot_plain");
     const band = D.texts.texts[state.lang]["eaqi_" + lab.replace(/ /g, "_")];
     if (band) return band;
     if (/^-?\d+(\.\d+)?$/.test(lab)) {
@@ -496,7 +496,8 @@
     for (const [key, L] of Object.entries(D.layers)) {
       if (!state.shown[key]) continue;
       const lg = el("p", { class: "legend", "data-layer": key });
-      lg.appendChild(el("strong", {}, tx("layer_" + key) + (L.unit ? " (" + L.unit + ")" : "") + ": "));
+      const unit = { K: tx("unit_K"), "0–1": tx("unit_need") }[L.unit] || L.unit;
+      lg.appendChild(el("strong", {}, tx("layer_" + key) + (unit ? " (" + unit + ")" : "") + ": "));
       for (const [colour, lab] of L.legend) {
         const sw = el("span", { class: "swatch", "aria-hidden": "true" });
         sw.style.background = colour;
