@@ -98,9 +98,9 @@ def test_language_switch_changes_every_label(citizen):
     assert re.search(r"\d\.\d", citizen.legends.value)
     assert "Green Citizens" in citizen.title.value
     assert citizen.district.options[0][0] == "All districts"
-    assert "Rank 1 (range" in citizen.listing.value
+    assert "Rank 1 of " in citizen.listing.value
     citizen.language.value = "de"
-    assert "Bürgerbudget" in citizen.title.value and "Rang 1 (Spanne" in citizen.listing.value
+    assert "Bürgerbudget" in citizen.title.value and "Platz 1 von " in citizen.listing.value
 
 
 def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_workspace):

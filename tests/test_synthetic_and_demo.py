@@ -4,6 +4,7 @@
 import gzip
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -135,6 +136,21 @@ def test_committed_demo_data_is_the_seeded_generator_output():
     city = generate_city(seed=truth["seed"])
     assert n_rows == len(city.observations)
     pd.testing.assert_frame_equal(committed, city.proposals, check_dtype=False)
+
+
+def test_demo_explanations_are_plain_words(demo_workspace):
+    """What a citizen reads under each demo proposal: no test statistics, index values,
+    kelvin, negative "warmer" or "0 people"."""
+    p = demo_workspace.results("proposals")
+    de, en = " ".join(p["explanation_de"]), " ".join(p["explanation_en"])
+    for bad in ("Gi*", "Spanne", "range", " K ", " K)", "FDR", "p-Wert", "p-value", "nan",
+                "None", "Rang ", " 0 Menschen", " 0 people", "Bedarf 0", "need 0"):  # fmt: skip
+        assert bad not in de + " " + en, bad
+    assert not re.search(r"\d,\d\d", de) and not re.search(r"\d\.\d\d", en)  # 0–1 values
+    assert not re.search(r"[-−]\d", de + en)
+    assert p["explanation_de"].str.startswith("Platz ").all()
+    cool = p["heat_uhi_k_at_site"] <= -0.3
+    assert not p.loc[cool, "explanation_de"].str.contains("wärmer").any()
 
 
 def serve_pages(cmd: list[str], cwd: Path) -> None:

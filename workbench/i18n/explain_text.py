@@ -5,24 +5,74 @@ from __future__ import annotations
 
 # key -> (German, English)
 EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
-    # proposal ranking explanations (models/ranking.explain); {placeholders} filled by tf()
-    "why_votes_only": ("Rang {rank} von {n} nach Stimmen ({votes}): noch keine Messdaten zum "
-                       "Bedarf.",
-                       "Rank {rank} of {n} by votes ({votes}): no measured need yet."),
-    "why_unplaced": ("Rang {rank} von {n}: nicht verortet, Bedarf nicht bestimmbar.",
-                     "Rank {rank} of {n}: not placed on the map, need cannot be assessed."),
-    "why_heat_hotspot": ("Hitze-Hotspot (Gi* {conf} %)", "heat hotspot (Gi* {conf}%)"),
-    "why_warmer": ("nachts {uhi} K wärmer als das Umland", "{uhi} K warmer at night"),
-    "why_cooler": ("nachts {uhi} K kühler als das Umland", "{uhi} K cooler at night"),
-    "why_as_warm": ("nachts so warm wie das Umland", "as warm at night as the countryside"),
-    "why_air_hotspot": ("Feinstaub-Hotspot", "fine-dust hotspot"),
-    "why_people": ("{people} Menschen im Umkreis von {radius} m, davon {pct} % über 65 oder "
-                   "unter 6",
-                   "{people} people within {radius} m, {pct}% of them over 65 or under 6"),
-    "why_need_effect_cost": ("Bedarf {need}; Wirkung ({cat}) {effect}; Kosten {cost} €",
-                             "need {need}; effect ({cat}) {effect}; cost €{cost}"),
-    "why_rank": ("Rang {rank} (Spanne {lo}–{hi}) von {n}: {parts}.",
-                 "Rank {rank} (range {lo}–{hi}) of {n}: {parts}."),
+    # proposal ranking explanations (models/ranking.explain); {placeholders} filled by tf().
+    # Short sentences joined by spaces; levels are chosen by the thresholds in models/ranking.
+    "why_votes_only": ("Platz {rank} von {n}, nach Stimmen ({votes} Stimmen). Zum Bedarf an "
+                       "diesem Ort gibt es noch keine Messdaten.",
+                       "Rank {rank} of {n}, by votes ({votes} votes). There are no measurements "
+                       "of the need at this place yet."),
+    "why_unplaced": ("Platz {rank} von {n}. Der Vorschlag hat keinen Ort auf der Karte, deshalb "
+                     "lässt sich der Bedarf dort nicht bestimmen.",
+                     "Rank {rank} of {n}. The proposal has no place on the map, so the need "
+                     "there cannot be assessed."),
+    "why_rank": ("Platz {rank} von {n}.", "Rank {rank} of {n}."),
+    "why_heat_same": ("Hier ist es nachts etwa so warm wie am Stadtrand.",
+                      "At night it is about as warm here as at the edge of town."),
+    "why_heat_cooler": ("Hier ist es nachts etwas kühler als am Stadtrand ({uhi} Grad).",
+                        "At night it is a little cooler here than at the edge of town "
+                        "({uhi} degrees)."),
+    "why_heat_warmer": ("Hier ist es nachts {level} wärmer als am Stadtrand ({uhi} Grad){tail}.",
+                        "At night it is {level} warmer here than at the edge of town "
+                        "({uhi} degrees){tail}."),
+    "why_heat_slight": ("leicht", "slightly"),
+    "why_heat_clear": ("deutlich", "clearly"),
+    "why_heat_strong": ("viel", "much"),
+    "why_heat_hotspot_tail": (" – ein Hitze-Schwerpunkt der Stadt",
+                              " – one of the city's heat hot spots"),
+    "why_heat_hotspot_near": ("Im Umkreis von {radius} m liegt ein Hitze-Schwerpunkt der Stadt.",
+                              "One of the city's heat hot spots lies within {radius} m."),
+    "why_air_hotspot": ("Im Umkreis von {radius} m ist die Luft stärker mit Feinstaub belastet "
+                        "als anderswo in der Stadt.",
+                        "Within {radius} m the air carries more fine dust than elsewhere in the "
+                        "city."),
+    "why_people": ("Rund {people} Menschen wohnen im Umkreis von {radius} m{vulnerable}.",
+                   "About {people} people live within {radius} m{vulnerable}."),
+    "why_people_vulnerable": (", davon rund {pct} über 65 oder unter 6 Jahre alt",
+                              ", about {pct} of them over 65 or under 6"),
+    "why_people_few": ("Hier wohnen nur wenige Menschen (unter {few} im Umkreis von {radius} m); "
+                       "der Vorschlag nützt vor allem Menschen, die dort arbeiten, lernen oder "
+                       "unterwegs sind.",
+                       "Few people live here (fewer than {few} within {radius} m); the proposal "
+                       "mainly helps people who work, study or pass by there."),
+    "why_need": ("Der Ort hat insgesamt {level} Bedarf an Abkühlung, sauberer Luft und Grün.",
+                 "Overall, the need for cooling, clean air and green is {level} here."),
+    "why_need_very_high": ("einen sehr hohen", "very high"),
+    "why_need_high": ("einen hohen", "high"),
+    "why_need_medium": ("einen mittleren", "medium"),
+    "why_need_low": ("nur einen geringen", "low"),
+    "why_effect": ("Eine Maßnahme dieser Art ({cat}) hilft dabei {level}.",
+                   "A measure of this kind ({cat}) helps {level} with that."),
+    "why_effect_much": ("viel", "a lot"),
+    "why_effect_some": ("etwas", "somewhat"),
+    "why_effect_little": ("nur wenig", "only a little"),
+    "why_value": ("Für die Kosten von {cost} erreicht der Vorschlag {level} mit Bedarf.",
+                  "For its cost of {cost}, the proposal reaches {level} who need it."),
+    "why_value_very_many": ("sehr viele Menschen", "very many people"),
+    "why_value_many": ("viele Menschen", "many people"),
+    "why_value_some": ("einige Menschen", "some people"),
+    "why_value_few": ("nur wenige Menschen", "only a few people"),
+    "why_rank_certain": ("Der Platz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er "
+                         "gleich.",
+                         "The rank is certain: it would stay the same under other assumptions "
+                         "about need."),
+    "why_rank_narrow": ("Der Platz ist ziemlich sicher: Bei anderen Annahmen zum Bedarf läge er "
+                        "wahrscheinlich zwischen Platz {lo} und {hi}.",
+                        "The rank is fairly certain: under other assumptions about need it would "
+                        "probably lie between {lo} and {hi}."),
+    "why_rank_wide": ("Der Platz ist unsicher: Bei anderen Annahmen zum Bedarf läge er "
+                      "wahrscheinlich irgendwo zwischen Platz {lo} und {hi}.",
+                      "The rank is uncertain: under other assumptions about need it would "
+                      "probably lie somewhere between {lo} and {hi}."),
     # impact of a built measure (models/impact.explain)
     "impact_uhi_night": ("Nachttemperatur", "night-time temperature"),
     "impact_tmax_day": ("Tageshöchsttemperatur", "daytime maximum temperature"),
