@@ -79,14 +79,16 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
     "impact_pm2_5": ("Feinstaub PM2,5", "fine dust PM2.5"),
     "impact_no_statement": ("{q}: keine belastbare Aussage möglich – {reason}.",
                             "{q}: no reliable statement possible – {reason}."),
-    "impact_design": ("{q}: {n_treated} Sensor(en) nahe der Maßnahme, {n_control} "
-                      "vergleichbare Kontrollsensoren, {days_pre} Tage vorher und {days_post} "
-                      "nachher. ",
-                      "{q}: {n_treated} sensor(s) near the measure, {n_control} comparable "
-                      "control sensors, {days_pre} days before and {days_post} after. "),
-    "impact_effect": ("Geschätzte Wirkung {effect} {unit} (95-%-Intervall {lo} bis {hi} "
+    # counts stand after a colon or in brackets, so that 1 and 0 read as correct German too
+    "impact_design": ("{q}: Verglichen wurden Sensoren nahe der Maßnahme ({n_treated}) mit "
+                      "vergleichbaren Kontrollsensoren ({n_control}); Tage vor dem Bau: "
+                      "{days_pre}, danach: {days_post}. ",
+                      "{q}: sensors near the measure ({n_treated}) were compared with comparable "
+                      "control sensors ({n_control}); days before the build: {days_pre}, after: "
+                      "{days_post}. "),
+    "impact_effect": ("Geschätzte Wirkung: {effect} {unit} (95-%-Intervall: {lo} bis {hi} "
                       "{unit}).",
-                      "Estimated effect {effect} {unit} (95% interval {lo} to {hi} {unit})."),
+                      "Estimated effect: {effect} {unit} (95% interval: {lo} to {hi} {unit})."),
     "impact_none": ("Keine Wirkung nachweisbar (Intervall {lo} bis {hi} {unit}); Wirkungen "
                     "unter ±{mde} {unit} wären nicht zu erkennen.",
                     "No effect detected (interval {lo} to {hi} {unit}); effects smaller than "
@@ -97,18 +99,18 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
                           "changed like the control sensors (under the same weather)."),
     "impact_no_sensor": ("kein Sensor mit Daten im Wirkungsradius der Maßnahme",
                          "no sensor with data within the measure's radius"),
-    "impact_few_days": ("nur {pre} Tage vor und {post} Tage nach dem Bau, nötig sind je "
-                        "mindestens {min_days}",
-                        "only {pre} days before and {post} after the build date; at least "
-                        "{min_days} each are needed"),
-    "impact_few_days_near": ("die Sensoren nahe der Maßnahme haben vorher oder nachher weniger "
-                             "als {min_days} Tage",
-                             "the sensors near the measure have fewer than {min_days} days "
-                             "before or after"),
-    "impact_few_controls": ("nur {n} vergleichbare Kontrollsensoren mit Daten, nötig sind "
-                            "mindestens 3",
-                            "only {n} comparable control sensors with data; at least 3 are "
-                            "needed"),
+    "impact_few_days": ("zu wenige Tage mit Daten (vor dem Bau: {pre}, danach: {post}; nötig sind "
+                        "je mindestens {min_days})",
+                        "too few days with data (before the build: {pre}, after: {post}; at "
+                        "least {min_days} each are needed)"),
+    "impact_few_days_near": ("die Sensoren nahe der Maßnahme haben vor oder nach dem Bau zu wenige "
+                             "Tage mit Daten (nötig sind je mindestens {min_days})",
+                             "the sensors near the measure have too few days with data before or "
+                             "after the build (at least {min_days} each are needed)"),
+    "impact_few_controls": ("zu wenige vergleichbare Kontrollsensoren mit Daten ({n}; nötig sind "
+                            "mindestens 3)",
+                            "too few comparable control sensors with data ({n}; at least 3 are "
+                            "needed)"),
     # district alerts (models/monitoring.alerts)
     "alert_tmax": ("{name}: Tageshöchstwert {tmax} °C", "{name}: daytime maximum {tmax} °C"),
     "alert_tropical": ("{name}: {streak} Tropennächte in Folge",
