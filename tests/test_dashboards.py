@@ -288,7 +288,7 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     page.get_by_role("button", name="English").click()
     page.wait_for_selector("text=Green Citizens' Budget")
     page.wait_for_function(
-        "document.querySelector('.wb-listing').innerText.includes('Rank 1 (range')",
+        "document.querySelector('.wb-listing').innerText.includes('Rank 1 of ')",
         timeout=30_000,
     )  # the list follows the title within the same update
     # choosing a district filters the list
