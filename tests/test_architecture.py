@@ -12,7 +12,7 @@ PACKAGE = REPO / "workbench"
 # the floors that must not know the presentation or simulation wings
 CORE = ("store", "importers", "ingest", "qc", "models", "allocation", "participation", "pipeline")
 # plain modules at the top of the package that belong to the ground floor
-GROUND = ("address_files", "addresses", "config", "errors", "geo", "i18n", "measures",
+GROUND = ("address_files", "addresses", "streets", "config", "errors", "geo", "i18n", "measures",
           "privacy", "quantities", "query", "rundir", "workspace")  # fmt: skip
 WINGS = ("workbench.present", "workbench.simulate")
 UI_LIBRARIES = ("ipywidgets", "ipyleaflet", "voila", "matplotlib")

@@ -163,7 +163,10 @@ def site(hostile_workspace, tile_server, tmp_path_factory):
         ),
         tiles=(tile_server + "/{z}/{x}/{y}.png", "© Testkarte"),
         addresses=ADDRESSES,
-    )
+        streets={"type": "FeatureCollection", "features": [{"type": "Feature",
+                 "properties": {"name": "Cranger Straße"}, "geometry": {"type": "LineString",
+                 "coordinates": [[7.1005, 51.548], [7.106, 51.556]]}}]},
+    )  # fmt: skip
     out = tmp_path_factory.mktemp("site") / "site"
     write_site(data, out)
     port = free_port()
@@ -267,6 +270,7 @@ def test_sorting_layers_legends_budget_and_legal_links(site, browser, tile_serve
     # district names on the map
     names = set(page.locator("#district-names text").all_text_contents())
     assert {"Buer", "Erle", "Altstadt"} <= names
+    assert page.locator("#streets path.street").count() == 1  # main streets, when given
     # background tiles came from the configured (local) tile server, with attribution
     page.wait_for_function("document.querySelectorAll('#tiles image').length > 0")
     page.wait_for_timeout(500)
@@ -403,4 +407,15 @@ def test_site_search_normalises_like_the_python_index(site, browser):
     ctx, page, _errors = _open(browser, url + "/", DESKTOP)
     js = page.evaluate("(cases) => cases.map(c => window.__normalise(c))", cases)
     assert js == [normalise(c) for c in cases]
+    ctx.close()
+
+
+def test_site_need_words_follow_the_ranking_steps(site, browser):
+    from workbench.present.dashboard.state import need_word
+
+    values = [0.0, 0.2, 0.25, 0.3, 0.399, 0.4, 0.5, 0.55, 0.9]
+    url, _out, _data = site
+    ctx, page, _errors = _open(browser, url + "/", DESKTOP)
+    js = page.evaluate("(vs) => vs.map(v => window.__needWord(v))", values)
+    assert js == [need_word(v, "de") for v in values]
     ctx.close()

@@ -65,9 +65,9 @@ def test_district_category_and_near_me_filter_the_list(citizen, demo_workspace):
     assert f"10 von {len(props)} Vorschlägen" in citizen.count.value
     # near me by a street named in a proposal, then by a map click
     target = props.iloc[0]
-    street = target["title"].split(" an der ")[-1]
-    citizen.address.value = street
     addr = demo_workspace.addresses()
+    street = next(st for st in sorted(set(addr["street"]), key=len)[::-1] if st in target["title"])
+    citizen.address.value = street
     on_street = addr[addr["street"] == street]
     assert citizen.state.near_label.startswith(street)  # the street's centre
     assert citizen.state.near_lat == pytest.approx(on_street["lat"].mean(), abs=1e-6)
@@ -143,7 +143,7 @@ def test_language_switch_changes_every_label(citizen):
     assert re.search(r"\d\.\d", citizen.legends.value)
     assert "Green Citizens" in citizen.title.value
     assert citizen.district.options[0][0] == "All districts"
-    assert "Place 1 of 50" in citizen.listing.value and 'data-wb-lang="en"' in citizen.title.value
+    assert "Rank 1 of 50" in citizen.listing.value and 'data-wb-lang="en"' in citizen.title.value
     citizen.language.value = "de"
     assert "Bürgerbudget" in citizen.title.value and 'data-wb-lang="de"' in citizen.title.value
 
@@ -387,7 +387,7 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     page.wait_for_selector("text=Green Citizens' Budget")
     page.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     page.wait_for_function(
-        "document.querySelector('.wb-listing').innerText.includes('Place 1 of')",
+        "document.querySelector('.wb-listing').innerText.includes('Rank 1 of ')",
         timeout=30_000,
     )  # the list follows the title within the same update
     assert page.title() == "GE grünt – Green Citizens' Budget"

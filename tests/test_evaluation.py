@@ -15,7 +15,7 @@ from pyproj import Transformer
 from workbench.config import FitSettings
 from workbench.importers.base import ImportFormatError
 from workbench.measures import from_proposals, parse_measures, read_register, write_register
-from workbench.models.impact import did, panel_noise, planned_mde
+from workbench.models.impact import did, explain, panel_noise, planned_mde
 from workbench.models.monitoring import MonitoringSettings, alerts, district_heat
 from workbench.models.sensor_plan import Kernel, posterior_variance
 from workbench.pipeline.evaluate import evaluation_panels, sensor_sites
@@ -37,6 +37,12 @@ def test_demo_measure_effect_is_recovered(demo_workspace):
     tmax = ev[(ev["measure_id"] == TRUTH["measure_id"]) & (ev["quantity"] == "tmax_day")].iloc[0]
     assert tmax["ci_low"] <= 0 <= tmax["ci_high"]
     assert "Annahme" in r["explanation_de"] and "Assumption" in r["explanation_en"]
+    assert r["explanation_de"].startswith(
+        "Nachttemperatur: Verglichen wurden Sensoren nahe der Maßnahme ("
+    )
+    assert "Geschätzte Wirkung: -0," in r["explanation_de"]
+    assert not ev["explanation_de"].str.contains(r"\(en\)|\bnan\b").any()
+    assert not ev["explanation_en"].str.contains(r"\(s\)|\bnan\b").any()
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +147,14 @@ def test_did_says_when_the_data_cannot_carry_a_claim():
     assert r.verdict == "insufficient_data" and np.isnan(r.effect) and "no sensor" in r.reason
     r = did(p, quantity="uhi_night", treated=["s00"], controls=ctrl[:2], built_on=date(2025, 7, 1))
     assert r.verdict == "insufficient_data" and "control" in r.reason
+    assert r.reason_de == (
+        "zu wenige vergleichbare Kontrollsensoren mit Daten (2; nötig sind mindestens 3)"
+    )
     r = did(p, quantity="uhi_night", treated=["s00"], controls=ctrl, built_on=date(2025, 6, 5))
-    assert r.verdict == "insufficient_data" and "days before" in r.reason
+    assert r.verdict == "insufficient_data" and "too few days" in r.reason
+    assert r.reason_de.startswith("zu wenige Tage mit Daten (vor dem Bau: ")
+    text = explain(r, "de")
+    assert text.startswith("Nachttemperatur: keine belastbare Aussage möglich – zu wenige Tage")
     with pytest.raises(ValueError, match="quantity"):
         did(p, quantity="noise", treated=["s00"], controls=ctrl, built_on=date(2025, 7, 1))
 

@@ -1,6 +1,7 @@
 """Participation import (formats, privacy, placement), need-based ranking and allocations."""
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -209,12 +210,10 @@ def test_ranked_table_has_the_contract_and_explains_each_rank(city):
     assert placed["score"].is_monotonic_decreasing
     first = p.iloc[0]
     assert (
-        first["explanation_de"].startswith("Rang 1 ")
-        and "Menschen im Umkreis" in first["explanation_de"]
+        first["explanation_de"].startswith("Platz 1 von ")
+        and "im Umkreis von" in (first["explanation_de"])
     )
-    assert (
-        first["explanation_en"].startswith("Rank 1 ") and "people within" in first["explanation_en"]
-    )
+    assert first["explanation_en"].startswith("Rank 1 of ") and "within" in first["explanation_en"]
     assert not {"author_name", "author_email"} & set(p.columns)
 
 
@@ -318,22 +317,98 @@ def test_known_categories_are_kept_and_unknown_ones_read_from_the_title():
     assert p["category"].tolist() == ["other", "trees"]
 
 
-@pytest.mark.parametrize(
-    ("uhi", "de", "en"),
-    [
-        (1.24, "nachts 1,2 K wärmer als das Umland", "1.2 K warmer at night"),
-        (-0.31, "nachts 0,3 K kühler als das Umland", "0.3 K cooler at night"),
-        (-0.04, "nachts so warm wie das Umland", "as warm at night as the countryside"),
-    ],
-)
-def test_explanations_say_cooler_not_minus_warmer(uhi, de, en):
+def _row(**kw):
+    """A ranked row with known truth for :func:`explain` (attribute access like itertuples)."""
     from types import SimpleNamespace
 
+    row = dict(rank=3, rank_lo=2, rank_hi=5, score=1.5, heat_hotspot=False,
+               heat_uhi_k_at_site=1.8, air_hotspot=False, beneficiaries=1234.0, radius_m=150,
+               vulnerable_share=0.25, need_at_site=0.45, category="trees", effect=0.6,
+               cost_eur=18000, votes=40)  # fmt: skip
+    row.update(kw)
+    return SimpleNamespace(**row)
+
+
+@pytest.mark.parametrize(
+    ("uhi", "hotspot", "de", "en"),
+    [
+        (1.84, False, "nachts deutlich wärmer als am Stadtrand (1,8 Grad).",
+         "clearly warmer here than at the edge of town (1.8 degrees)."),
+        (2.5, True, "nachts viel wärmer als am Stadtrand (2,5 Grad) – ein Hitze-Schwerpunkt",
+         "much warmer here than at the edge of town (2.5 degrees) – one of the city's heat"),
+        (0.41, False, "nachts leicht wärmer als am Stadtrand (0,4 Grad)", "slightly warmer"),
+        (-0.5, False, "nachts etwas kühler als am Stadtrand (0,5 Grad)",
+         "a little cooler here than at the edge of town (0.5 degrees)"),
+        # a hotspot cell within the radius while the site itself is cooler on average
+        (-0.5, True, "etwas kühler als am Stadtrand (0,5 Grad). Im Umkreis von 150 m liegt ein "
+         "Hitze-Schwerpunkt", "cooler"),
+        (-0.04, False, "nachts etwa so warm wie am Stadtrand", "about as warm here as"),
+        (0.25, True, "etwa so warm wie am Stadtrand. Im Umkreis von 150 m liegt ein Hitze",
+         "about as warm"),
+    ],
+)  # fmt: skip
+def test_explanations_say_cooler_not_minus_warmer(uhi, hotspot, de, en):
     from workbench.models.ranking import explain
 
-    r = SimpleNamespace(rank=3, rank_lo=2, rank_hi=5, score=0.4, heat_hotspot=False,
-                        heat_uhi_k_at_site=uhi, air_hotspot=False, beneficiaries=1200,
-                        radius_m=150, vulnerable_share=0.25, need_at_site=0.4,
-                        category="trees", effect=0.5, cost_eur=20000, votes=40)  # fmt: skip
-    assert de in explain(r, 10, "de", True) and "-" not in explain(r, 10, "de", True)
-    assert en in explain(r, 10, "en", True)
+    r = _row(heat_uhi_k_at_site=uhi, heat_hotspot=hotspot)
+    got_de, got_en = explain(r, 50, "de", True), explain(r, 50, "en", True)
+    assert de in got_de and en in got_en
+    assert not re.search(r"[-−]\d", got_de + got_en)
+    if uhi < 0.3:
+        assert "wärmer" not in got_de and "warmer" not in got_en
+
+
+def test_explanation_in_plain_words_with_known_truth():
+    from workbench.models.ranking import explain
+
+    de = explain(_row(), 50, "de", True)
+    assert de == (
+        "Platz 3 von 50. Hier ist es nachts deutlich wärmer als am Stadtrand (1,8 Grad). "
+        "Rund 1.200 Menschen wohnen im Umkreis von 150 m, davon rund 25 % über 65 oder unter "
+        "6 Jahre alt. Der Ort hat insgesamt einen hohen Bedarf an Abkühlung, sauberer Luft und "
+        "Grün. Eine Maßnahme dieser Art (Bäume) hilft dabei viel. Für die Kosten von 18.000 € "
+        "erreicht der Vorschlag viele Menschen mit Bedarf. Der Platz ist ziemlich sicher: Bei "
+        "anderen Annahmen zum Bedarf läge er wahrscheinlich zwischen Platz 2 und 5."
+    )
+    en = explain(_row(), 50, "en", True)
+    assert en.startswith("Rank 3 of 50. At night it is clearly warmer here than at the edge")
+    assert "About 1,200 people live within 150 m, about 25% of them over 65 or under 6." in en
+
+
+def test_explanation_few_people_certain_rank_and_levels():
+    from workbench.models.ranking import explain
+
+    r = _row(beneficiaries=0.0, vulnerable_share=np.nan, radius_m=50, rank=50, rank_lo=50,
+             rank_hi=50, score=0.0, need_at_site=0.1, effect=0.1)  # fmt: skip
+    de, en = explain(r, 50, "de", True), explain(r, 50, "en", True)
+    assert "Hier wohnen nur wenige Menschen (unter 50 im Umkreis von 50 m); der Vorschlag nützt " \
+        "vor allem Menschen, die dort arbeiten, lernen oder unterwegs sind." in de  # fmt: skip
+    assert "Few people live here (fewer than 50 within 50 m)" in en
+    assert "0 Menschen" not in de and "0 people" not in en
+    assert de.endswith(
+        "Der Platz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er gleich."
+    )
+    assert en.endswith(
+        "The rank is certain: it would stay the same under other assumptions about need."
+    )
+    assert "nur einen geringen Bedarf" in de and "hilft dabei nur wenig" in de
+    assert "erreicht der Vorschlag nur wenige Menschen mit Bedarf" in de
+    wide = explain(_row(rank_lo=20, rank_hi=31, rank=24), 50, "de", True)
+    assert "Der Platz ist unsicher" in wide and "zwischen Platz 20 und 31" in wide
+    # the rank outside its interval widens the stated range to include it
+    assert "zwischen Platz 3 und 5" in explain(_row(rank_lo=4, rank_hi=5), 50, "de", True)
+    top = explain(_row(need_at_site=0.7, score=5.0), 50, "de", True)
+    assert "einen sehr hohen Bedarf" in top and "sehr viele Menschen mit Bedarf" in top
+
+
+def test_votes_only_and_unplaced_explanations_are_plain():
+    from workbench.models.ranking import explain
+
+    assert explain(_row(votes=120), 50, "de", False) == (
+        "Platz 3 von 50, nach Stimmen (120 Stimmen). Zum Bedarf an diesem Ort gibt es noch "
+        "keine Messdaten."
+    )
+    assert "fewer than 5 votes" in explain(_row(votes=2), 50, "en", False)
+    assert explain(_row(score=np.nan), 50, "de", True).startswith(
+        "Platz 3 von 50. Der Vorschlag hat keinen Ort auf der Karte"
+    )

@@ -4,6 +4,7 @@
 import gzip
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -124,6 +125,50 @@ def test_proposals_like_the_real_round(city):
     ).all()
 
 
+# wrong German the old templates wrote ("an der Heinrich-König-Platz", "für die Schalker
+# Markt", "an der Schloss Horst", "entlang der Flöz Sonnenschein")
+FORBIDDEN_GERMAN = [  # a place name is one or two words: "(\S+ )?\S*"
+    r"(?i)\b(an|entlang) der (\S+ )?\S*(platz|markt|weg)\b",
+    r"(?i)\bfür die (\S+ )?\S*(platz|markt|weg)\b",
+    r"(?i)\b(am|für den|des) (\S+ )?\S*(straße|allee|heide)\b",
+    r"\b(der|die|den) Schloss\b",
+    r"\b(der|die|den|das|am|des) Flöz\b",
+    r"\bSpielplatz (?!an |am )",
+    r"[{}]",
+]
+
+
+def test_every_template_reads_as_correct_german_for_every_place():
+    from workbench.simulate.proposals import _TEMPLATES, STREETS, render
+
+    places = sorted({s for names in STREETS.values() for s in names} | {"Hauptstraße"})
+    for cat in _TEMPLATES:
+        for place in places:
+            for text in render(cat, place):
+                assert place in text, (cat, place, text)
+                for pattern in FORBIDDEN_GERMAN:
+                    assert not re.search(pattern, text), (pattern, text)
+    assert render("trees", "Schalker Markt")[0] == "Straßenbäume für den Schalker Markt"
+    assert render("water", "Heinrich-König-Platz")[0] == "Trinkbrunnen am Heinrich-König-Platz"
+    assert render("unsealing", "Schloss Horst")[0] == "Entsiegelung am Schloss Horst"
+    assert render("trees", "Schloss Horst")[0] == "Straßenbäume für das Schloss Horst"
+    assert render("trees", "Cranger Straße") == (
+        "Straßenbäume für die Cranger Straße",
+        "Neue, hitzeresistente Straßenbäume entlang der Cranger Straße spenden Schatten und "
+        "kühlen im Sommer.",
+    )
+    assert "entlang des Eppmannswegs" in render("trees", "Eppmannsweg")[1]
+    assert "rund um den Goldbergplatz" in render("trees", "Goldbergplatz")[1]
+    assert (
+        render("other", "Flöz Sonnenschein")[0] == "Insektenwiese an der Straße Flöz Sonnenschein"
+    )
+    assert (
+        render("shade", "Darler Heide")[0] == "Sonnensegel für den Spielplatz an der Darler Heide"
+    )
+    with pytest.raises(ValueError, match="Musterplatzl"):
+        render("trees", "Musterplatzl")
+
+
 def test_committed_demo_data_is_the_seeded_generator_output():
     committed = pd.read_csv(DEMO / "proposals.csv")
     assert len(committed) == 50
@@ -135,6 +180,21 @@ def test_committed_demo_data_is_the_seeded_generator_output():
     city = generate_city(seed=truth["seed"])
     assert n_rows == len(city.observations)
     pd.testing.assert_frame_equal(committed, city.proposals, check_dtype=False)
+
+
+def test_demo_explanations_are_plain_words(demo_workspace):
+    """What a citizen reads under each demo proposal: no test statistics, index values,
+    kelvin, negative "warmer" or "0 people"."""
+    p = demo_workspace.results("proposals")
+    de, en = " ".join(p["explanation_de"]), " ".join(p["explanation_en"])
+    for bad in ("Gi*", "Spanne", "range", " K ", " K)", "FDR", "p-Wert", "p-value", "nan",
+                "None", "Rang ", " 0 Menschen", " 0 people", "Bedarf 0", "need 0"):  # fmt: skip
+        assert bad not in de + " " + en, bad
+    assert not re.search(r"\d,\d\d", de) and not re.search(r"\d\.\d\d", en)  # 0–1 values
+    assert not re.search(r"[-−]\d", de + en)
+    assert p["explanation_de"].str.startswith("Platz ").all()
+    cool = p["heat_uhi_k_at_site"] <= -0.3
+    assert not p.loc[cool, "explanation_de"].str.contains("wärmer").any()
 
 
 def serve_pages(cmd: list[str], cwd: Path) -> None:

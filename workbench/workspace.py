@@ -41,6 +41,7 @@ from workbench.qc import layer as qc_layer
 from workbench.qc.refresh import refresh_qc
 from workbench.qc.settings import QCSettings
 from workbench.store import Snapshot, Store
+from workbench.streets import read_streets, streets_geojson
 
 
 class WorkspaceError(InputError):
@@ -82,6 +83,7 @@ class Workspace:
         grid: str | Path | None = None,
         grid_crs: str = WORK_CRS,
         config_text: str | None = None,
+        streets: str | Path | None = None,
     ) -> Workspace:
         """Create (or update) a workspace; existing data are kept.
 
@@ -90,6 +92,7 @@ class Workspace:
         root = Path(root)
         areas_df = read_areas(areas) if areas is not None else None
         grid_df = read_grid(grid, grid_crs) if grid is not None else None
+        streets_df = read_streets(streets) if streets is not None else None
         root.mkdir(parents=True, exist_ok=True)
         for sub in ("store", "geo", "results"):
             (root / sub).mkdir(exist_ok=True)
@@ -101,6 +104,9 @@ class Workspace:
             ws._set_areas(areas_df)
         if grid_df is not None:
             ws._set_grid(grid_df)
+        if streets_df is not None:
+            data = json.dumps(streets_geojson(streets_df), ensure_ascii=False).encode("utf-8")
+            _atomic_write_bytes(ws.streets_path, data)
         return ws
 
     @classmethod
@@ -133,6 +139,16 @@ class Workspace:
         g.to_parquet(tmp, index=False)
         os.replace(tmp, self.grid_path)
         self._grid = None
+
+    @property
+    def streets_path(self) -> Path:
+        return self.root / "geo" / "streets.geojson"
+
+    def streets(self) -> dict | None:
+        """Main streets as a GeoJSON FeatureCollection in lon/lat (``init --streets``)."""
+        if not self.streets_path.exists():
+            return None
+        return json.loads(self.streets_path.read_text(encoding="utf-8"))
 
     def areas(self) -> pd.DataFrame | None:
         """District polygons (``area_id``, ``name``, ``geometry`` in lon/lat), or None."""

@@ -39,9 +39,16 @@ from workbench.workspace import Workspace
     show_default=True,
     help="CRS of the grid's x/y (Zensus files are always EPSG:3035).",
 )
-def init(workspace: Path, areas: Path | None, grid: Path | None, grid_crs: str) -> None:
-    """Create a workspace (or add areas and grid to an existing one)."""
-    ws = Workspace.init(workspace, areas=areas, grid=grid, grid_crs=grid_crs)
+@click.option(
+    "--streets",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Main streets for the maps (lines from OSM or ATKIS, GeoJSON or GeoPackage).",
+)
+def init(
+    workspace: Path, areas: Path | None, grid: Path | None, grid_crs: str, streets: Path | None
+) -> None:
+    """Create a workspace (or add areas, grid and streets to an existing one)."""
+    ws = Workspace.init(workspace, areas=areas, grid=grid, grid_crs=grid_crs, streets=streets)
     n_areas = 0 if ws.areas() is None else len(ws.areas())
     n_cells = 0 if ws.grid() is None else len(ws.grid())
     n_obs = sum(ws.snapshot().observation_counts().values())

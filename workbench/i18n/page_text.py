@@ -183,7 +183,7 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "published_by": ("Herausgeber", "Published by"),
     "data_state": ("Datenstand", "Data as of"),
     "computed": ("berechnet am", "computed on"),
-    "place": ("Platz", "Place"),
+    "place": ("Platz", "Rank"),
     "of_total": ("von {n}", "of {n}"),
     "layer_heat": ("Wärmeinsel nachts", "Night-time heat island"),
     "layer_heat_hotspots": ("Hitze-Hotspots", "Heat hotspots"),

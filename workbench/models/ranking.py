@@ -14,7 +14,10 @@ For each proposal placed on the grid (:mod:`workbench.participation.placement`):
 ``rank`` orders by score (1 = best); ``rank_lo``/``rank_hi`` are the 5th/95th percentile
 ranks when the need index is redrawn as in its sensitivity analysis (weights,
 normalisation, model uncertainty; :func:`workbench.models.need.need_draws`).
-``explanation_de``/``explanation_en`` say in plain words why. Without sensor results
+``explanation_de``/``explanation_en`` say in short plain sentences why: night-time heat in
+degrees and words, residents reached, the need and the effect as levels, value for money
+in words, and how certain the rank is (thresholds: :data:`UHI_LEVELS_K` and the constants
+beside it; no index values, test statistics or kelvin). Without sensor results
 (no need index) the need-based columns stay empty and ``rank`` follows the votes.
 """
 
@@ -27,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from workbench.i18n import category, fmt_dec, fmt_int, t, tf
+from workbench.i18n import category, fmt_dec, fmt_eur, fmt_int, fmt_pct, fmt_votes, t, tf
 from workbench.models.need import check_weights, indicators, need_draws, rank_interval
 
 # Expected effect per category on heat, air and green deficit (0–1), catchment radius.
@@ -234,36 +237,102 @@ def _score(need: np.ndarray, p: pd.DataFrame, cost: np.ndarray | float) -> np.nd
     return need * effect * people / c * 1000.0
 
 
+# Words for levels in the explanations (a citizen reads words, not index values). A level
+# applies from its threshold up; the thresholds are compared with the rounded number shown.
+#: Night-time heat island at the site (°C above the reference at the edge of town), rounded
+#: to 0.1: below ``UHI_SAME_K`` in either direction "about as warm"; from −``UHI_SAME_K``
+#: down "a little cooler"; upwards "slightly" (0.3), "clearly" (1.0), "much" (2.0) warmer.
+UHI_SAME_K = 0.3
+UHI_LEVELS_K = ((2.0, "strong"), (1.0, "clear"), (UHI_SAME_K, "slight"))
+#: Need index at the site (0–1, min–max over the city's cells): very high from 0.55, high
+#: from 0.40, medium from 0.25, else low. In the demo city about half the cells lie below
+#: 0.27, nine in ten below 0.40 and 97 in 100 below 0.55.
+NEED_LEVELS = ((0.55, "very_high"), (0.40, "high"), (0.25, "medium"), (-np.inf, "low"))
+#: Category effect (0–1, weighted over heat, air, green): "a lot" from 0.5, "somewhat" from
+#: 0.25, else "only a little".
+EFFECT_LEVELS = ((0.5, "much"), (0.25, "some"), (-np.inf, "little"))
+#: Score (need × effect × residents per €1,000): "very many people who need it" from 3,
+#: "many" from 1, "some" from 0.3, else "only a few". A score of 1 is, for example, four
+#: residents per €1,000 where need and effect are both 0.5.
+VALUE_LEVELS = ((3.0, "very_many"), (1.0, "many"), (0.3, "some"), (-np.inf, "few"))
+#: Fewer residents than this within the radius: "only a few people live here" (never "0").
+FEW_PEOPLE = 50
+#: A rank interval (5th–95th percentile, widened to include the rank) at most this many
+#: places wide is "fairly certain", a wider one "uncertain"; zero places wide is "certain".
+RANK_NARROW = 4
+
+
+def _level(x: float, levels: tuple[tuple[float, str], ...]) -> str:
+    return next(name for lo, name in levels if x >= lo)
+
+
 def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
-    """One plain-language sentence on why a proposal ranks where it does."""
+    """Short plain-language sentences on why a proposal ranks where it does.
+
+    ``r`` is a row of the ranked table (attribute access); the level words follow
+    :data:`UHI_LEVELS_K`, :data:`NEED_LEVELS`, :data:`EFFECT_LEVELS`, :data:`VALUE_LEVELS`,
+    :data:`FEW_PEOPLE` and :data:`RANK_NARROW`.
+    """
     if not have_need:
-        return tf("why_votes_only", lang, rank=r.rank, n=n, votes=fmt_int(r.votes or 0, lang))
+        return tf("why_votes_only", lang, rank=r.rank, n=n, votes=fmt_votes(r.votes or 0, lang))
     if not np.isfinite(r.score):
         return tf("why_unplaced", lang, rank=r.rank, n=n)
-    parts = []
-    if getattr(r, "heat_hotspot", False):
-        parts.append(tf("why_heat_hotspot", lang, conf=getattr(r, "heat_gi_confidence", 95)))
-    elif np.isfinite(getattr(r, "heat_uhi_k_at_site", np.nan)):
-        uhi = float(r.heat_uhi_k_at_site)
-        if round(uhi, 1) == 0:  # "0,0 K wärmer" (or "-0,0") says nothing
-            parts.append(t("why_as_warm", lang))
-        else:
-            key = "why_warmer" if uhi > 0 else "why_cooler"
-            parts.append(tf(key, lang, uhi=fmt_dec(abs(uhi), lang, 1)))
+    radius = int(r.radius_m)
+    parts = [tf("why_rank", lang, rank=r.rank, n=n), _heat_sentence(r, radius, lang)]
     if getattr(r, "air_hotspot", False):
-        parts.append(t("why_air_hotspot", lang))
-    share = r.vulnerable_share if np.isfinite(r.vulnerable_share) else 0.0
-    parts.append(
-        tf("why_people", lang, people=fmt_int(r.beneficiaries, lang), radius=int(r.radius_m),
-           pct=round(100 * share))
-    )  # fmt: skip
-    parts.append(
-        tf("why_need_effect_cost", lang, need=fmt_dec(r.need_at_site, lang),
-           cat=category(r.category, lang), effect=fmt_dec(r.effect, lang),
-           cost=fmt_int(r.cost_eur, lang))
-    )  # fmt: skip
-    return tf("why_rank", lang, rank=r.rank, lo=r.rank_lo, hi=r.rank_hi, n=n,
-              parts=", ".join(parts))  # fmt: skip
+        parts.append(tf("why_air_hotspot", lang, radius=radius))
+    parts.append(_people_sentence(r, radius, lang))
+    parts.append(tf("why_need", lang, level=t(f"why_need_{_level(r.need_at_site, NEED_LEVELS)}",
+                                               lang)))  # fmt: skip
+    parts.append(tf("why_effect", lang, cat=category(r.category, lang),
+                    level=t(f"why_effect_{_level(r.effect, EFFECT_LEVELS)}", lang)))  # fmt: skip
+    parts.append(tf("why_value", lang, cost=fmt_eur(r.cost_eur, lang),
+                    level=t(f"why_value_{_level(r.score, VALUE_LEVELS)}", lang)))  # fmt: skip
+    parts.append(_certainty_sentence(r, lang))
+    return " ".join(p for p in parts if p)
+
+
+def _heat_sentence(r: Any, radius: int, lang: str) -> str:
+    """Warmer, cooler or as warm as the edge of town, and whether a heat hot spot is near."""
+    hotspot = bool(getattr(r, "heat_hotspot", False))
+    uhi = round(float(getattr(r, "heat_uhi_k_at_site", np.nan)), 1)
+    if np.isfinite(uhi) and uhi >= UHI_SAME_K:
+        tail = t("why_heat_hotspot_tail", lang) if hotspot else ""
+        level = t(f"why_heat_{_level(uhi, UHI_LEVELS_K)}", lang)
+        return tf("why_heat_warmer", lang, level=level, uhi=fmt_dec(uhi, lang, 1), tail=tail)
+    near = tf("why_heat_hotspot_near", lang, radius=radius) if hotspot else ""
+    if not np.isfinite(uhi):
+        return near
+    if uhi <= -UHI_SAME_K:
+        said = tf("why_heat_cooler", lang, uhi=fmt_dec(-uhi, lang, 1))
+    else:
+        said = t("why_heat_same", lang)
+    return f"{said} {near}".strip()
+
+
+def _people_sentence(r: Any, radius: int, lang: str) -> str:
+    """Residents in the radius, rounded; "only a few" below :data:`FEW_PEOPLE`."""
+    people = float(r.beneficiaries) if np.isfinite(r.beneficiaries) else 0.0
+    if people < FEW_PEOPLE:
+        return tf("why_people_few", lang, few=FEW_PEOPLE, radius=radius)
+    rounded = round(people, -1 if people < 1000 else -2)
+    share = getattr(r, "vulnerable_share", np.nan)
+    vulnerable = (
+        tf("why_people_vulnerable", lang, pct=fmt_pct(share, lang)) if np.isfinite(share) else ""
+    )
+    return tf("why_people", lang, people=fmt_int(rounded, lang), radius=radius,
+              vulnerable=vulnerable)  # fmt: skip
+
+
+def _certainty_sentence(r: Any, lang: str) -> str:
+    """How far the rank moves when the need index is redrawn, in words."""
+    if not (np.isfinite(r.rank_lo) and np.isfinite(r.rank_hi)):
+        return ""
+    lo, hi = int(min(r.rank_lo, r.rank)), int(max(r.rank_hi, r.rank))
+    if lo == hi:
+        return t("why_rank_certain", lang)
+    key = "why_rank_narrow" if hi - lo <= RANK_NARROW else "why_rank_wide"
+    return tf(key, lang, lo=lo, hi=hi)
 
 
 def rerank(

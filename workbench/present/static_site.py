@@ -96,6 +96,7 @@ def site_files(data: PublicData) -> dict[str, bytes]:
         "data/meta.json": dump(meta),
         "data/site.json": dump(site),
         "data/budget.json": dump(data.allocations),
+        "data/streets.geojson": dump(data.streets or {"type": "FeatureCollection", "features": []}),
     }  # fmt: skip
     # always written (empty without an address list), so the page never asks for a missing file
     files["data/addresses.json"] = dump({"streets": [], "rows": []})

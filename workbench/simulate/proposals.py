@@ -1,6 +1,8 @@
 """Simulated green-budget proposals and approval ballots.
 
-Titles and descriptions follow category templates on real Gelsenkirchen street names;
+Titles and descriptions follow category templates on real Gelsenkirchen street names, each
+used in the phrase its grammatical kind needs ("an der Cranger Straße", "am Schalker Markt",
+"für den Heinrich-König-Platz", "entlang des Eppmannswegs"; :func:`render`);
 authors are fictional with example.org e-mail addresses (for the privacy tests).
 Popularity depends on the category's visibility and the proposer's network, not on need.
 """
@@ -34,46 +36,99 @@ STREETS = {
     "beckhausen": ["Horster Straße", "Bergmannstraße"],
     "horst": ["Essener Straße", "Turfstraße", "Schloss Horst"],
 }
+# How a place name is used in a sentence, by its kind: a street (die …straße/-allee/Heide),
+# a way (der …weg), a square or market (der …platz/Markt), a named building (das Schloss …),
+# or a bare name that needs "Straße" in front ("an der Straße Flöz Sonnenschein").
+_KIND_BY_ENDING = (
+    ("straße", "street"),
+    ("allee", "street"),
+    ("heide", "street"),
+    ("weg", "way"),
+    ("platz", "square"),
+    ("markt", "square"),
+)
+_KIND_BY_NAME = {"Schloss Horst": "building", "Flöz Sonnenschein": "bare"}
+# kind -> (at: dative "an/am", for: accusative "für", along: along it or around it)
+_PHRASES = {
+    "street": ("an der {s}", "für die {s}", "entlang der {s}"),
+    "way": ("am {s}", "für den {s}", "entlang des {s}s"),
+    "square": ("am {s}", "für den {s}", "rund um den {s}"),
+    "building": ("am {s}", "für das {s}", "rund um das {s}"),
+    "bare": ("an der Straße {s}", "für die Straße {s}", "entlang der Straße {s}"),
+}
+# title and description per category, with {at}, {for} and {along} from _PHRASES
 _TEMPLATES = {
     "trees": (
-        "Straßenbäume für die {s}",
-        "Neue, hitzeresistente Straßenbäume entlang der {s} spenden Schatten und kühlen im Sommer.",
+        "Straßenbäume {for}",
+        "Neue, hitzeresistente Straßenbäume {along} spenden Schatten und kühlen im Sommer.",
         (15_000, 90_000),
     ),
     "unsealing": (
-        "Entsiegelung an der {s}",
-        "Asphalt an der {s} aufbrechen und durch "
+        "Entsiegelung {at}",
+        "Asphalt {at} aufbrechen und durch "
         "Rasengittersteine und Beete ersetzen, damit Regen versickern kann.",
         (20_000, 150_000),
     ),
     "green_roof": (
-        "Gründach für die Schule an der {s}",
+        "Gründach für die Schule {at}",
         "Extensive Dachbegrünung auf dem "
-        "Schulgebäude an der {s}: kühleres Gebäude, Lebensraum für Insekten.",
+        "Schulgebäude {at}: kühleres Gebäude, Lebensraum für Insekten.",
         (40_000, 150_000),
     ),
     "green_facade": (
-        "Fassadengrün an der {s}",
-        "Kletterpflanzen an einer Hauswand an der {s} gegen Aufheizung und für bessere Luft.",
+        "Fassadengrün {at}",
+        "Kletterpflanzen an einer Hauswand {at} gegen Aufheizung und für bessere Luft.",
         (8_000, 40_000),
     ),
     "pocket_park": (
-        "Pocket Park an der {s}",
-        "Eine ungenutzte Ecke an der {s} wird zum kleinen Park mit Bänken, Stauden und Bäumen.",
+        "Pocket Park {at}",
+        "Eine ungenutzte Ecke {at} wird zum kleinen Park mit Bänken, Stauden und Bäumen.",
         (30_000, 120_000),
     ),
     "shade": (
-        "Sonnensegel am Spielplatz {s}",
-        "Sonnensegel über dem Spielplatz an der {s} schützen Kinder an heißen Tagen.",
+        "Sonnensegel für den Spielplatz {at}",
+        "Sonnensegel über dem Spielplatz {at} schützen Kinder an heißen Tagen.",
         (5_000, 25_000),
     ),
     "water": (
-        "Trinkbrunnen an der {s}",
-        "Ein öffentlicher Trinkwasserbrunnen an der {s} für heiße Tage.",
+        "Trinkbrunnen {at}",
+        "Ein öffentlicher Trinkwasserbrunnen {at} für heiße Tage.",
         (6_000, 35_000),
     ),
-    "other": ("Insektenwiese an der {s}", "Blühstreifen statt Rasen an der {s}.", (5_000, 20_000)),
+    "other": ("Insektenwiese {at}", "Blühstreifen statt Rasen {at}.", (5_000, 20_000)),
 }
+
+
+def place_kind(name: str) -> str:
+    """The grammatical kind of a street or place name (a key of ``_PHRASES``).
+
+    >>> place_kind("Cranger Straße"), place_kind("Eppmannsweg"), place_kind("Schalker Markt")
+    ('street', 'way', 'square')
+    """
+    if name in _KIND_BY_NAME:
+        return _KIND_BY_NAME[name]
+    for ending, kind in _KIND_BY_ENDING:
+        if name.lower().endswith(ending):
+            return kind
+    raise ValueError(f"no grammatical kind for the place name {name!r}; add it to _KIND_BY_NAME")
+
+
+def render(category: str, place: str) -> tuple[str, str]:
+    """Title and description of a ``category`` proposal at ``place``, in correct German.
+
+    >>> render("trees", "Schalker Markt")[0], render("water", "Heinrich-König-Platz")[0]
+    ('Straßenbäume für den Schalker Markt', 'Trinkbrunnen am Heinrich-König-Platz')
+    >>> render("trees", "Eppmannsweg")[1][:55]
+    'Neue, hitzeresistente Straßenbäume entlang des Eppmanns'
+    """
+    at, for_, along = (p.format(s=place) for p in _PHRASES[place_kind(place)])
+    title_t, desc_t, _ = _TEMPLATES[category]
+    return (
+        title_t.format(**{"at": at, "for": for_, "along": along}),
+        desc_t.format(**{"at": at, "for": for_, "along": along}),
+    )
+
+
 _FIRST = [
     "Anna",
     "Murat",
@@ -153,21 +208,21 @@ def make_proposals(
         for _ in range(20):
             aid = str(rng.choice(area_ids, p=area_p))
             street = str(rng.choice(STREETS.get(aid, ["Hauptstraße"])))
-            title_t, desc_t, (lo, hi) = _TEMPLATES[cat]
-            title = title_t.format(s=street)
+            title, description = render(cat, street)
             if title not in used:
                 break
         used.add(title)
         cells = grid[grid["area_id"] == aid]
         c = cells.sample(1, random_state=int(rng.integers(0, 2**31))).iloc[0]
         lon, lat = TO_LONLAT.transform(c["x"] + rng.uniform(-40, 40), c["y"] + rng.uniform(-40, 40))
+        lo, hi = _TEMPLATES[cat][2]
         cost = int(round(rng.uniform(lo, hi) / 500) * 500)
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         rows.append(
             {
                 "proposal_id": f"GB-{k + 1:03d}",
                 "title": title,
-                "description": desc_t.format(s=street),
+                "description": description,
                 "category": cat,
                 "cost_eur": cost,
                 "lat": round(float(lat), 6),

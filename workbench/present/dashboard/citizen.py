@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from importlib import resources
 from typing import Any
 
 import ipywidgets as W
@@ -32,68 +33,10 @@ from workbench.present.dashboard.state import (
 from workbench.present.publication import legal_sections
 from workbench.workspace import Workspace
 
-CSS = """
-<style>
-.wb-app { max-width: 1200px; margin: 0 auto; font-size: 16px; color: #1a1a1a; line-height: 1.45; }
-.wb-app h1 { font-size: 1.45rem; margin: 0.3rem 0; line-height: 1.25; }
-.wb-app h2 { font-size: 1.2rem; margin: 1rem 0 0.3rem; }
-.wb-app h3 { font-size: 1.02rem; margin: 0; display: inline; }
-.wb-app a { color: #0b4f9c; }
-.wb-vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
-         white-space: nowrap; }
-.wb-brand { font-weight: bold; color: #1b5e20; margin: 0.3rem 0 0; }
-.wb-banner { background: #fff3cd; border: 2px solid #8a6d00; padding: 0.4rem 0.7rem;
-             font-weight: bold; margin: 0.3rem 0; }
-.wb-list { padding-left: 0; list-style: none; margin: 0; }
-.wb-proposal { border-bottom: 1px solid #bbb; padding: 0.55rem 0.2rem; }
-.wb-rank { display: inline-block; min-width: 2.2rem; text-align: center; font-weight: bold;
-           border: 3px solid #999; border-radius: 1rem; margin-right: 0.2rem; }
-.wb-meta { color: #333; font-size: 0.94rem; margin: 0.15rem 0; }
-.wb-why { font-size: 0.97rem; margin: 0.15rem 0; }
-.wb-actions { margin: 0.2rem 0; }
-.wb-swatch { display: inline-block; width: 0.95rem; height: 0.95rem; margin: 0 0.2rem 0 0.5rem;
-             border: 1px solid #555; vertical-align: middle; }
-.wb-swatch.wb-round { border-radius: 50%; }
-.wb-legend { font-size: 0.94rem; margin: 0.15rem 0; }
-.wb-message { color: #9a1515; font-weight: bold; }
-.wb-message.wb-ok { color: #1a1a1a; font-weight: normal; }
-.wb-app table { border-collapse: collapse; margin: 0.3rem 0 0.8rem; font-size: 0.95rem; }
-.wb-app th, .wb-app td { border-bottom: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; }
-.wb-app .wb-num { text-align: right; white-space: nowrap; }
-.wb-app summary { cursor: pointer; font-weight: bold; padding: 0.3rem 0; }
-.wb-footer { border-top: 2px solid #1b5e20; margin-top: 1.2rem; padding-top: 0.4rem; }
-.wb-legal { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1.4rem; }
-.wb-app .widget-html-content { font-size: 16px; line-height: 1.45; }
-.wb-app .widget-label { font-weight: bold; font-size: 0.95rem; color: #1a1a1a; }
-.wb-app .widget-text, .wb-app .widget-dropdown { flex-wrap: wrap; height: auto;
-  margin: 0.2rem 0.8rem 0.2rem 0; }
-.wb-app .widget-text .widget-label, .wb-app .widget-dropdown .widget-label {
-  width: 100%; text-align: left; margin-bottom: 0.15rem; }
-.wb-app .widget-text input, .wb-app .widget-dropdown select { width: 100%; max-width: 24em; }
-.wb-app .widget-checkbox { width: auto; margin-right: 1rem; }
-.wb-app .widget-checkbox label { font-size: 0.95rem; }
-.wb-app .widget-text input, .wb-app select, .wb-app .widget-button {
-  font-size: 1rem; min-height: 2.5rem; height: auto; }
-.wb-app .widget-button { border: 1px solid #555; background: #f4f4f4; color: #1a1a1a; }
-.wb-app .wb-lang .widget-toggle-button.mod-active { background: #1b5e20; color: #fff; }
-.wb-locate { font: inherit; font-size: 1rem; min-height: 2.5rem; padding: 0.3rem 0.7rem;
-             border: 1px solid #555; border-radius: 2px; background: #f4f4f4; color: #1a1a1a; }
-.wb-geo { display: none !important; }
-.wb-app .leaflet-div-icon { background: transparent !important; border: none !important;
-  pointer-events: none; text-align: center; }
-.wb-app .wb-district-name { color: #111; font-weight: bold; font-size: 13px;
-  white-space: nowrap; text-align: center; pointer-events: none;
-  background: transparent !important; border: none !important;
-  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff,
-  1px 1px 0 #fff, 0 0 3px #fff; }
-.wb-app .widget-button.wb-more { justify-content: center; font-weight: bold; max-width: 100%; }
-.wb-app .leaflet-container { touch-action: pan-y pinch-zoom !important; font-size: 15px; }
-.wb-app .leaflet-popup-content { font-size: 15px; }
-.wb-app .leaflet-control-attribution { font-size: 12px; color: #222; }
-.wb-app .leaflet-control-attribution a { color: #0b4f9c; }
-@media (max-width: 700px) { .wb-app { font-size: 16px; } }
-</style>
-"""
+# the page's style sheet, shipped beside this module
+CSS = (
+    "<style>" + resources.files(__package__).joinpath("citizen.css").read_text("utf-8") + "</style>"
+)
 
 LAYER_KEYS = ("heat", "heat_hotspots", "air", "air_hotspots", "eaqi", "need")
 SHOWN_AT_START = ("heat", "heat_hotspots")
@@ -114,7 +57,7 @@ class CitizenPage:
     def __init__(self, data: PublicData, *, lang: str = "de") -> None:
         self.data = data
         self._syncing = False
-        south, west, north, east = _bbox(data)
+        south, west, north, east = data.bbox()
         index = None
         if data.addresses is not None and len(data.addresses):
             from workbench.addresses import AddressIndex, district_points
@@ -231,6 +174,16 @@ class CitizenPage:
             self.overlays[key] = L.ImageOverlay(url=layer.data_url(), bounds=layer.bounds, name=key)
             if key in SHOWN_AT_START:
                 m.add(self.overlays[key])
+        self.street_layers: list[Any] = []
+        if self.data.streets and self.data.streets.get("features"):
+            for colour, weight in (("#777777", 4.5), ("#ffffff", 2.5)):  # casing, then line
+                layer = L.GeoJSON(
+                    data=self.data.streets,
+                    name="streets",
+                    style={"color": colour, "weight": weight, "opacity": 0.9},
+                )
+                self.street_layers.append(layer)
+                m.add(layer)
         if not self.data.areas.empty:
             self.districts_layer = L.GeoJSON(
                 data=self.data.areas_geojson(),
@@ -284,20 +237,11 @@ class CitizenPage:
         """Show or hide an overlay (added to or removed from the map) and its legend."""
         ov = self.overlays[key]
         if on and ov not in self.map.layers:
-            # below the districts and proposals
-            self.map.layers = (
-                [
-                    x
-                    for x in self.map.layers
-                    if x is not self.markers and x is not getattr(self, "districts_layer", None)
-                ]
-                + [ov]
-                + [
-                    x
-                    for x in (getattr(self, "districts_layer", None), self.markers)
-                    if x is not None
-                ]
-            )
+            # above the other overlays, below streets, district boundaries and proposals
+            top = [*self.street_layers, getattr(self, "districts_layer", None), self.markers]
+            top = [x for x in top if x is not None]
+            rest = [x for x in self.map.layers if all(x is not y for y in top)]
+            self.map.layers = (*rest, ov, *top)
         elif not on and ov in self.map.layers:
             self.map.remove(ov)
         self.render_legends()
@@ -543,21 +487,6 @@ class CitizenPage:
         for pid, mk in self.marker_by_id.items():
             mk.opacity = 1.0 if pid in ids else 0.15
             mk.fill_opacity = 0.9 if pid in ids else 0.1
-
-
-def _bbox(data: PublicData) -> tuple[float, float, float, float]:
-    if not data.areas.empty:
-        import shapely
-
-        w, s, e, n = shapely.union_all(list(data.areas["geometry"])).bounds
-        return s, w, n, e
-    p = data.proposals
-    return (
-        float(p["lat"].min()),
-        float(p["lon"].min()),
-        float(p["lat"].max()),
-        float(p["lon"].max()),
-    )
 
 
 def build_citizen(ws: Workspace, *, lang: str = "de") -> CitizenPage:

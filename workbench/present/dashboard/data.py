@@ -61,6 +61,17 @@ class PublicData:
     publication: Publication = field(default_factory=Publication)
     tiles: tuple[str, str] = ("", "")  # XYZ tile URL and its attribution (may be empty)
     addresses: pd.DataFrame | None = None  # street, housenumber, postcode, lat, lon
+    streets: dict[str, Any] | None = None  # main streets, GeoJSON lines in lon/lat
+
+    def bbox(self) -> tuple[float, float, float, float]:
+        """(south, west, north, east) of the districts, or of the placed proposals."""
+        if not self.areas.empty:
+            import shapely
+
+            w, s, e, n = shapely.union_all(list(self.areas["geometry"])).bounds
+            return s, w, n, e
+        p = self.proposals
+        return (p["lat"].min(), p["lon"].min(), p["lat"].max(), p["lon"].max())
 
     def districts(self) -> list[tuple[str, str]]:
         """(area_id, name) sorted by name."""
@@ -329,6 +340,7 @@ def public_data(ws: Workspace) -> PublicData:
         publication=Publication.from_config(ws.config),
         tiles=tile_settings(ws.config),
         addresses=ws.addresses(),
+        streets=ws.streets(),
     )
 
 

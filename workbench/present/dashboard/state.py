@@ -271,9 +271,10 @@ class WeightState(HasTraits):
 
 
 # ------------------------------------------------------------------------ rendering
-# need at the site (0–1) in words; the static site's app.js uses the same steps
-NEED_WORDS = ((0.6, "sehr hoch", "very high"), (0.45, "hoch", "high"), (0.3, "mittel", "medium"),
-              (-math.inf, "gering", "low"))  # fmt: skip
+# need at the site (0–1) in words, on the steps the explanations use
+# (workbench.models.ranking.NEED_LEVELS); the static site's app.js repeats them
+NEED_WORDS = {"very_high": ("sehr hoch", "very high"), "high": ("hoch", "high"),
+              "medium": ("mittel", "medium"), "low": ("gering", "low")}  # fmt: skip
 
 
 def need_word(v: float, lang: str) -> str:
@@ -282,12 +283,12 @@ def need_word(v: float, lang: str) -> str:
     >>> need_word(0.7, "de"), need_word(0.31, "en"), need_word(float("nan"), "de")
     ('sehr hoch', 'medium', '–')
     """
+    from workbench.models.ranking import NEED_LEVELS
+
     if v is None or not math.isfinite(float(v)):
         return "–"
-    for lo, de, en in NEED_WORDS:
-        if v >= lo:
-            return de if lang == "de" else en
-    return "–"
+    level = next(name for lo, name in NEED_LEVELS if v >= lo)
+    return NEED_WORDS[level][0 if lang == "de" else 1]
 
 
 def distance_text(m: float, lang: str) -> str:
@@ -318,7 +319,7 @@ def proposal_list_html(
             else fmt_int(getattr(r, "votes", float("nan")), lang)
         )
         rank = int(r.rank)
-        parts = [f"{t('place', lang)} {rank} {i18n.tf('of_total', lang, n=total)}"]
+        parts = []  # the place itself opens the explanation ("Platz 3 von 50. …")
         if "distance_m" in p.columns and pd.notna(r.distance_m):
             parts.append(i18n.tf("distance_from", lang, distance=distance_text(r.distance_m, lang)))
         parts += [

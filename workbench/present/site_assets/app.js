@@ -76,6 +76,7 @@
     return s.replace(/\b(\d+) ([a-z])\b/g, "$1$2");
   }
   window.__normalise = normalise; // for the test comparing it with workbench.addresses
+  window.__needWord = (v) => needWord(v); // and this one with need_word
   function distance(lat1, lon1, lat2, lon2) {
     const r = Math.PI / 180;
     const a = Math.sin((lat2 - lat1) * r / 2) ** 2 +
@@ -274,6 +275,19 @@
       layerGroup.appendChild(img);
     }
     svg.appendChild(layerGroup);
+    // main streets under the boundaries: a grey casing with a white line
+    const sg = svgEl("g", { id: "streets" });
+    const line = (coords) => coords.map(([lon, lat], i) => (i ? "L" : "M") +
+      proj.x(lon).toFixed(1) + " " + proj.y(lat).toFixed(1)).join("");
+    for (const f of (D.streets && D.streets.features) || []) {
+      const g = f.geometry;
+      const parts = g.type === "LineString" ? [g.coordinates] : g.type === "MultiLineString" ? g.coordinates : [];
+      const d = parts.map(line).join("");
+      if (!d) continue;
+      sg.appendChild(svgEl("path", { d, class: "street-casing" }));
+      sg.appendChild(svgEl("path", { d, class: "street" }));
+    }
+    svg.appendChild(sg);
     const dg = svgEl("g", { id: "districts" });
     const names = svgEl("g", { id: "district-names" });
     for (const f of D.districts.features) {
@@ -394,9 +408,10 @@
   function needWord(v) {
     if (v === null || v === undefined || !isFinite(v)) return "–";
     const de = state.lang === "de";
-    if (v >= 0.6) return de ? "sehr hoch" : "very high";
-    if (v >= 0.45) return de ? "hoch" : "high";
-    if (v >= 0.3) return de ? "mittel" : "medium";
+    // the steps of workbench.models.ranking.NEED_LEVELS (a test compares them)
+    if (v >= 0.55) return de ? "sehr hoch" : "very high";
+    if (v >= 0.40) return de ? "hoch" : "high";
+    if (v >= 0.25) return de ? "mittel" : "medium";
     return de ? "gering" : "low";
   }
   function select(id, fromMap) {
@@ -551,7 +566,7 @@
       h.appendChild(document.createTextNode(p.title));
       li.appendChild(h);
       const votes = p.votes_hidden ? tx("few_votes") : fmtInt(p.votes);
-      const parts = [tx("place") + " " + p.rank + " " + tx("of_total", { n: total })];
+      const parts = []; // the place itself opens the explanation ("Platz 3 von 50. …")
       if (p._dist !== null && p._dist !== undefined) parts.push(tx("distance_from", { distance: fmtDist(p._dist) }));
       parts.push(cat(p.category), p.district || "", fmtEur(p.cost_eur),
                  tx("need_level") + ": " + needWord(p.need_at_site), tx("votes") + ": " + votes);
@@ -707,10 +722,10 @@
   }
 
   Promise.all(["data/proposals.json", "data/districts.geojson", "data/layers.json",
-               "data/texts.json", "data/meta.json", "data/site.json", "data/budget.json"].map((p) => load(p))
+               "data/texts.json", "data/meta.json", "data/site.json", "data/budget.json", "data/streets.geojson"].map((p) => load(p))
     .concat([load("data/addresses.json")]))
-    .then(([proposals, districts, layers, texts, meta, site, budget, addresses]) => {
-      D = { proposals, districts, layers, texts, meta, site, budget, addresses, byId: {}, districtCentre: {} };
+    .then(([proposals, districts, layers, texts, meta, site, budget, streets, addresses]) => {
+      D = { proposals, districts, layers, texts, meta, site, budget, streets, addresses, byId: {}, districtCentre: {} };
       for (const p of proposals) D.byId[p.proposal_id] = p;
       for (const f of districts.features) D.districtCentre[f.properties.area_id] = labelPoint(f);
       D.index = buildIndex();
