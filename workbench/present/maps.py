@@ -22,6 +22,21 @@ CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis", "plain": "Greys
 STATUS_COLOURS = {"ok": "#1a9850", "degraded": "#fdae61", "stale": "#bdbdbd", "dead": "#000000"}
 
 
+def cell_spacing(x: np.ndarray, y: np.ndarray, *, tolerance: float = 1e-3) -> float:
+    """The distance between neighbouring cell centres (m), from their coordinates.
+
+    The smallest step between distinct columns or rows; steps under ``tolerance`` (1 mm) are
+    float noise within one column (a grid written through another CRS or a text file),
+    not a column of their own. 100 m when a single cell leaves nothing to measure.
+
+    >>> cell_spacing(np.array([50.0, 150.0000001, 149.9999999]), np.array([50.0, 50.0, 150.0]))
+    100.0
+    """
+    steps = np.concatenate([np.diff(np.unique(x)), np.diff(np.unique(y))])
+    steps = steps[steps > tolerance]
+    return float(np.round(steps.min(), 6)) if len(steps) else 100.0
+
+
 def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[float, ...], float]:
     """Arrange a cell column on its regular grid.
 
@@ -40,15 +55,12 @@ def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[flo
     """
     x = cells["x"].to_numpy(float)
     y = cells["y"].to_numpy(float)
-    ux = np.unique(x)
-    uy = np.unique(y)
-    steps = np.concatenate([np.diff(ux), np.diff(uy)])
-    size = float(steps.min()) if len(steps) else 100.0
-    ix = np.rint((x - ux.min()) / size).astype(int)
-    iy = np.rint((y - uy.min()) / size).astype(int)
+    size = cell_spacing(x, y)
+    ix = np.rint((x - x.min()) / size).astype(int)
+    iy = np.rint((y - y.min()) / size).astype(int)
     img = np.full((iy.max() + 1, ix.max() + 1), np.nan)
     img[iy, ix] = cells[column].to_numpy(float)
-    x0, y0 = float(ux.min()) - size / 2, float(uy.min()) - size / 2
+    x0, y0 = float(x.min()) - size / 2, float(y.min()) - size / 2
     extent = (x0, x0 + img.shape[1] * size, y0, y0 + img.shape[0] * size)
     return img[::-1], extent, size
 
