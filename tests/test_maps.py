@@ -78,3 +78,69 @@ def test_linear_gradient_is_recovered_within_one_cell():
     truth = a * (px.ravel()[sample] - 360_000) + b * (py.ravel()[sample] - 5_704_000)
     # a pixel shows the cell its centre falls in: off by at most half a cell each way
     assert np.abs(img.ravel()[sample] - truth).max() <= (a + b) * SIZE / 2 + 1e-6
+
+
+# ------------------------------------------------------------------ report maps
+def districts() -> pd.DataFrame:
+    """Four quadrants of the test grid and one 300 m square, as lon/lat polygons."""
+    import shapely
+    from shapely.geometry import box
+
+    to_ll = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True)
+    x0, y0, xm, ym, x1, y1 = 360_000, 5_704_000, 367_500, 5_714_000, 375_000, 5_724_000
+    boxes = {
+        "Nord-West": box(x0, ym, xm, y1),
+        "Nord-Ost": box(xm, ym, x1, y1),
+        "Süd-West $x^2$": box(x0, y0, xm, ym),  # a name is text, never mathtext
+        "Süd-Ost": box(xm, y0, x1, ym),
+        "Kleinstgemeinde am Kanal": box(367_600, 5_714_100, 367_900, 5_714_400),
+    }
+    geoms = [
+        shapely.transform(g, lambda xy: np.column_stack(to_ll.transform(xy[:, 0], xy[:, 1])))
+        for g in boxes.values()
+    ]
+    return pd.DataFrame({"area_id": range(len(boxes)), "name": list(boxes), "geometry": geoms})
+
+
+def map_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_report_map_names_every_district_its_name_fits_in():
+    import matplotlib.pyplot as plt
+
+    from workbench.present.maps import city_map
+
+    g = city_grid().assign(v=lambda d: d["col"] / NX)
+    areas = districts()
+    points = pd.DataFrame({"x": [361_000.0, 370_000.0], "y": [5_705_000.0, 5_720_000.0]})
+    fig = city_map(g, "v", areas=areas, points=points.assign(rank=[1, 12]), lang="de")
+    texts = map_texts(fig)
+    for name in ["Nord-West", "Nord-Ost", "Süd-West $x^2$", "Süd-Ost"]:
+        assert texts.count(name) == 1, texts
+    assert "Kleinstgemeinde am Kanal" not in texts  # 300 m: too small for its label
+    dollar = next(t for t in fig.axes[0].texts if t.get_text().startswith("Süd-West"))
+    assert not dollar.get_parse_math()
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Stadtteilgrenze", "Rang 1–10", "weitere"]
+    plt.close(fig)
+    no_names = city_map(g, "v", areas=areas, area_names=False)
+    assert not set(map_texts(no_names)) & set(areas["name"])
+    plt.close(no_names)
+
+
+@pytest.mark.parametrize(("lang", "mark", "other"), [("de", ",", "."), ("en", ".", ",")])
+def test_colour_bar_ticks_use_the_languages_decimal_mark(lang, mark, other):
+    import matplotlib.pyplot as plt
+
+    from workbench.present.maps import city_map
+
+    g = city_grid().assign(v=lambda d: 0.1 + 0.7 * d["col"] / NX)
+    fig = city_map(g, "v", lang=lang, label="0–1")
+    fig.canvas.draw()
+    bar = fig.axes[1]
+    labels = [t.get_text() for t in bar.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 3
+    assert all(mark in s and other not in s for s in labels), labels
+    assert len({len(s) for s in labels}) == 1  # the same number of decimals on every tick
+    plt.close(fig)
