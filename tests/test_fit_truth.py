@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import DEMO, run_cli
 from pyproj import Transformer
 
 from workbench.models.hotspots import gi_star
@@ -210,3 +210,18 @@ def test_air_counts_in_metrics_are_counts_of_the_mapped_sensors(city_run):
     a = ws.metrics()["air"]["pm2_5"]
     assert a["sensors_over_eu_annual"] <= a["sensors_over_who_annual"] <= a["n_sensors"]
     assert a["n_sensors"] <= a["sensors_valid_period_mean"] <= a["sensors"]
+
+
+def test_pm_surface_does_not_draw_the_canal_the_sensors_never_saw(demo_workspace):
+    """No PM box of the demo stands on water; the canal's cells (water share > 0.3) are far
+    from every sensor's land-cover mix. The land-use regression must not invent PM there:
+    with green beside impervious it predicted ≈ 4 µg/m³ above the truth along the whole
+    canal, a straight line of false air hotspots across every map."""
+    cells = demo_workspace.results("cells")
+    truth = pd.read_parquet(DEMO / "truth" / "truth_cells.parquet").set_index("cell_id")
+    canal = cells[cells["water"] > 0.3]
+    assert len(canal) > 100
+    excess = canal["pm2_5_ugm3"].to_numpy() - truth.loc[canal["cell_id"], "pm2_5_ugm3"].to_numpy()
+    assert abs(excess.mean()) < 1.5, excess.mean()
+    assert canal["air_hotspot"].mean() < 0.5  # no true hotspot lies on the canal
+    assert not truth.loc[canal["cell_id"], "air_hotspot"].any()

@@ -66,7 +66,7 @@ class FitSettings:
     min_nights: int = 7
     heat_covariates: tuple[str, ...] = ("impervious", "green", "water", "building_height")
     air_quantities: tuple[str, ...] = AIR_QUANTITIES
-    air_covariates: tuple[str, ...] = ("road_density", "impervious", "green")
+    air_covariates: tuple[str, ...] = ("road_density", "impervious")
     min_daily_hours: int = 18
     min_period_coverage: float = 0.75
     cv_block_m: float = 2000.0

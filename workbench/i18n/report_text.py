@@ -50,6 +50,7 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "mon_felt": ("Gefühlte Temperatur", "Felt temperature"),
     "mon_pm2_5_days": ("PM2,5: Tage > EU", "PM2.5: days > EU"),
     "mon_pm10_days": ("PM10: Tage > EU", "PM10: days > EU"),
+    "pm2_5_ugm3": ("PM2,5 (µg/m³)", "PM2.5 (µg/m³)"),
     "heat_class_none": ("unbedenklich", "no concern"),
     "heat_class_caution": ("Vorsicht", "caution"),
     "heat_class_extreme_caution": ("erhöhte Vorsicht", "extreme caution"),

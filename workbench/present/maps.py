@@ -15,11 +15,26 @@ import numpy as np
 import pandas as pd
 
 from workbench.geo import WORK_CRS
-from workbench.i18n import t
+from workbench.i18n import fmt_dec, t
 
 # colour maps chosen to stay readable in greyscale print and for colour-blind readers
 CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis", "plain": "Greys"}
 STATUS_COLOURS = {"ok": "#1a9850", "degraded": "#fdae61", "stale": "#bdbdbd", "dead": "#000000"}
+
+
+def cell_spacing(x: np.ndarray, y: np.ndarray, *, tolerance: float = 1e-3) -> float:
+    """The distance between neighbouring cell centres (m), from their coordinates.
+
+    The smallest step between distinct columns or rows; steps under ``tolerance`` (1 mm) are
+    float noise within one column (a grid written through another CRS or a text file),
+    not a column of their own. 100 m when a single cell leaves nothing to measure.
+
+    >>> cell_spacing(np.array([50.0, 150.0000001, 149.9999999]), np.array([50.0, 50.0, 150.0]))
+    100.0
+    """
+    steps = np.concatenate([np.diff(np.unique(x)), np.diff(np.unique(y))])
+    steps = steps[steps > tolerance]
+    return float(np.round(steps.min(), 6)) if len(steps) else 100.0
 
 
 def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[float, ...], float]:
@@ -40,15 +55,12 @@ def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[flo
     """
     x = cells["x"].to_numpy(float)
     y = cells["y"].to_numpy(float)
-    ux = np.unique(x)
-    uy = np.unique(y)
-    steps = np.concatenate([np.diff(ux), np.diff(uy)])
-    size = float(steps.min()) if len(steps) else 100.0
-    ix = np.rint((x - ux.min()) / size).astype(int)
-    iy = np.rint((y - uy.min()) / size).astype(int)
+    size = cell_spacing(x, y)
+    ix = np.rint((x - x.min()) / size).astype(int)
+    iy = np.rint((y - y.min()) / size).astype(int)
     img = np.full((iy.max() + 1, ix.max() + 1), np.nan)
     img[iy, ix] = cells[column].to_numpy(float)
-    x0, y0 = float(ux.min()) - size / 2, float(uy.min()) - size / 2
+    x0, y0 = float(x.min()) - size / 2, float(y.min()) - size / 2
     extent = (x0, x0 + img.shape[1] * size, y0, y0 + img.shape[0] * size)
     return img[::-1], extent, size
 
@@ -116,6 +128,7 @@ def _draw_raster(
     vmin: float | None,
     vmax: float | None,
     faded: bool,
+    lang: str,
 ) -> tuple[float, ...]:
     """Colour the cells by ``column`` with a labelled colour bar; return the map extent."""
     img, extent, _size = grid_raster(cells, column)
@@ -131,7 +144,45 @@ def _draw_raster(
     cb = ax.figure.colorbar(im, ax=ax, shrink=0.75, pad=0.02)
     cb.set_label(label, fontsize=8)
     cb.ax.tick_params(labelsize=7)
+    cb.ax.yaxis.set_major_formatter(decimal_formatter(lang))
     return extent
+
+
+def tick_digits(locs: Sequence[float]) -> int:
+    """Decimals that write every tick exactly (``0.25`` steps need 2), at most 4.
+
+    >>> tick_digits([0.2, 0.30000000000000004, 0.4]), tick_digits([8.0, 10.0])
+    (1, 0)
+    >>> tick_digits([0, 0.25])
+    2
+    """
+    v = np.asarray(locs, float)
+    for d in range(4):
+        if np.allclose(np.round(v, d), v, rtol=0, atol=1e-9 * max(1.0, float(np.abs(v).max()))):
+            return d
+    return 4
+
+
+def decimal_formatter(lang: str) -> Any:
+    """Tick labels in the language's number style (``0,25`` in German), same decimals for all.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax.yaxis.set_major_formatter(decimal_formatter("de"))
+    >>> _ = ax.set_ylim(0.1, 0.3)
+    >>> ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())[:3]
+    ['0,100', '0,125', '0,150']
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _pos: int | None) -> str:
+        axis = formatter.axis
+        locs = axis.get_majorticklocs() if axis is not None else [value]
+        return fmt_dec(value, lang, tick_digits(locs))
+
+    formatter = FuncFormatter(label)
+    return formatter
 
 
 def _draw_outline(ax: Any, cells: pd.DataFrame, outline: str | None, lang: str) -> list[Any]:
@@ -159,6 +210,56 @@ def _draw_areas(ax: Any, areas: pd.DataFrame | None, lang: str) -> list[Any]:
     if areas is None or areas.empty:
         return []
     return [Line2D([], [], color="#333333", lw=0.8, label=t("district_border", lang))]
+
+
+def _draw_area_names(ax: Any, areas: pd.DataFrame | None, *, fontsize: float = 6.5) -> list[Any]:
+    """Each district's name at a point inside it (``representative_point``), dark on a
+    white halo; a name that does not fit inside its district at the axes' size, or that the
+    legend would cover, is left out.
+
+    Call once the axes have their final size. Names are drawn as plain text (no mathtext),
+    whatever characters they hold. Returns the Text artists drawn.
+    """
+    if areas is None or areas.empty or "name" not in areas:
+        return []
+    import shapely
+    from matplotlib import patheffects
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:4326", WORK_CRS, always_xy=True)
+    ax.apply_aspect()  # the equal aspect moves the axes box only when drawn: measure after it
+    renderer = ax.figure.canvas.get_renderer()
+    to_data = ax.transData.inverted()
+    halo = [patheffects.withStroke(linewidth=1.8, foreground="white")]
+    legend = ax.get_legend()
+    covered = [legend.get_window_extent(renderer)] if legend is not None else []
+    drawn = []
+    for geom, name in zip(areas["geometry"], areas["name"], strict=True):
+        if geom is None or geom.is_empty or not isinstance(name, str) or not name.strip():
+            continue
+        poly = shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        at = poly.representative_point()
+        text = ax.text(
+            at.x,
+            at.y,
+            name.strip(),
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            color="#1a1a1a",
+            path_effects=halo,
+            parse_math=False,
+            zorder=2.5,
+        )
+        extent = text.get_window_extent(renderer)
+        corners = to_data.transform(extent.corners())
+        box = shapely.box(*corners.min(axis=0), *corners.max(axis=0))
+        hidden = any(extent.overlaps(c) for c in covered)
+        if hidden or poly.intersection(box).area < 0.9 * box.area:
+            text.remove()
+            continue
+        drawn.append(text)
+    return drawn
 
 
 def _draw_status_points(ax: Any, pts: pd.DataFrame) -> list[Any]:
@@ -278,6 +379,7 @@ def city_map(
     outline: str | None = None,
     points: pd.DataFrame | None = None,
     point_labels: bool = False,
+    area_names: bool = True,
     lang: str = "de",
     vmin: float | None = None,
     vmax: float | None = None,
@@ -294,6 +396,7 @@ def city_map(
     outline : a boolean cell column (e.g. ``heat_hotspot``) drawn as a contour
     points : rows with ``x``, ``y`` and optional ``rank`` (proposals) or ``sensor_id``
     point_labels : write the rank next to the ten best-ranked points
+    area_names : write each district's name inside it (where it fits)
     """
     import matplotlib.pyplot as plt
 
@@ -310,12 +413,15 @@ def city_map(
         vmin=vmin,
         vmax=vmax,
         faded=points is not None,
+        lang=lang,
     )
     handles = _draw_outline(ax, cells, outline, lang)
     handles += _draw_areas(ax, areas, lang)
     handles += _draw_points(ax, points, point_labels, lang)
     _finish_axes(ax, extent, title, handles, lang)
     fig.tight_layout()
+    if area_names:
+        _draw_area_names(ax, areas)  # after the layout: whether a name fits depends on it
     return fig
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench.geo import WORK_CRS
 from workbench.i18n import fmt_datetime, method
+from workbench.present.maps import grid_raster
 from workbench.present.publication import Publication, tile_settings
 from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
 from workbench.workspace import Workspace
@@ -133,17 +134,9 @@ def lonlat_raster(
     """
     from pyproj import Transformer
 
-    x = cells["x"].to_numpy(float)
-    y = cells["y"].to_numpy(float)
-    ux, uy = np.unique(x), np.unique(y)
-    size = float(np.concatenate([np.diff(ux), np.diff(uy)]).min())
-    x0, y0 = ux.min() - size / 2, uy.min() - size / 2
-    nx = round((ux.max() - ux.min()) / size) + 1
-    ny = round((uy.max() - uy.min()) / size) + 1
-    grid = np.full((ny, nx), np.nan)
-    grid[np.rint((y - uy.min()) / size).astype(int), np.rint((x - ux.min()) / size).astype(int)] = (
-        cells[column].to_numpy(float)
-    )
+    north_up, (x0, _, y0, _), size = grid_raster(cells, column)
+    grid = north_up[::-1]  # row 0 in the south, as y grows
+    ny, nx = grid.shape
     to_ll = Transformer.from_crs(WORK_CRS, "EPSG:4326", always_xy=True)
     cx = [x0, x0 + nx * size, x0, x0 + nx * size]
     cy = [y0, y0, y0 + ny * size, y0 + ny * size]

@@ -21,7 +21,7 @@ def evaluation_section(ev: pd.DataFrame, lang: str) -> Section:
     lang : ``"de"`` or ``"en"``
     """
     quantities = {"uhi_night": t("eval_uhi_night", lang), "tmax_day": t("eval_tmax_day", lang)}
-    quantities["pm2_5"] = "PM2.5 (µg/m³)"
+    quantities["pm2_5"] = t("pm2_5_ugm3", lang)
     frame = pd.DataFrame(
         {
             t("eval_measure", lang): ev["measure_id"].astype(str),

@@ -35,7 +35,11 @@ def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
 def validation_table(metrics: dict[str, Any], lang: str) -> Table:
     """Cross-validated RMSE of the model and both baselines, per quantity and scheme."""
     rows = []
-    names = {"heat": t("validation_uhi", lang), "pm2_5": "PM2.5 (µg/m³)", "pm10": "PM10 (µg/m³)"}
+    names = {
+        "heat": t("validation_uhi", lang),
+        "pm2_5": t("pm2_5_ugm3", lang),
+        "pm10": "PM10 (µg/m³)",
+    }
     blocks = [("heat", metrics.get("heat", {}))]
     blocks += [(q, metrics.get("air", {}).get(q, {})) for q in ("pm2_5", "pm10")]
     for q, m in blocks:
