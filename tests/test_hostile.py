@@ -205,3 +205,43 @@ def test_delete_removes_one_sensors_span_atomically_and_logs_it(tmp_path):
         proc = run_cli("delete", "--workspace", str(ws), *args)
         assert proc.returncode == 1 and msg in proc.stderr, proc.stderr
     assert len(Workspace.open(ws).observations()) == 84
+
+
+def _gzip_of_zeros(n_mib: int) -> bytes:
+    """A gzip file that unpacks to ``n_mib`` MiB of zeros (about 1 KiB per MiB)."""
+    import zlib
+
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = b"0" * (1 << 20)
+    return b"".join(c.compress(zeros) for _ in range(n_mib)) + c.flush()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "message"),
+    [
+        ("bomb.csv.gz", lambda: _gzip_of_zeros(1200), "unpacks to more than 1,073,741,824 bytes"),
+        ("wide.csv", lambda: (",".join(f"c{i}" for i in range(1_000_000)) + "\n").encode(),
+         "line 1: 1,000,000 columns; at most 2,000 are read"),
+        ("cut.csv.gz", lambda: _gzip_of_zeros(2)[:-30], "damaged gzip file"),
+    ],
+)  # fmt: skip
+def test_unbounded_input_is_refused_in_bounded_memory(tmp_path, name, make, message):
+    """Before: a 1 MB gzip bomb grew to 2.2 GB and a 10 MB one ended in MemoryError; a CSV
+    with 10⁶ columns aborted the process (std::bad_alloc). Now each is one line, in a child
+    capped at 4 GiB of address space, and the store is unchanged."""
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    src = tmp_path / name
+    src.write_bytes(make())
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "import", "--workspace", str(ws), str(src)],
+        capture_output=True, text=True, timeout=300, cwd=REPO, preexec_fn=cap,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and message in lines[0], lines
+    assert sum(Workspace.open(ws).snapshot().observation_counts().values()) == 0

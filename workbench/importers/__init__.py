@@ -6,7 +6,7 @@ Each format module has ``parse_<format>(data: bytes, ...)`` (no files needed) an
 
 from __future__ import annotations
 
-import gzip
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,70 @@ FORMATS = (
 __all__ = ["FORMATS", "ImportFormatError", "ParsedBatch", "detect_format", "parse", "read"]
 
 
-def _maybe_gunzip(data: bytes, source: str) -> bytes:
-    if data[:2] == b"\x1f\x8b":
+# a gzip file may unpack to at most this much (a 1 MB "bomb" once reached 2.2 GB)
+MAX_UNPACKED_BYTES = 1 << 30
+# a table with more columns than this is refused before a parser allocates for them
+MAX_COLUMNS = 2_000
+CHUNK = 1 << 20
+
+
+def gunzip_limited(data: bytes, source: str, limit: int = MAX_UNPACKED_BYTES) -> bytes:
+    """Unpack gzip ``data`` (one or more members) in 1 MiB steps, refusing to produce more
+    than ``limit`` bytes, so a small file cannot fill the memory.
+
+    >>> import gzip
+    >>> gunzip_limited(gzip.compress(b"abc" * 3), "x.gz")
+    b'abcabcabc'
+    >>> gunzip_limited(gzip.compress(b"0" * 5000), "bomb.gz", limit=4096)
+    Traceback (most recent call last):
+    ...
+    workbench.importers.base.ImportFormatError: bomb.gz: unpacks to more than 4,096 bytes (the limit for one file); split it or unpack it yourself
+    """
+    out = bytearray()
+    rest = data
+    while rest[:2] == b"\x1f\x8b":
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        buf = rest
         try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as exc:
+            while True:
+                chunk = d.decompress(buf, CHUNK)
+                out += chunk
+                if len(out) > limit:
+                    raise ImportFormatError(
+                        source,
+                        f"unpacks to more than {limit:,} bytes (the limit for one file); "
+                        "split it or unpack it yourself",
+                    )
+                buf = d.unconsumed_tail
+                if not chunk and not buf:
+                    break
+        except zlib.error as exc:
             raise ImportFormatError(source, f"damaged gzip file ({exc})") from None
-    return data
+        if not d.eof:
+            raise ImportFormatError(source, "damaged gzip file (it ends too early)")
+        rest = d.unused_data
+    return bytes(out)
+
+
+def _maybe_gunzip(data: bytes, source: str) -> bytes:
+    return gunzip_limited(data, source) if data[:2] == b"\x1f\x8b" else data
+
+
+def check_columns(data: bytes, source: str, limit: int = MAX_COLUMNS) -> None:
+    r"""Refuse a table whose header has more than ``limit`` columns (before any parser
+    allocates memory for them; 10⁶ columns once aborted the process).
+
+    >>> check_columns(b"a,b,c\n1,2,3\n", "t.csv")
+    >>> check_columns(b",".join([b"c"] * 3000) + b"\n", "wide.csv")
+    Traceback (most recent call last):
+    ...
+    workbench.importers.base.ImportFormatError: wide.csv, line 1: 3,000 columns; at most 2,000 are read
+    """
+    end = data.find(b"\n", 0, 64 << 20)  # counting separators is cheap, even in 64 MiB
+    head = data[: end if end >= 0 else 64 << 20]
+    n = max(head.count(sep) for sep in (b",", b";", b"\t")) + 1
+    if n > limit:
+        raise ImportFormatError(source, f"{n:,} columns; at most {limit:,} are read", line=1)
 
 
 def detect_format(data: bytes, source: str = "<bytes>") -> str:
@@ -60,6 +117,8 @@ def detect_format(data: bytes, source: str = "<bytes>") -> str:
     head = decode_text(data[:8192]).lstrip()
     if not head:
         raise ImportFormatError(source, "the file is empty")
+    if head[0] not in "[{":
+        check_columns(data, source)
     if head[0] in "[{":
         doc = load_json(data, source)
         for name, mod_check in (
@@ -107,6 +166,8 @@ def parse(
 ) -> ParsedBatch:
     """Parse input of the given format (or detect it) into a :class:`ParsedBatch`."""
     data = _maybe_gunzip(data, source)
+    if decode_text(data[:64]).lstrip()[:1] not in ("[", "{"):
+        check_columns(data, source)
     fmt = detect_format(data, source) if format == "auto" else format
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose auto or one of {', '.join(FORMATS)}")
