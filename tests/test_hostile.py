@@ -245,3 +245,49 @@ def test_unbounded_input_is_refused_in_bounded_memory(tmp_path, name, make, mess
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0] and message in lines[0], lines
     assert sum(Workspace.open(ws).snapshot().observation_counts().values()) == 0
+
+
+def test_a_decidim_export_is_not_taken_for_consul_and_a_newline_in_a_name_stays_one_line(
+    tmp_path,
+):
+    """Before: a Decidim export with a 'supports' column was detected as CONSUL ("no title
+    column"); a newline in a file name split the one-line error in two."""
+    from workbench.participation import detect, read
+
+    text = (
+        "id;title/de;title/en;body/de;supports;budget_amount;latitude;longitude\n"
+        "7;Bäume für die Cranger Straße;Trees;Mehr Schatten;42;18000;51.55;7.10\n"
+    )
+    src = tmp_path / "decidim.csv"
+    src.write_text(text, encoding="utf-8")
+    assert detect(src, src.read_bytes()) == "decidim"
+    p = read(src).proposals
+    assert p[["title", "votes", "cost_eur"]].values.tolist() == [
+        ["Bäume für die Cranger Straße", 42, 18000.0]
+    ]
+    odd = tmp_path / "bad\nname.csv"
+    odd.write_text("sensor_id,time,quantity,value,unit\na,2025-07-01T00:00Z,pm2_5,warm,ug/m3\n")
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    proc = run_cli("import", "--workspace", str(ws), str(odd))
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1, lines
+    assert "bad\\nname.csv" in lines[0] and "'value'" in lines[0], lines
+
+
+@pytest.mark.parametrize("epoch", ["1e20", "nan", "-1e18"])
+def test_an_epoch_that_is_no_time_gets_file_line_and_field(tmp_path, epoch):
+    """Before: 'observation column 'time' has 1 nulls', with no file or line."""
+    src = tmp_path / "epoch.csv"
+    src.write_text(
+        "sensor_id,time,quantity,value,unit\n"
+        "a,1751328000,pm2_5,3,ug/m3\n"
+        f"a,{epoch},pm2_5,4,ug/m3\n",
+        encoding="utf-8",
+    )
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    proc = run_cli("import", "--workspace", str(ws), str(src))
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 1 and len(lines) == 1, proc.stderr
+    assert "epoch.csv, line 3, field 'time'" in lines[0] and "is not a time" in lines[0], lines

@@ -49,6 +49,19 @@ def report_bug(exc: BaseException) -> Path:
     return path
 
 
+def one_line(text: str) -> str:
+    r"""A message on one line: control characters (a newline in a file name, say) are
+    shown escaped, so the message stays one line a person and a log reader can trust.
+
+    >>> one_line("bad\nname.csv, line 2: expected a number")
+    'bad\\nname.csv, line 2: expected a number'
+    """
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
 class WorkbenchGroup(click.Group):
     """A click group that applies the error policy to every command."""
 
@@ -56,7 +69,7 @@ class WorkbenchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (InputError, StoreError, *PATH_ERRORS) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             sys.exit(EXIT_BAD_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
             raise

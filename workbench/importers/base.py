@@ -238,6 +238,17 @@ def parse_times(
         num = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
         ms = np.abs(num) > 1e11
         us = np.where(ms, num * 1e3, num * 1e6)
+        # a time must be finite and between 1900 and 2300 (beyond, int64 microseconds
+        # overflow or the number is not a time at all)
+        bad = ~np.isfinite(us) | (us < -2.2e15) | (us > 1.05e16)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ImportFormatError(
+                source,
+                f"{num[i]!r} is not a time (expected seconds or milliseconds since 1970)",
+                line=i + 1 + header_lines,
+                field=field,
+            )
         return pa.array(us.astype("int64"), pa.int64()).cast(pa.timestamp("us", tz="UTC"))
     s = pd.Series(arr.cast(pa.string()).to_pylist(), dtype="string").str.strip()
     if s.isna().any():

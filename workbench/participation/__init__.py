@@ -26,10 +26,12 @@ def detect(path: str | Path, data: bytes) -> str:
     if name.endswith((".geojson", ".json")) or head.startswith("{"):
         return "geojson"
     header, _ = read_rows(data[: 64 * 1024].rsplit(b"\n", 1)[0] or data, str(path))
-    if consul.looks_like(header):
-        return "consul"
+    # Decidim first: its language-suffixed columns ("title/de") are unmistakable, while a
+    # Decidim export also carries CONSUL-like columns ("id", "supports")
     if decidim.looks_like(header):
         return "decidim"
+    if consul.looks_like(header):
+        return "consul"
     return "csv"
 
 
