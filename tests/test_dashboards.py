@@ -277,9 +277,16 @@ def _assert_nothing_loaded_from_elsewhere(seen):
     assert set(seen["external"]) <= set(seen["blocked"]), seen
 
 
+TOKEN = "test-analyst-token-0123456789"
+ANALYST: dict[str, str] = {}  # the analyst page's address, filled by the server fixture
+
+
 @pytest.fixture(scope="module")
 def server(hostile_workspace, tmp_path_factory):
-    port = free_port()
+    """``workbench serve``: the public citizen page, and the analyst page behind a token."""
+    import os
+
+    port, aport = free_port(), free_port()
     log = (tmp_path_factory.mktemp("serve") / "voila.log").open("w")
     proc = subprocess.Popen(
         [
@@ -291,23 +298,57 @@ def server(hostile_workspace, tmp_path_factory):
             str(hostile_workspace.root),
             "--port",
             str(port),
+            "--analyst-port",
+            str(aport),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=REPO,
         start_new_session=True,
+        env=dict(os.environ, WORKBENCH_ANALYST_TOKEN=TOKEN),
     )
     from workbench.present.serve import stop, wait_ready
 
     try:
         wait_ready(f"http://127.0.0.1:{port}/voila/render/citizens.ipynb", proc, timeout=180)
+        wait_ready(f"http://127.0.0.1:{aport}/login", proc, timeout=180)
     except RuntimeError:
         log.flush()
         stop(proc)
         raise
+    ANALYST["url"] = f"http://127.0.0.1:{aport}"
     yield f"http://127.0.0.1:{port}"
     stop(proc)
     log.close()
+
+
+def test_the_analyst_page_needs_the_token_and_the_public_server_lists_no_analyst(server):
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_a, **_k):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def status(url: str, headers: dict | None = None) -> tuple[int, str]:
+        try:
+            with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=60) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get("Location", "")
+
+    page = f"{ANALYST['url']}/voila/render/analyst.ipynb"
+    code, where = status(page)
+    assert code in (302, 401, 403) and "/login" in where, (code, where)
+    assert status(page + "?token=wrong")[0] in (302, 401, 403)
+    assert status(page + f"?token={TOKEN}")[0] == 200
+    assert status(page, {"Authorization": f"token {TOKEN}"})[0] == 200
+    # the public server has no analyst page at all, and its listing does not name one
+    assert status(f"{server}/voila/render/analyst.ipynb")[0] == 404
+    code, listing = status(f"{server}/")
+    assert "analyst" not in listing.lower()
 
 
 def test_citizen_page_in_chromium(server, browser, hostile_workspace):
@@ -422,7 +463,7 @@ def test_voila_citizen_page_has_no_axe_violations(server, browser, viewport):
 def test_analyst_page_in_chromium(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     seen = _watch(page)
-    page.goto(f"{server}/voila/render/analyst.ipynb")
+    page.goto(f"{ANALYST['url']}/voila/render/analyst.ipynb?token={TOKEN}")
     page.wait_for_selector("text=Zustand des Sensornetzes", timeout=120_000)
     page.wait_for_selector(".wb-table")
     assert page.locator(".leaflet-container").count() == 2
@@ -487,20 +528,25 @@ def test_sigterm_stops_voila_and_its_kernels(demo_workspace, tmp_path):
             if line.startswith("analyst"):
                 break
         wait_ready(f"http://127.0.0.1:{port}/", proc)
-        voila = [p for p in _procs() if _stat(p)[0] == proc.pid]  # Voila: the child
-        assert len(voila) == 1, "workbench serve should run one Voila"
-        group = _stat(voila[0])[1]  # Voila leads its own group, its kernels belong to it
-        assert [p for p in _procs() if _stat(p)[1] == group]
+        voila = [p for p in _procs() if _stat(p)[0] == proc.pid]  # Voila: the children
+        assert len(voila) == 2, "workbench serve runs two Voilas: citizen and analyst page"
+        groups = {_stat(v)[1] for v in voila}  # each leads its own group, with its kernels
+
+        def alive() -> list[Path]:
+            return [p for p in _procs() if _stat(p)[1] in groups]
+
+        assert alive()
         proc.send_signal(signal.SIGTERM)  # to the workbench process alone
         assert proc.wait(30) == 0
         deadline = time.monotonic() + 20
-        while [p for p in _procs() if _stat(p)[1] == group] and time.monotonic() < deadline:
+        while alive() and time.monotonic() < deadline:
             time.sleep(0.2)
-        survivors = [p.name for p in _procs() if _stat(p)[1] == group]
+        survivors = [p.name for p in alive()]
         assert not survivors, f"Voila or a kernel survived: {survivors}"
-        with socket.socket() as s:  # nobody listens any more: a new server can start
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", port))
+        for free in (port, port + 1):  # nobody listens any more: a new server can start
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", free))
     finally:
         if proc.poll() is None:
             proc.kill()

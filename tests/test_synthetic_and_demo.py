@@ -218,12 +218,14 @@ def serve_pages(cmd: list[str], cwd: Path) -> None:
         for line in proc.stdout:
             for page in ("citizens", "analyst"):
                 if line.strip().startswith(page) and "http://" in line:
-                    urls[page] = line.split()[-1]
+                    urls[page] = next(w for w in line.split() if w.startswith("http://"))
             if len(urls) == 2:
                 break
         assert set(urls) == {"citizens", "analyst"}, urls
+        # the citizen page on the port, the analyst page on the next one behind its token
+        assert f":{port}/voila/render/citizens.ipynb" in urls["citizens"]
+        assert f":{port + 1}/voila/render/analyst.ipynb?token=" in urls["analyst"]
         for url in urls.values():
-            assert f":{port}/voila/render/" in url
             with urllib.request.urlopen(url, timeout=120) as r:
                 assert r.status == 200
     finally:

@@ -33,15 +33,30 @@ def report(workspace: Path, out: Path | None, lang: str) -> None:
 @click.option("--port", type=int, default=None, help="TCP port (default 8866 or config).")
 @click.option("--ip", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--pool-size", type=int, default=None, help="Preheated kernels per page.")
-def serve(workspace: Path, port: int | None, ip: str | None, pool_size: int | None) -> None:
-    """Serve the citizen and analyst pages with Voila (Ctrl-C stops)."""
+@click.option(
+    "--analyst-port", type=int, default=None, help="Port of the analyst page (default port+1)."
+)
+def serve(
+    workspace: Path,
+    port: int | None,
+    ip: str | None,
+    pool_size: int | None,
+    analyst_port: int | None,
+) -> None:
+    """Serve the citizen page (public) and the analyst page (behind a token) with Voila.
+
+    The analyst page's token is $WORKBENCH_ANALYST_TOKEN, or a new one printed with its
+    address. Ctrl-C stops both.
+    """
     from workbench.present.serve import ServeSettings
     from workbench.present.serve import serve as run
 
     ws = Workspace.open(workspace)
     if ws.latest_run() is None:
         raise InputError(f"{workspace} has no results: run `workbench fit` and `workbench rank`")
-    s = ServeSettings.from_config(ws.config, port=port, ip=ip, pool_size=pool_size)
+    s = ServeSettings.from_config(
+        ws.config, port=port, ip=ip, pool_size=pool_size, analyst_port=analyst_port
+    )
     from workbench.present.publication import tile_settings
 
     tiles = tile_settings(ws.config)[0] or None

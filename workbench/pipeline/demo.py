@@ -225,12 +225,13 @@ def run(
     for line in lines:
         echo(line)
     if serve:
+        from workbench.present.publication import tile_settings
         from workbench.present.serve import ServeSettings
         from workbench.present.serve import serve as serve_pages
 
-        echo("dashboards  starting Voila (citizen and analyst pages); Ctrl-C stops")
+        echo("dashboards  starting Voila (citizen page, and the analyst page behind a token)")
         settings = ServeSettings.from_config(ws.config, port=port)
-        tiles = ws.config.get("dashboard", {}).get("tiles") or None
+        tiles = tile_settings(ws.config)[0] or None
         serve_pages(ws.root, settings, tiles=tiles, echo=lambda s: echo(f"            {s}"))
     echo("next        workbench status --workspace " + str(root))
     warnings = [w for s in steps.values() if s is not None for w in s.warnings]

@@ -1,6 +1,7 @@
 """``workbench serve``: the citizen and analyst pages under Voila.
 
-Voila runs the notebooks in ``workbench/present/notebooks/`` with ``WORKBENCH_WORKSPACE`` set to the
+Voila runs the notebooks in ``workbench/present/notebooks/public`` (the citizen page) and
+``notebooks/analyst`` (the analyst page, behind a token) with ``WORKBENCH_WORKSPACE`` set to the
 workspace. Settings for a public deployment (see docs/dashboards.md):
 
 * binds to 127.0.0.1 unless ``--ip`` says otherwise (put a reverse proxy with TLS in front);
@@ -25,7 +26,10 @@ from typing import Any
 
 from workbench.errors import InputError
 
-PAGES = ("citizens.ipynb", "analyst.ipynb")
+PUBLIC_PAGES = ("citizens.ipynb",)
+ANALYST_PAGES = ("analyst.ipynb",)
+PAGES = PUBLIC_PAGES + ANALYST_PAGES
+TOKEN_ENV = "WORKBENCH_ANALYST_TOKEN"
 # our Voila template (workbench/present/jupyter_data/voila/templates/gegruent): lang="de",
 # no CDN links, a visible focus; found through JUPYTER_PATH
 TEMPLATE = "gegruent"
@@ -36,12 +40,32 @@ def jupyter_data_dir() -> Path:
     return Path(__file__).resolve().parent / "jupyter_data"
 
 
-def dashboards_dir() -> Path:
-    """The Voila notebooks, shipped as package data (``workbench/present/notebooks``)."""
-    here = Path(__file__).resolve().parent / "notebooks"
-    if not all((here / p).exists() for p in PAGES):
+def dashboards_dir(kind: str = "public") -> Path:
+    """The Voila notebooks, shipped as package data: ``public`` (the citizen page) or
+    ``analyst`` (the analyst page, served by its own Voila behind a token)."""
+    here = Path(__file__).resolve().parent / "notebooks" / kind
+    pages = PUBLIC_PAGES if kind == "public" else ANALYST_PAGES
+    if not all((here / p).exists() for p in pages):
         raise FileNotFoundError(f"dashboard notebooks not found in {here}")
     return here
+
+
+def analyst_token() -> str:
+    """The analyst page's token: ``$WORKBENCH_ANALYST_TOKEN``, or a new random one.
+
+    Raises
+    ------
+    InputError
+        If the variable is set but shorter than 16 characters.
+    """
+    import secrets
+
+    token = os.environ.get(TOKEN_ENV, "")
+    if not token:
+        return secrets.token_urlsafe(24)
+    if len(token) < 16 or not token.isprintable() or " " in token:
+        raise InputError(f"{TOKEN_ENV} must be at least 16 printable characters without spaces")
+    return token
 
 
 @dataclass(frozen=True)
@@ -52,13 +76,27 @@ class ServeSettings:
     cull_idle_timeout: int = 900
     cull_interval: int = 60
     base_url: str = "/"
+    analyst_port: int = 0  # 0: the port after ``port``
+
+    @property
+    def analyst(self) -> int:
+        """The analyst page's port."""
+        return self.analyst_port or self.port + 1
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any], **override: Any) -> ServeSettings:
         d = dict(cfg.get("dashboard", {}))
         kw = {
             k: d[k]
-            for k in ("port", "ip", "pool_size", "cull_idle_timeout", "cull_interval", "base_url")
+            for k in (
+                "port",
+                "ip",
+                "pool_size",
+                "cull_idle_timeout",
+                "cull_interval",
+                "base_url",
+                "analyst_port",
+            )
             if k in d
         }
         kw.update({k: v for k, v in override.items() if v is not None})
@@ -69,6 +107,10 @@ class ServeSettings:
     def validate(self) -> None:
         if not (0 <= self.port <= 65535):
             raise InputError(f"port {self.port} is not a TCP port (0–65535)")
+        if not (0 <= self.analyst <= 65535) or self.analyst == self.port:
+            raise InputError(
+                f"analyst_port {self.analyst} must be a TCP port other than port {self.port}"
+            )
         if self.pool_size < 0 or self.pool_size > 32:
             raise InputError(f"pool_size {self.pool_size}; allowed are 0–32")
         if self.cull_idle_timeout < 0 or self.cull_interval <= 0:
@@ -99,16 +141,26 @@ def security_headers(tiles: str | None = None) -> dict[str, str]:
     }
 
 
-def voila_command(folder: Path, s: ServeSettings, tiles: str | None = None) -> list[str]:
-    """The Voila command line for the dashboards folder."""
+def voila_command(
+    folder: Path,
+    s: ServeSettings,
+    tiles: str | None = None,
+    *,
+    port: int | None = None,
+    token: str | None = None,
+    pool_size: int | None = None,
+) -> list[str]:
+    """The Voila command line for a dashboards folder; with ``token``, every request needs
+    it (``?token=…`` or ``Authorization: token …``, then a cookie) or gets the login page."""
     tornado = {"headers": security_headers(tiles)}
-    return [
+    pool = s.pool_size if pool_size is None else pool_size
+    cmd = [
         sys.executable,
         "-m",
         "voila",
         str(folder),
         "--no-browser",
-        f"--port={s.port}",
+        f"--port={s.port if port is None else port}",
         f"--Voila.ip={s.ip}",
         f"--Voila.base_url={s.base_url}",
         "--Voila.port_retries=0",
@@ -117,32 +169,51 @@ def voila_command(folder: Path, s: ServeSettings, tiles: str | None = None) -> l
         "--VoilaExporter.language_code=de",
         "--show_tracebacks=False",
         "--strip_sources=True",
-        f"--preheat_kernel={s.pool_size > 0}",
-        f"--pool_size={s.pool_size}",
+        f"--preheat_kernel={pool > 0}",
+        f"--pool_size={pool}",
         f"--MappingKernelManager.cull_idle_timeout={s.cull_idle_timeout}",
         f"--MappingKernelManager.cull_interval={s.cull_interval}",
         "--MappingKernelManager.cull_connected=False",
     ]
+    if token:
+        cmd.append(f"--Voila.token={token}")
+    return cmd
 
 
-def page_urls(s: ServeSettings, host: str | None = None) -> dict[str, str]:
+def page_urls(s: ServeSettings, host: str | None = None, token: str = "") -> dict[str, str]:
+    """Where the pages are: the citizen page, and the analyst page with its token."""
     h = host or (s.ip if s.ip not in ("0.0.0.0", "") else "127.0.0.1")
+    query = f"?token={token}" if token else ""
     return {
-        p.removesuffix(".ipynb"): f"http://{h}:{s.port}{s.base_url}voila/render/{p}" for p in PAGES
+        "citizens": f"http://{h}:{s.port}{s.base_url}voila/render/citizens.ipynb",
+        "analyst": f"http://{h}:{s.analyst}{s.base_url}voila/render/analyst.ipynb{query}",
     }
 
 
 def start(
-    ws_root: Path, s: ServeSettings, *, log: Any = None, tiles: str | None = None
+    ws_root: Path,
+    s: ServeSettings,
+    *,
+    log: Any = None,
+    tiles: str | None = None,
+    analyst_token: str | None = None,
 ) -> subprocess.Popen:
-    """Start Voila in the background (own process group) and return the process."""
+    """Start one Voila in the background (own process group) and return the process: the
+    citizen page, or with ``analyst_token`` the analyst page on ``s.analyst`` behind it."""
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
+    env.pop(TOKEN_ENV, None)  # the kernels need no token
     env["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(jupyter_data_dir()), os.environ.get("JUPYTER_PATH", "")) if p
     )
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    if analyst_token:
+        cmd = voila_command(
+            dashboards_dir("analyst"), s, tiles, port=s.analyst, token=analyst_token, pool_size=0
+        )
+    else:
+        cmd = voila_command(dashboards_dir("public"), s, tiles)
     return subprocess.Popen(
-        voila_command(dashboards_dir(), s, tiles),
+        cmd,
         env=env,
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
@@ -203,18 +274,29 @@ def serve(
             signal.signal(sig, interrupted)
         except ValueError:  # not the main thread: the caller handles signals
             pass
-    proc = start(ws_root, s, log=sys.stderr, tiles=tiles)
-    root = f"http://127.0.0.1:{s.port}{s.base_url}"
+    token = analyst_token()
+    procs = [
+        start(ws_root, s, log=sys.stderr, tiles=tiles),
+        start(ws_root, s, log=sys.stderr, tiles=tiles, analyst_token=token),
+    ]
     try:
-        wait_ready(root, proc)
-        for name, url in page_urls(s).items():
-            echo(f"{name:<10} {url}")
+        wait_ready(f"http://127.0.0.1:{s.port}{s.base_url}", procs[0])
+        wait_ready(f"http://127.0.0.1:{s.analyst}{s.base_url}login", procs[1])
+        urls = page_urls(s, token=token)
+        echo(f"{'citizens':<10} {urls['citizens']}")
+        echo(f"{'analyst':<10} {urls['analyst']}  (private: keep the token to yourself)")
         echo("stop with Ctrl-C")
-        return proc.wait()
+        while all(p.poll() is None for p in procs):
+            try:
+                procs[0].wait(1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        return max(p.returncode or 0 for p in procs)
     except KeyboardInterrupt:
         return 0
     finally:
-        stop(proc)
+        for p in procs:
+            stop(p)
 
 
 def static_server(directory: Path, port: int) -> subprocess.Popen:

@@ -1,8 +1,9 @@
 """The analyst page: sensor network health, recent readings, model diagnostics, and need
 weights that re-rank the proposals live.
 
-:func:`build_analyst` returns an :class:`AnalystPage`; ``present/notebooks/analyst.ipynb`` displays
-its ``widget``. Tests set slider values and call ``Button.click()``.
+:func:`build_analyst` returns an :class:`AnalystPage`;
+``present/notebooks/analyst/analyst.ipynb`` displays its ``widget``. Tests set slider values
+and call ``Button.click()``.
 """
 
 from __future__ import annotations
