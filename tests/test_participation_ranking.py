@@ -366,8 +366,8 @@ def test_explanation_in_plain_words_with_known_truth():
         "Platz 3 von 50. Hier ist es nachts deutlich wärmer als am Stadtrand (1,8 Grad). "
         "Rund 1.200 Menschen wohnen im Umkreis von 150 m, davon rund 25 % über 65 oder unter "
         "6 Jahre alt. Der Ort hat insgesamt einen hohen Bedarf an Abkühlung, sauberer Luft und "
-        "Grün. Eine Maßnahme dieser Art (Bäume) hilft dabei viel. Für die Kosten von 18.000 € "
-        "erreicht der Vorschlag viele Menschen mit Bedarf. Der Platz ist ziemlich sicher: Bei "
+        "Grün. Eine Maßnahme dieser Art (Bäume) hilft dabei viel. Nutzen je Euro: hoch "
+        "(Kosten 18.000 €). Der Platz ist ziemlich sicher: Bei "
         "anderen Annahmen zum Bedarf läge er wahrscheinlich zwischen Platz 2 und 5."
     )
     en = explain(_row(), 50, "en", True)
@@ -392,13 +392,13 @@ def test_explanation_few_people_certain_rank_and_levels():
         "The rank is certain: it would stay the same under other assumptions about need."
     )
     assert "nur einen geringen Bedarf" in de and "hilft dabei nur wenig" in de
-    assert "erreicht der Vorschlag nur wenige Menschen mit Bedarf" in de
+    assert "Nutzen je Euro: gering (Kosten " in de
     wide = explain(_row(rank_lo=20, rank_hi=31, rank=24), 50, "de", True)
     assert "Der Platz ist unsicher" in wide and "zwischen Platz 20 und 31" in wide
     # the rank outside its interval widens the stated range to include it
     assert "zwischen Platz 3 und 5" in explain(_row(rank_lo=4, rank_hi=5), 50, "de", True)
     top = explain(_row(need_at_site=0.7, score=5.0), 50, "de", True)
-    assert "einen sehr hohen Bedarf" in top and "sehr viele Menschen mit Bedarf" in top
+    assert "einen sehr hohen Bedarf" in top and "Nutzen je Euro: sehr hoch" in top
 
 
 def test_votes_only_and_unplaced_explanations_are_plain():

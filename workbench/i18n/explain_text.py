@@ -55,12 +55,13 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
     "why_effect_much": ("viel", "a lot"),
     "why_effect_some": ("etwas", "somewhat"),
     "why_effect_little": ("nur wenig", "only a little"),
-    "why_value": ("Für die Kosten von {cost} erreicht der Vorschlag {level} mit Bedarf.",
-                  "For its cost of {cost}, the proposal reaches {level} who need it."),
-    "why_value_very_many": ("sehr viele Menschen", "very many people"),
-    "why_value_many": ("viele Menschen", "many people"),
-    "why_value_some": ("einige Menschen", "some people"),
-    "why_value_few": ("nur wenige Menschen", "only a few people"),
+    # value for money, in the words of the page's sort order ("Nutzen je Euro")
+    "why_value": ("Nutzen je Euro: {level} (Kosten {cost}).",
+                  "Benefit per euro: {level} (cost {cost})."),
+    "why_value_very_many": ("sehr hoch", "very high"),
+    "why_value_many": ("hoch", "high"),
+    "why_value_some": ("mittel", "medium"),
+    "why_value_few": ("gering", "low"),
     "why_rank_certain": ("Der Platz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er "
                          "gleich.",
                          "The rank is certain: it would stay the same under other assumptions "

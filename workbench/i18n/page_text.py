@@ -77,13 +77,13 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "selected": ("ausgewählt", "selected"),
     "no_proposals": ("Keine Vorschläge für diese Auswahl.", "No proposals for this selection."),
     "about_text": ("Ein Netz aus Sensoren misst Temperatur, Luftfeuchte und Feinstaub in "
-                   "Gelsenkirchen. Daraus berechnet die Workbench, wo es nachts besonders warm "
+                   "Gelsenkirchen. Daraus berechnet GE grünt, wo es nachts besonders warm "
                    "und wo die Luft belastet ist, und wie groß der Bedarf an Grün in jeder "
                    "Ecke der Stadt ist. Die Liste ordnet jeden Vorschlag nach dem Bedarf an "
                    "seinem Ort, den Menschen, die er erreicht, der erwarteten Wirkung und den "
                    "Kosten. Bei jedem Vorschlag steht, wie sicher sein Platz ist.",
                    "A network of sensors measures temperature, humidity and fine dust in "
-                   "Gelsenkirchen. From it the workbench computes where nights are especially "
+                   "Gelsenkirchen. From it GE grünt computes where nights are especially "
                    "warm and the air is polluted, and how much each part of the city needs "
                    "green. The list orders every proposal by the need at its site, the people "
                    "it reaches, the expected effect and the cost. Each proposal says how "
@@ -130,6 +130,15 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
                    "Your browser gave no location. Please type an address."),
     "found_place": ("Gefunden: {label}. Die Vorschläge sind nach Entfernung sortiert.",
                     "Found: {label}. The proposals are sorted by distance."),
+    "sorted_from_point": ("Die Vorschläge sind nach Entfernung vom gewählten Punkt sortiert.",
+                          "The proposals are sorted by distance from the chosen point."),
+    "geo_outside": ("Ihr Standort liegt außerhalb von Gelsenkirchen. Geben Sie bitte eine "
+                    "Adresse ein.",
+                    "Your location lies outside Gelsenkirchen. Please type an address."),
+    "about_simulated": ("Auf dieser Vorführseite sind alle Messwerte, Vorschläge und Stimmen "
+                        "simuliert; so sähe die Seite mit echten Daten aus.",
+                        "On this demonstration page all readings, proposals and votes are "
+                        "simulated; this is how the page would look with real data."),
     "my_location": ("Ihr Standort", "your location"),
     "chosen_point": ("der gewählte Punkt auf der Karte", "the point chosen on the map"),
     "distance_from": ("{distance} entfernt", "{distance} away"),

@@ -139,15 +139,19 @@ LEGAL = {
         "Server Ihre IP-Adresse.",
         "accessibility_text": "Diese Seite soll die Anforderungen der BITV 2.0 (WCAG 2.1, "
         "Stufe AA) erfüllen. Sie wird bei jeder Veröffentlichung automatisch mit axe-core "
-        "geprüft und mit der Tastatur getestet. Eine vollständige Prüfung durch eine "
-        "unabhängige Stelle steht aus; die Seite ist daher teilweise vereinbar. Bekannte "
-        "Einschränkung: Die farbigen Kartenflächen sind nicht für alle lesbar; dieselben "
-        "Angaben stehen als Text in der Liste der Vorschläge.",
+        "geprüft und mit der Tastatur getestet; eine Prüfung durch eine unabhängige Stelle "
+        "steht noch aus. Sie ist teilweise vereinbar: Die farbigen Kartenflächen sind nicht "
+        "für alle lesbar. Dieselben Angaben stehen als Text bei jedem Vorschlag in der Liste.",
         "accessibility_contact": "Barrieren melden Sie bitte an: {email}",
         "no_contact": "Eine Kontaktadresse für Barrieren ist noch nicht eingetragen.",
         "enforcement": "Wenn Sie auf Ihre Meldung keine zufriedenstellende Antwort "
-        "erhalten, können Sie sich an die Schlichtungs- oder Durchsetzungsstelle Ihres "
-        "Bundeslandes wenden.",
+        "erhalten, können Sie sich an die für die veröffentlichende Stelle zuständige "
+        "Durchsetzungs- oder Ombudsstelle für barrierefreie Informationstechnik wenden "
+        "(für Kommunen in Nordrhein-Westfalen die des Landes NRW).",
+        "privacy_rights": "Sie haben das Recht auf Auskunft, Berichtigung, Löschung und "
+        "Einschränkung der Verarbeitung Ihrer Daten und auf Beschwerde bei einer "
+        "Datenschutz-Aufsichtsbehörde, in Nordrhein-Westfalen bei der Landesbeauftragten für "
+        "Datenschutz und Informationsfreiheit (LDI NRW).",
     },
     "en": {
         "imprint": "Legal notice",
@@ -173,13 +177,19 @@ LEGAL = {
         "address.",
         "accessibility_text": "This page aims to meet BITV 2.0 (WCAG 2.1, level AA). It is "
         "checked automatically with axe-core at every publication and tested with the "
-        "keyboard. A full audit by an independent body is pending, so the page is partially "
-        "compliant. Known limitation: the coloured map areas are not readable for everyone; "
-        "the same facts are given as text in the list of proposals.",
+        "keyboard; an audit by an independent body is still pending. It is partially "
+        "compliant: the coloured map areas are not readable for everyone. The same facts are "
+        "given as text with every proposal in the list.",
         "accessibility_contact": "Please report barriers to: {email}",
         "no_contact": "No contact address for barriers has been entered yet.",
         "enforcement": "If your report gets no satisfactory answer, you can turn to the "
-        "conciliation or enforcement body of your federal state.",
+        "enforcement or ombuds body for accessible information technology responsible for "
+        "the publishing body (for municipalities in North Rhine-Westphalia, that of the "
+        "state of NRW).",
+        "privacy_rights": "You have the right of access, rectification, erasure and "
+        "restriction of processing of your data, and to lodge a complaint with a data "
+        "protection supervisory authority; in North Rhine-Westphalia that is the State "
+        "Commissioner for Data Protection and Freedom of Information (LDI NRW).",
     },
 }
 
@@ -208,7 +218,7 @@ def legal_sections(
     )
     texts = {
         "imprint": [operator, L["provisional"]],
-        "privacy": [operator, *privacy, L["provisional"]],
+        "privacy": [operator, *privacy, L["privacy_rights"], L["provisional"]],
         "accessibility": [L["accessibility_text"], contact, L["enforcement"], L["provisional"]],
     }
     out = []

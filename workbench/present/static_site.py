@@ -44,7 +44,8 @@ SITE_TEXT_KEYS = (
     "budget_method_equal_shares_need", "marker_legend", "marker_first", "marker_last",
     "site_map_alt", "map_touch", "zoom_in", "zoom_out", "skip_list", "published_by",
     "data_state", "computed", "place", "of_total", "place_invalid", "show_more", "shown_of",
-    "filtered_of", "hotspot_plain", "unit_K", "unit_need",
+    "filtered_of", "hotspot_plain", "unit_K", "unit_need", "sorted_from_point", "geo_outside",
+    "about_simulated",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 
@@ -137,9 +138,8 @@ def page_html(template: str, tile_origin: str = "") -> str:
     """``index.html`` with its Content-Security-Policy allowing exactly the tile server
     (when one is configured) besides the site itself.
 
-    >>> "img-src 'self' data: https://t.example;" in page_html(
-    ...     "<meta content=\"img-src 'self' data:; x\">", "https://t.example")
-    True
+    >>> page_html("<meta content='img-src 'self' data:; x'>", "https://t.example")
+    "<meta content='img-src 'self' data: https://t.example; x'>"
     """
     if CSP_IMG not in template:
         raise ValueError("index.html has no img-src directive to extend")

@@ -2,10 +2,10 @@
 proposals, the consultation's money and the legal footer.
 
 :func:`build_citizen` assembles widgets around a :class:`~.state.CitizenState`; the Voila
-notebook ``present/notebooks/citizens.ipynb`` only calls it and displays the result. Every text
-that came from a citizen is escaped before it reaches an HTML widget. The page order is the
-keyboard order: search and filters, the list, then the map (proposal dots are not tab stops;
-"Auf der Karte zeigen" brings one into view).
+notebook ``present/notebooks/public/citizens.ipynb`` only calls it and displays the result.
+Every text that came from a citizen is escaped before it reaches an HTML widget. The page
+order is the keyboard order: search and filters, the list, then the map (proposal dots are
+not tab stops; "Auf der Karte zeigen" brings one into view).
 """
 
 from __future__ import annotations
@@ -226,10 +226,7 @@ class CitizenPage:
         lat, lon = kw.get("coordinates", (None, None))
         try:
             self.state.set_near(float(lat), float(lon), t("chosen_point", self.state.lang))
-            self._say(
-                tf("found_place", self.state.lang, label=t("chosen_point", self.state.lang)),
-                ok=True,
-            )
+            self._say(t("sorted_from_point", self.state.lang), ok=True)
         except (TraitError, TypeError, ValueError):
             self._say(t("click_outside", self.state.lang))
 
@@ -294,7 +291,7 @@ class CitizenPage:
             lat, lon, label = self.state.find_place(text)
         except PlaceNotFound as exc:
             self.state.set_near(None, None)
-            self._say(f"{t('not_found', lang)}: {tf(exc.key, lang, **exc.values)}")
+            self._say(tf(exc.key, lang, **exc.values))
             return
         except TraitError:
             self.state.set_near(None, None)
@@ -319,7 +316,7 @@ class CitizenPage:
                 raise ValueError(value)
             self.state.set_near(float(m.group(1)), float(m.group(2)), t("my_location", lang))
         except (TraitError, ValueError):
-            self._say(t("geo_failed", lang) if not m else t("click_outside", lang))
+            self._say(t("geo_failed", lang) if not m else t("geo_outside", lang))
         else:
             self._say(tf("found_place", lang, label=t("my_location", lang)), ok=True)
             self.map.center = (self.state.near_lat, self.state.near_lon)
@@ -337,7 +334,7 @@ class CitizenPage:
         for other, mk in self.marker_by_id.items():
             mk.weight, mk.color = (4, "#0b4f9c") if other == pid else (1, "#222222")
         self.map.center = self.marker_by_id[pid].location
-        self.map.zoom = 15
+        self.map.zoom = 14
 
     def clear(self) -> None:
         with self.state.hold_trait_notifications():
@@ -397,7 +394,8 @@ class CitizenPage:
         self.list_head.value = f"<h2>{escape(t('list_title', lang))}</h2>"
         self.map_head.value = (
             f"<h2>{escape(t('map_title', lang))}</h2>"
-            f"<p>{escape(t('map_hint', lang))} {escape(t('site_map_alt', lang))}</p>"
+            f"<p>{escape(t('map_hint', lang))}"
+            f'<span class="wb-vh"> {escape(t("site_map_alt", lang))}</span></p>'
         )
         self.show.description = t("show_on_map", lang)
         self.show.options = [("–", "")] + [

@@ -181,7 +181,10 @@ def continuous_layer(
     rgba = cm(np.clip((img - lo) / (hi - lo), 0, 1))
     rgba[..., 3] = np.where(np.isfinite(img), alpha, 0.0)
     steps = np.linspace(lo, hi, 5)
-    legend = [(to_hex(cm((v - lo) / (hi - lo))), f"{v:.1f}") for v in steps]
+    # the colour scale stops at the 2nd and 98th percentiles: the ends mean "or less/more"
+    labels = [f"{v:.1f}" for v in steps]
+    labels[0], labels[-1] = "<=" + labels[0], ">=" + labels[-1]
+    legend = [(to_hex(cm((v - lo) / (hi - lo))), lab) for v, lab in zip(steps, labels, strict=True)]
     return Layer(key, _png(rgba), bounds, legend, unit)
 
 

@@ -330,6 +330,10 @@ def proposal_list_html(
             f"{t('votes', lang)}: {votes}",
         ]
         why = getattr(r, "explanation_de" if lang == "de" else "explanation_en", "")
+        text = getattr(r, "description", None)
+        desc = (
+            f'<p class="wb-desc">{escape(str(text))}</p>' if isinstance(text, str) and text else ""
+        )
         colour = escape(str(getattr(r, "colour", "#999")))
         link = ""
         href = (links or {}).get(str(r.proposal_id), "")
@@ -345,6 +349,7 @@ def proposal_list_html(
             f'<h3 class="wb-title"><span class="wb-vh">{escape(t("place", lang))} {rank}: </span>'
             f"{escape(str(r.title))}</h3>"
             f'<p class="wb-meta">{escape(" · ".join(x for x in parts if x))}</p>'
+            f"{desc}"
             f'<p class="wb-why">{escape(str(why))}</p>{link}</li>'
         )
     return '<ol class="wb-list" id="wb-list">' + "".join(items) + "</ol>"
@@ -358,6 +363,8 @@ def about_html(meta: dict[str, Any], lang: str) -> str:
             f'<p class="wb-banner" role="note"><strong>{escape(t("simulated", lang))}</strong></p>'
         )
     parts.append(f"<p>{escape(t('about_text', lang))}</p>")
+    if meta.get("simulated"):
+        parts.append(f"<p>{escape(t('about_simulated', lang))}</p>")
     parts.append(f"<p>{escape(t('caveat_lowcost', lang))}</p>")
     when = (meta.get("latest_data_text") or {}).get(lang)
     if when:
@@ -437,15 +444,17 @@ def legend_label(label: str, lang: str) -> str:
     """A legend label in the reader's language: layers keep language-neutral labels (a
     number written with a point, ``hotspot``, an EAQI band name).
 
-    >>> legend_label("-0.4", "de"), legend_label("fair", "de"), legend_label("1.5", "en")
-    ('-0,4', 'mittelmäßig', '1.5')
+    >>> legend_label("-0.4", "de"), legend_label("fair", "de"), legend_label(">=1.5", "en")
+    ('−0,4', 'mittelmäßig', '≥ 1.5')
     """
     if label == "hotspot":
         return t("hotspot_plain", lang)
     if f"eaqi_{label}" in i18n.TEXT:
         return t(f"eaqi_{label}", lang)
+    prefix = {"<=": "≤ ", ">=": "≥ "}.get(label[:2], "")
+    number = label[2:] if prefix else label
     try:
-        return i18n.fmt_dec(float(label), lang, 1)
+        return prefix + i18n.fmt_dec(float(number), lang, 1).replace("-", "−")
     except ValueError:
         return label
 

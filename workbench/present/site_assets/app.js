@@ -33,8 +33,10 @@
     if (lab === "hotspot") return tx("hotspot_plain");
     const band = D.texts.texts[state.lang]["eaqi_" + lab.replace(/ /g, "_")];
     if (band) return band;
-    if (/^-?\d+(\.\d+)?$/.test(lab)) {
-      return Number(lab).toLocaleString(loc(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    const m = lab.match(/^(<=|>=)?(-?\d+(\.\d+)?)$/);
+    if (m) {
+      const n = Number(m[2]).toLocaleString(loc(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+      return (m[1] === "<=" ? "≤ " : m[1] === ">=" ? "≥ " : "") + n.replace("-", "−");
     }
     return lab;
   }
@@ -148,30 +150,31 @@
     const clean = text.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 120);
     if (normalise(clean).length < 3) {
       clearNear();
-      say(tx("not_found") + ": " + tx("place_too_short"));
+      say(tx("place_too_short"));
       return;
     }
     const hit = findPlace(clean);
     if (!hit) {
       clearNear();
-      say(tx("not_found") + ": " + tx("place_unknown", { text: clean }));
+      say(tx("place_unknown", { text: clean }));
       return;
     }
     setNear(hit.lat, hit.lon, hit.label);
   }
-  function setNear(lat, lon, label) {
+  function setNear(lat, lon, label, kind) {
     const b = D.bbox;
     if (!(lat >= b.s - 0.05 && lat <= b.n + 0.05 && lon >= b.w - 0.05 && lon <= b.e + 0.05)) {
       clearNear();
-      say(tx("click_outside"));
+      say(tx(kind === "geo" ? "geo_outside" : "click_outside"));
       return;
     }
     state.near = [lat, lon];
     state.nearLabel = label;
     state.sort = "distance";
     renderSort();
-    say(tx("found_place", { label }), true);
+    say(kind === "map" ? tx("sorted_from_point") : tx("found_place", { label }), true);
     renderList();
+    if (kind !== "map") $("list-title").scrollIntoView({ block: "start", behavior: "smooth" });
   }
   function clearNear() {
     state.near = null;
@@ -317,15 +320,16 @@
       c.addEventListener("click", (ev) => { ev.stopPropagation(); select(p.proposal_id, true); });
       pg.appendChild(c);
     }
+    svg.appendChild(names); // under the dots, so a name never hides a proposal
     svg.appendChild(pg);
-    svg.appendChild(names);
+    svg.appendChild(svgEl("g", { id: "selected-label" }));
     svg.addEventListener("click", (ev) => {
       if (lastPointer === "touch" && !$("map-wrap").classList.contains("active")) {
         $("map-wrap").classList.add("active"); // a tap wakes the map; then it pans
         return;
       }
       const pt = toMap(ev);
-      setNear(proj.lat(pt.y), proj.lon(pt.x), tx("chosen_point"));
+      setNear(proj.lat(pt.y), proj.lon(pt.x), tx("chosen_point"), "map");
     });
     // one finger scrolls the page; the map pans with a mouse, with two fingers (browser
     // pinch) or after a tap has activated it
@@ -367,8 +371,14 @@
     // markers and names keep a constant size on screen whatever the zoom
     const r = svg.getBoundingClientRect();
     const unitsPerPx = Math.max(view[2] / (r.width || 1), view[3] / (r.height || 1));
-    for (const c of svg.querySelectorAll("circle.proposal")) c.setAttribute("r", (7 * unitsPerPx).toFixed(2));
+    for (const c of svg.querySelectorAll("circle.proposal")) {
+      c.setAttribute("r", ((c.classList.contains("selected") ? 11 : 7) * unitsPerPx).toFixed(2));
+    }
     for (const t of svg.querySelectorAll("text.district-name")) t.setAttribute("font-size", (12.5 * unitsPerPx).toFixed(2));
+    for (const t of svg.querySelectorAll("text.selected-name")) {
+      t.setAttribute("font-size", (14 * unitsPerPx).toFixed(2));
+      t.setAttribute("dy", (-14 * unitsPerPx).toFixed(2));
+    }
     const dot = svg.querySelector("circle.near-dot");
     if (dot) dot.setAttribute("r", (6 * unitsPerPx).toFixed(2));
   }
@@ -416,7 +426,20 @@
   }
   function select(id, fromMap) {
     state.selected = id;
-    for (const c of document.querySelectorAll("circle.proposal")) c.classList.toggle("selected", c.dataset.id === id);
+    for (const c of document.querySelectorAll("circle.proposal")) {
+      c.classList.toggle("selected", c.dataset.id === id);
+      if (c.dataset.id === id) c.parentNode.appendChild(c); // on top of the others
+    }
+    const lab = $("selected-label");
+    lab.textContent = "";
+    const sp = D.byId[id];
+    if (sp && sp.lat !== null && sp.lon !== null) {
+      const t = svgEl("text", { x: proj.x(sp.lon), y: proj.y(sp.lat), class: "selected-name",
+                                "aria-hidden": "true" });
+      t.textContent = sp.rank + ". " + sp.title;
+      lab.appendChild(t);
+      setView();
+    }
     for (const li of $("list").children) li.classList.toggle("selected", li.dataset.id === id);
     let li = Array.from($("list").children).find((x) => x.dataset.id === id);
     if (fromMap && !li) { // beyond the proposals shown so far: show enough of the list
@@ -571,6 +594,7 @@
       parts.push(cat(p.category), p.district || "", fmtEur(p.cost_eur),
                  tx("need_level") + ": " + needWord(p.need_at_site), tx("votes") + ": " + votes);
       li.appendChild(el("p", { class: "meta" }, parts.filter((x) => x).join(" · ")));
+      if (p.description) li.appendChild(el("p", { class: "desc" }, p.description));
       li.appendChild(el("p", { class: "why" }, state.lang === "de" ? p.explanation_de : p.explanation_en));
       const act = el("p", { class: "actions" });
       if (p.lat !== null && p.lon !== null) {
@@ -610,6 +634,7 @@
       const hr = el("tr");
       hr.appendChild(el("th", { scope: "col" }, tx("place")));
       hr.appendChild(el("th", { scope: "col" }, tx("budget_proposals")));
+      hr.appendChild(el("th", { scope: "col", class: "num" }, tx("votes")));
       hr.appendChild(el("th", { scope: "col", class: "num" }, state.lang === "de" ? "Kosten" : "Cost"));
       t1.appendChild(hr);
       for (const id of a.funded) {
@@ -618,6 +643,7 @@
         const tr = el("tr");
         tr.appendChild(el("td", { class: "num" }, String(p.rank)));
         tr.appendChild(el("td", {}, p.title));
+        tr.appendChild(el("td", { class: "num" }, p.votes_hidden ? tx("few_votes") : fmtInt(p.votes)));
         tr.appendChild(el("td", { class: "num" }, fmtEur(p.cost_eur)));
         t1.appendChild(tr);
       }
@@ -628,10 +654,13 @@
       hr2.appendChild(el("th", { scope: "col" }, tx("district")));
       hr2.appendChild(el("th", { scope: "col", class: "num" }, "€"));
       t2.appendChild(hr2);
-      for (const [area, eur] of a.districts) {
+      const money = new Map(a.districts);
+      const all = D.districts.features.map((f) => f.properties.area_id)
+        .sort((x, y) => (money.get(y) || 0) - (money.get(x) || 0) || districtName(x).localeCompare(districtName(y), "de"));
+      for (const area of all) { // every district, also those that get nothing
         const tr = el("tr");
         tr.appendChild(el("td", {}, districtName(area)));
-        tr.appendChild(el("td", { class: "num" }, fmtEur(eur)));
+        tr.appendChild(el("td", { class: "num" }, fmtEur(money.get(area) || 0)));
         t2.appendChild(tr);
       }
       det.appendChild(t2);
@@ -644,6 +673,7 @@
     $("about-title").textContent = tx("about_data");
     if (D.meta.simulated) about.appendChild(el("p", { class: "banner" }, tx("simulated")));
     about.appendChild(el("p", {}, tx("about_text")));
+    if (D.meta.simulated) about.appendChild(el("p", {}, tx("about_simulated")));
     about.appendChild(el("p", {}, tx("caveat_lowcost")));
     const when = D.meta.latest_data_text ? D.meta.latest_data_text[state.lang] : "";
     if (when) {
@@ -697,7 +727,7 @@
       if (!navigator.geolocation) { say(tx("geo_failed")); return; }
       say(tx("locating"), true);
       navigator.geolocation.getCurrentPosition(
-        (pos) => setNear(pos.coords.latitude, pos.coords.longitude, tx("my_location")),
+        (pos) => setNear(pos.coords.latitude, pos.coords.longitude, tx("my_location"), "geo"),
         () => say(tx("geo_failed")),
         { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
     });
@@ -717,7 +747,10 @@
     $("zoom-out").addEventListener("click", () => zoom(1.4));
     document.addEventListener("click", (ev) => {
       const a = ev.target.closest && ev.target.closest("a[href^='#legal-']");
-      if (a) { const d = document.querySelector(a.getAttribute("href")); if (d) d.open = true; }
+      if (a) {
+        const d = document.querySelector(a.getAttribute("href"));
+        if (d) { ev.preventDefault(); d.open = true; d.querySelector("summary").focus(); }
+      }
     });
   }
 
