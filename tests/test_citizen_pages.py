@@ -271,6 +271,19 @@ def test_sorting_layers_legends_budget_and_legal_links(site, browser, tile_serve
     names = set(page.locator("#district-names text").all_text_contents())
     assert {"Buer", "Erle", "Altstadt"} <= names
     assert page.locator("#streets path.street").count() == 1  # main streets, when given
+    overlaps = page.evaluate(
+        """() => {
+          const r = Array.from(document.querySelectorAll('#district-names text'))
+            .filter(t => t.getAttribute('visibility') !== 'hidden')
+            .map(t => t.getBoundingClientRect());
+          let n = 0;
+          for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++)
+            if (r[i].left < r[j].right && r[j].left < r[i].right &&
+                r[i].top < r[j].bottom && r[j].top < r[i].bottom) n++;
+          return [n, r.length];
+        }"""
+    )
+    assert overlaps[0] == 0 and overlaps[1] >= 10, overlaps  # names never overlap
     # background tiles came from the configured (local) tile server, with attribution
     page.wait_for_function("document.querySelectorAll('#tiles image').length > 0")
     page.wait_for_timeout(500)

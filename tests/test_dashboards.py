@@ -516,10 +516,10 @@ def test_sigterm_stops_voila_and_its_kernels(demo_workspace, tmp_path):
 
     from workbench.present.serve import wait_ready
 
-    port = free_port()
+    port, aport = free_port(), free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "workbench.cli", "serve", "--workspace",
-         str(demo_workspace.root), "--port", str(port)],
+         str(demo_workspace.root), "--port", str(port), "--analyst-port", str(aport)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO,
         start_new_session=True,
     )  # fmt: skip
@@ -543,7 +543,7 @@ def test_sigterm_stops_voila_and_its_kernels(demo_workspace, tmp_path):
             time.sleep(0.2)
         survivors = [p.name for p in alive()]
         assert not survivors, f"Voila or a kernel survived: {survivors}"
-        for free in (port, port + 1):  # nobody listens any more: a new server can start
+        for free in (port, aport):  # nobody listens any more: a new server can start
             with socket.socket() as s:
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 s.bind(("127.0.0.1", free))

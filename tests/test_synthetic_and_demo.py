@@ -204,9 +204,9 @@ def serve_pages(cmd: list[str], cwd: Path) -> None:
     import subprocess
     import urllib.request
 
-    port = free_port()
+    port, aport = free_port(), free_port()
     proc = subprocess.Popen(
-        [*cmd, "--port", str(port)],
+        [*cmd, "--port", str(port), "--analyst-port", str(aport)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -222,9 +222,9 @@ def serve_pages(cmd: list[str], cwd: Path) -> None:
             if len(urls) == 2:
                 break
         assert set(urls) == {"citizens", "analyst"}, urls
-        # the citizen page on the port, the analyst page on the next one behind its token
+        # the citizen page on its port, the analyst page on its own behind a token
         assert f":{port}/voila/render/citizens.ipynb" in urls["citizens"]
-        assert f":{port + 1}/voila/render/analyst.ipynb?token=" in urls["analyst"]
+        assert f":{aport}/voila/render/analyst.ipynb?token=" in urls["analyst"]
         for url in urls.values():
             with urllib.request.urlopen(url, timeout=120) as r:
                 assert r.status == 200

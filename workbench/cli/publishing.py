@@ -89,8 +89,24 @@ def publish(workspace: Path, out: Path) -> None:
     default=None,
     help="Demo data directory (default: the bundled demo data).",
 )
-def demo(workspace: Path, no_serve: bool, port: int | None, data_dir: Path | None) -> None:
+@click.option(
+    "--analyst-port", type=int, default=None, help="Port of the analyst page (default port+1)."
+)
+def demo(
+    workspace: Path,
+    no_serve: bool,
+    port: int | None,
+    data_dir: Path | None,
+    analyst_port: int | None,
+) -> None:
     """Run the whole chain on the bundled (simulated) Gelsenkirchen demo data."""
     from workbench.pipeline import demo as step
 
-    step.run(workspace, data_dir=data_dir, serve=not no_serve, port=port, echo=click.echo)
+    step.run(
+        workspace,
+        data_dir=data_dir,
+        serve=not no_serve,
+        port=port,
+        analyst_port=analyst_port,
+        echo=click.echo,
+    )

@@ -189,6 +189,7 @@ def run(
     data_dir: str | Path | None = None,
     serve: bool = True,
     port: int | None = None,
+    analyst_port: int | None = None,
     fit_models: bool = True,
     echo: Echo = print,
 ) -> StepResult:
@@ -230,7 +231,7 @@ def run(
         from workbench.present.serve import serve as serve_pages
 
         echo("dashboards  starting Voila (citizen page, and the analyst page behind a token)")
-        settings = ServeSettings.from_config(ws.config, port=port)
+        settings = ServeSettings.from_config(ws.config, port=port, analyst_port=analyst_port)
         tiles = tile_settings(ws.config)[0] or None
         serve_pages(ws.root, settings, tiles=tiles, echo=lambda s: echo(f"            {s}"))
     echo("next        workbench status --workspace " + str(root))

@@ -280,8 +280,17 @@ def serve(
         start(ws_root, s, log=sys.stderr, tiles=tiles, analyst_token=token),
     ]
     try:
-        wait_ready(f"http://127.0.0.1:{s.port}{s.base_url}", procs[0])
-        wait_ready(f"http://127.0.0.1:{s.analyst}{s.base_url}login", procs[1])
+        for name, proc, port, path in (
+            ("citizen", procs[0], s.port, ""),
+            ("analyst", procs[1], s.analyst, "login"),
+        ):
+            try:
+                wait_ready(f"http://127.0.0.1:{port}{s.base_url}{path}", proc)
+            except RuntimeError as exc:  # most often the port is taken: the operator's call
+                raise InputError(
+                    f"the {name} page did not start on port {port} ({exc}); is the port in "
+                    "use? Choose another with --port / --analyst-port"
+                ) from None
         urls = page_urls(s, token=token)
         echo(f"{'citizens':<10} {urls['citizens']}")
         echo(f"{'analyst':<10} {urls['analyst']}  (private: keep the token to yourself)")

@@ -20,7 +20,7 @@ from traitlets import TraitError
 
 from workbench import i18n
 from workbench.i18n import t, tf
-from workbench.present.dashboard.data import PublicData, public_data
+from workbench.present.dashboard.data import PublicData, district_labels, public_data
 from workbench.present.dashboard.state import (
     CitizenState,
     PlaceNotFound,
@@ -191,9 +191,8 @@ class CitizenPage:
                 style={"color": "#222222", "weight": 1.5, "fill": False, "opacity": 0.8},
             )
             m.add(self.districts_layer)
-            from workbench.addresses import district_points
-
-            for _aid, name, plon, plat in district_points(self.data.areas):
+            # names that would overlap at the start zoom are left out (larger districts win)
+            for name, plat, plon in district_labels(self.data.areas, START_ZOOM):
                 icon = L.DivIcon(
                     html=f'<span class="wb-district-name">{escape(name)}</span>',
                     icon_size=(120, 18), icon_anchor=(60, 9),

@@ -232,6 +232,41 @@ def map_layers(cells: pd.DataFrame) -> dict[str, Layer]:
     return layers
 
 
+def district_labels(
+    areas: pd.DataFrame, zoom: int, *, font_px: float = 13.0
+) -> list[tuple[str, float, float]]:
+    """District names to draw on a web map at ``zoom``: (name, lat, lon) at a point inside
+    each district, larger districts first, leaving out a name whose box (``font_px`` high,
+    about 0.6 ``font_px`` per character) would overlap one already placed.
+
+    >>> import shapely
+    >>> a = pd.DataFrame({"name": ["Groß", "Klein"], "geometry": [
+    ...     shapely.box(7.0, 51.5, 7.1, 51.6), shapely.box(7.1, 51.549, 7.102, 51.551)]})
+    >>> [n for n, _la, _lo in district_labels(a, 9)], len(district_labels(a, 12))
+    (['Groß'], 2)
+    """
+    size = 256 * 2**zoom
+
+    def px(lat: float, lon: float) -> tuple[float, float]:
+        y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+        return (lon + 180) / 360 * size, (1 - y / math.pi) / 2 * size
+
+    order = sorted(range(len(areas)), key=lambda i: -areas["geometry"].iloc[i].area)
+    placed: list[tuple[float, float, float, float]] = []
+    out = []
+    for i in order:
+        name = str(areas["name"].iloc[i])
+        p = areas["geometry"].iloc[i].representative_point()
+        x, y = px(p.y, p.x)
+        w, h = 0.6 * font_px * len(name), font_px
+        box = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        if any(box[0] < q[2] and q[0] < box[2] and box[1] < q[3] and q[1] < box[3] for q in placed):
+            continue
+        placed.append(box)
+        out.append((name, p.y, p.x))
+    return out
+
+
 def rank_colour(rank: float, n: int) -> str:
     """Colour of a proposal marker: dark red for rank 1 to pale yellow for the last.
 

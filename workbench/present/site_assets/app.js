@@ -293,7 +293,14 @@
     svg.appendChild(sg);
     const dg = svgEl("g", { id: "districts" });
     const names = svgEl("g", { id: "district-names" });
-    for (const f of D.districts.features) {
+    const size = (f) => { // bounding-box area, enough to put large districts' names first
+      let s = 90, w = 180, n = -90, e = -180;
+      for (const poly of polygons(f)) for (const [lon, lat] of poly[0]) {
+        s = Math.min(s, lat); n = Math.max(n, lat); w = Math.min(w, lon); e = Math.max(e, lon);
+      }
+      return (n - s) * (e - w);
+    };
+    for (const f of D.districts.features.slice().sort((a, b) => size(b) - size(a))) {
       let d = "";
       for (const poly of polygons(f)) for (const ring of poly) {
         d += ring.map(([lon, lat], i) => (i ? "L" : "M") + proj.x(lon).toFixed(1) + " " +
@@ -374,7 +381,20 @@
     for (const c of svg.querySelectorAll("circle.proposal")) {
       c.setAttribute("r", ((c.classList.contains("selected") ? 11 : 7) * unitsPerPx).toFixed(2));
     }
-    for (const t of svg.querySelectorAll("text.district-name")) t.setAttribute("font-size", (12.5 * unitsPerPx).toFixed(2));
+    // district names: constant size on screen; a name that would overlap one already placed
+    // (the larger districts first) is hidden at this zoom
+    const placed = [];
+    for (const t of svg.querySelectorAll("text.district-name")) {
+      t.setAttribute("font-size", (12.5 * unitsPerPx).toFixed(2));
+      t.removeAttribute("visibility");
+      const b = t.getBBox();
+      const box = [b.x, b.y, b.x + b.width, b.y + b.height];
+      if (placed.some((p) => box[0] < p[2] && p[0] < box[2] && box[1] < p[3] && p[1] < box[3])) {
+        t.setAttribute("visibility", "hidden");
+      } else {
+        placed.push(box);
+      }
+    }
     for (const t of svg.querySelectorAll("text.selected-name")) {
       t.setAttribute("font-size", (14 * unitsPerPx).toFixed(2));
       t.setAttribute("dy", (-14 * unitsPerPx).toFixed(2));
