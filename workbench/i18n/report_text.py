@@ -125,11 +125,11 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                             "year."),
     "report_need_sentence": ("Den höchsten Bedarf an Grün haben {top}.",
                              "Need for green is highest in {top}."),
-    "report_proposals_sentence": ("{n} Vorschläge wurden nach gemessenem Bedarf, erreichten "
-                                  "Menschen, erwarteter Wirkung und Kosten gereiht. Vorne liegen: "
-                                  "{leading}.",
-                                  "{n} proposals were ranked by measured need, people reached, "
-                                  "expected effect and cost. Leading: {leading}."),
+    "report_proposals_sentence": ("{n} Vorschläge wurden nach dem Bedarf am Ort, den erreichten "
+                                  "Menschen, der erwarteten Wirkung und den Kosten geordnet. "
+                                  "Vorne liegen: {leading}.",
+                                  "{n} proposals were ranked by need at the site, people "
+                                  "reached, expected effect and cost. Leading: {leading}."),
     "report_budget_sentence": ("Budget {budget}: Nach Stimmen allein (bisheriges Verfahren) "
                                "fließen {votes_hotspots} an Hotspots und {votes_voters} der "
                                "Abstimmenden erhalten ein Projekt; mit Equal Shares und Bedarf "

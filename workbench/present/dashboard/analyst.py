@@ -41,13 +41,32 @@ def html_table(df: pd.DataFrame, *, max_rows: int = 200) -> str:
                 s = "" if v is None else str(v)
             cells.append(f"<td>{escape(s)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
+    # a scrollable, focusable region: wide tables scroll sideways on a phone, long ones stop
+    # at 28 rem, and keyboard users can scroll them too
     return (
+        "<div class='wb-scroll' tabindex='0' role='region' aria-label='Tabelle / table' "
+        "style='overflow:auto; max-height:28rem; max-width:100%'>"
         "<table class='wb-table'><thead><tr>"
         + head
         + "</tr></thead><tbody>"
         + "".join(rows)
-        + "</tbody></table>"
+        + "</tbody></table></div>"
     )
+
+
+STATUS_WORDS = {
+    "de": {"all": "alle", "ok": "in Ordnung", "degraded": "eingeschränkt", "stale": "veraltet",
+           "dead": "ausgefallen"},
+    "en": {"all": "all", "ok": "ok", "degraded": "degraded", "stale": "stale", "dead": "dead"},
+}  # fmt: skip
+HEALTH_COLUMNS = {
+    "de": {"sensor_id": "Sensor", "status": "Zustand", "completeness": "Vollständigkeit",
+           "last_seen": "zuletzt gesehen", "hours_since_seen": "Stunden seitdem",
+           "flagged_share": "Anteil markiert", "reasons": "Gründe"},
+    "en": {"sensor_id": "sensor", "status": "status", "completeness": "completeness",
+           "last_seen": "last seen", "hours_since_seen": "hours since", "flagged_share":
+           "share flagged", "reasons": "reasons"},
+}  # fmt: skip
 
 
 def health_table(health: pd.DataFrame) -> pd.DataFrame:
@@ -160,7 +179,10 @@ class AnalystPage:
         from pyproj import Transformer
 
         self.health = self.ws.health()
-        self.status_filter = W.Dropdown(options=["all", *STATUS_COLOURS], value="all")
+        self.status_filter = W.Dropdown(
+            options=[(STATUS_WORDS[self.lang][k], k) for k in ("all", *STATUS_COLOURS)],
+            value="all",
+        )
         self.health_html = W.HTML()
         pos = self.sensors[["sensor_id", "x", "y"]].merge(self.health[["sensor_id", "status"]])
         tr = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
@@ -334,6 +356,9 @@ class AnalystPage:
         for k, h in self.headings.items():
             h.value = f"<h2>{escape(t(f'analyst_{k}', lang))}</h2>"
         self.status_filter.description = t("analyst_status", lang)
+        value = self.status_filter.value
+        self.status_filter.options = [(STATUS_WORDS[lang][k], k) for k in ("all", *STATUS_COLOURS)]
+        self.status_filter.value = value
         self.quantity.description = t("quantity", lang)
         self.refresh.description = t("analyst_refresh", lang)
         self.rerank_button.description = t("analyst_rerank", lang)
@@ -351,6 +376,10 @@ class AnalystPage:
         h = health_table(self.health)
         if self.status_filter.value != "all":
             h = h[h["status"] == self.status_filter.value]
+        words = STATUS_WORDS[self.lang]
+        h = h.assign(status=h["status"].map(lambda v: words.get(v, v))).rename(
+            columns=HEALTH_COLUMNS[self.lang]
+        )
         self.health_html.value = html_table(h)
 
     def update_live(self) -> None:
@@ -388,7 +417,12 @@ class AnalystPage:
                     for a, b in zip(new["rank_lo"], new["rank_hi"], strict=True)
                 ],
                 t("proposal", lang): new["title"],
-                "±": [f"{int(c):+d}" if pd.notna(c) else "" for c in new["change"]],
+                "±": [
+                    ("±0" if int(c) == 0 else f"{int(c):+d}".replace("-", "−"))
+                    if pd.notna(c)
+                    else ""
+                    for c in new["change"]
+                ],
                 t("need", lang): [fmt_dec(v, lang) for v in new["need_at_site"]],
             }
         )

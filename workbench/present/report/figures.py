@@ -61,7 +61,9 @@ def map_figures(
             point_labels=points is not None,
             lang=lang,
         )
-        alt = map_alt_text(cells, col, title, label, outline, points, lang)
+        # the colour bar's short label, said in words in the text alternative
+        words = {"0–1": "(0–1)", t("need", lang): f"({t('layer_need', lang)}, 0–1)"}
+        alt = map_alt_text(cells, col, title, words.get(label, label), outline, points, lang)
         figs.append(Figure(key, title, figure_png(fig), alt))
     return figs
 
