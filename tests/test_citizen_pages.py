@@ -432,3 +432,11 @@ def test_site_need_words_follow_the_ranking_steps(site, browser):
     js = page.evaluate("(vs) => vs.map(v => window.__needWord(v))", values)
     assert js == [need_word(v, "de") for v in values]
     ctx.close()
+
+
+def test_old_data_is_pointed_out():
+    from workbench.present.dashboard.state import about_html
+
+    meta = {"latest_data_text": {"de": "01.09.2025, 01:00 Uhr"}, "data_age_days": 457}
+    assert "457 Tage älter als diese Berechnung" in about_html(meta, "de")
+    assert "älter als diese" not in about_html({**meta, "data_age_days": 2}, "de")

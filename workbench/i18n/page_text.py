@@ -135,6 +135,8 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "geo_outside": ("Ihr Standort liegt außerhalb von Gelsenkirchen. Geben Sie bitte eine "
                     "Adresse ein.",
                     "Your location lies outside Gelsenkirchen. Please type an address."),
+    "data_old": ("Hinweis: Die neuesten Messwerte sind {days} Tage älter als diese Berechnung.",
+                 "Note: the newest readings are {days} days older than this computation."),
     "about_simulated": ("Auf dieser Vorführseite sind alle Messwerte, Vorschläge und Stimmen "
                         "simuliert; so sähe die Seite mit echten Daten aus.",
                         "On this demonstration page all readings, proposals and votes are "

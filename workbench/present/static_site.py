@@ -45,7 +45,7 @@ SITE_TEXT_KEYS = (
     "site_map_alt", "map_touch", "zoom_in", "zoom_out", "skip_list", "published_by",
     "data_state", "computed", "place", "of_total", "place_invalid", "show_more", "shown_of",
     "filtered_of", "hotspot_plain", "unit_K", "unit_need", "sorted_from_point", "geo_outside",
-    "about_simulated",
+    "about_simulated", "data_old",
 )  # fmt: skip
 ASSETS = ("app.js", "app.css", "index.html")
 

@@ -350,6 +350,7 @@ def public_data(ws: Workspace) -> PublicData:
     meta = {
         "run_id": run.name,
         "latest_data_text": {lg: fmt_datetime(period[-1], lg) for lg in ("de", "en")},
+        "data_age_days": _age_days(period[-1], run_time(run.name)),
         "run_text": {lg: fmt_datetime(run_time(run.name), lg) for lg in ("de", "en")},
         "simulated": bool(
             metrics.get("simulated") or ws.config.get("workspace", {}).get("simulated", False)
@@ -373,6 +374,18 @@ def public_data(ws: Workspace) -> PublicData:
         addresses=ws.addresses(),
         streets=ws.streets(),
     )
+
+
+def _age_days(latest: Any, made: pd.Timestamp | None) -> int | None:
+    """Whole days between the newest data a run used and the run itself."""
+    try:
+        t0 = pd.Timestamp(latest)
+    except (ValueError, TypeError):
+        return None
+    if made is None or t0 is pd.NaT:
+        return None
+    t0 = t0.tz_localize("UTC") if t0.tzinfo is None else t0
+    return int((made - t0).days)
 
 
 def run_time(run_id: str) -> pd.Timestamp | None:

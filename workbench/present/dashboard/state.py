@@ -24,6 +24,7 @@ from workbench.i18n import LANGUAGES, fmt_eur, fmt_int, t
 MAX_TEXT = 120  # longest address a visitor may type
 NEED_KEYS = ("heat", "air", "green_deficit", "exposure", "vulnerability")
 SORT_KEYS = ("value", "need", "votes", "distance")
+DATA_OLD_DAYS = 30  # older data than this (before the run) is pointed out on the pages
 
 
 def clean_text(text: str, limit: int = MAX_TEXT) -> str:
@@ -371,6 +372,9 @@ def about_html(meta: dict[str, Any], lang: str) -> str:
         run = (meta.get("run_text") or {}).get(lang)
         computed = f" · {t('computed', lang)} {run}" if run and run != "–" else ""
         parts.append(f"<p>{escape(t('data_state', lang))}: {escape(when + computed)}</p>")
+        age = meta.get("data_age_days")
+        if age is not None and age > DATA_OLD_DAYS:
+            parts.append(f"<p><strong>{escape(i18n.tf('data_old', lang, days=age))}</strong></p>")
     if meta.get("sensors"):
         parts.append(f"<p>{escape(t('sensors', lang))}: {fmt_int(meta['sensors'], lang)}</p>")
     return "".join(parts)

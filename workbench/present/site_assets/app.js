@@ -699,6 +699,9 @@
     if (when) {
       const run = D.meta.run_text ? " · " + tx("computed") + " " + D.meta.run_text[state.lang] : "";
       about.appendChild(el("p", {}, tx("data_state") + ": " + when + run));
+      if (D.meta.data_age_days > 30) { // DATA_OLD_DAYS in dashboard/state.py
+        about.appendChild(el("p", { class: "old" }, tx("data_old", { days: fmtInt(D.meta.data_age_days) })));
+      }
     }
     if (D.meta.sensors) about.appendChild(el("p", {}, tx("sensors") + ": " + fmtInt(D.meta.sensors)));
   }
