@@ -347,6 +347,12 @@ def test_the_analyst_page_needs_the_token_and_the_public_server_lists_no_analyst
     assert status(page, {"Authorization": f"token {TOKEN}"})[0] == 200
     # the public server has no analyst page at all, and its listing does not name one
     assert status(f"{server}/voila/render/analyst.ipynb")[0] == 404
+    # Tornado's own 404 carries the security headers too
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{server}/no-such-page", timeout=30)
+    assert e.value.code == 404
+    assert "default-src 'self'" in e.value.headers["Content-Security-Policy"]
+    assert e.value.headers["X-Content-Type-Options"] == "nosniff"
     code, listing = status(f"{server}/")
     assert "analyst" not in listing.lower()
 

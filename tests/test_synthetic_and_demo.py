@@ -283,5 +283,8 @@ def test_demo_command_builds_the_workspace(tmp_path, installed_workbench):
     proc = run_cli("demo", "--workspace", str(other), "--no-serve")
     assert proc.returncode == 1 and (other / "precious.txt").exists()
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
-    # and `workbench serve` of the installed package serves both pages of that workspace
+    # and `workbench serve` of the installed package serves both pages of that workspace,
+    # even started from a folder holding a stray voila.py (it once shadowed Voila itself)
+    (empty / "voila.py").write_text('raise SystemExit("a stray voila.py ran")\n')
+    (empty / "voila.json").write_text('{"Voila": {"port": 1}}\n')
     serve_pages([str(installed_workbench), "serve", "--workspace", str(ws)], empty)

@@ -141,6 +141,27 @@ def security_headers(tiles: str | None = None) -> dict[str, str]:
     }
 
 
+TILES_ENV = "WORKBENCH_TILES"  # the tile URL, passed to the Voila config file
+
+
+def tornado_settings() -> dict[str, Any]:
+    """Tornado settings of both Voila servers (read by ``jupyter_data/voila_config/voila.py``):
+    the security headers, and a 404 handler that sends them too (Tornado's own does not)."""
+    import tornado.web
+
+    headers = security_headers(os.environ.get(TILES_ENV) or None)
+
+    class NotFoundHandler(tornado.web.RequestHandler):
+        def set_default_headers(self) -> None:
+            for k, v in headers.items():
+                self.set_header(k, v)
+
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(404)
+
+    return {"headers": headers, "default_handler_class": NotFoundHandler}
+
+
 def voila_command(
     folder: Path,
     s: ServeSettings,
@@ -152,8 +173,8 @@ def voila_command(
 ) -> list[str]:
     """The Voila command line for a dashboards folder; with ``token``, every request needs
     it (``?token=…`` or ``Authorization: token …``, then a cookie) or gets the login page."""
-    tornado = {"headers": security_headers(tiles)}
     pool = s.pool_size if pool_size is None else pool_size
+    config_dir = jupyter_data_dir() / "voila_config"
     cmd = [
         sys.executable,
         "-m",
@@ -164,7 +185,9 @@ def voila_command(
         f"--Voila.ip={s.ip}",
         f"--Voila.base_url={s.base_url}",
         "--Voila.port_retries=0",
-        f"--Voila.tornado_settings={json.dumps(tornado)}",
+        # our config only (a voila.py in the working directory is never read), which sets
+        # the headers (tornado_settings); the tile host comes through $WORKBENCH_TILES
+        f"--Voila.config_file_paths={json.dumps([str(config_dir)])}",
         f"--template={TEMPLATE}",
         "--VoilaExporter.language_code=de",
         "--show_tracebacks=False",
@@ -202,6 +225,7 @@ def start(
     citizen page, or with ``analyst_token`` the analyst page on ``s.analyst`` behind it."""
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
     env.pop(TOKEN_ENV, None)  # the kernels need no token
+    env[TILES_ENV] = tiles or ""
     env["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(jupyter_data_dir()), os.environ.get("JUPYTER_PATH", "")) if p
     )
@@ -218,6 +242,7 @@ def start(
         stdout=log or subprocess.DEVNULL,
         stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
+        cwd=Path(cmd[3]),  # the notebooks folder: no stray voila.py can shadow Voila
     )
 
 
