@@ -2,4 +2,6 @@
 # the security headers on every response, also on Tornado's own 404 page.
 from workbench.present.serve import tornado_settings
 
-c.Voila.tornado_settings = tornado_settings()  # noqa: F821 (``c`` is the traitlets config)
+config = globals().get("c")  # traitlets sets ``c`` when Voila loads this file
+if config is not None:
+    config.Voila.tornado_settings = tornado_settings()
