@@ -160,3 +160,51 @@ def installed_workbench(tmp_path_factory) -> Path:
     ).stdout.strip()  # fmt: skip
     assert where.startswith(site_dir), f"workbench imported from {where}, not the installed wheel"
     return env / "bin" / "workbench"
+
+
+# ---------------------------------------------------------------- the real browser
+CHROMIUM = "/usr/bin/chromium"  # Debian's, installed by scripts/system-deps.sh
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+AXE_JS = REPO / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium through Playwright, one per test module."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/system-deps.sh installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+    pw.stop()
+
+
+def axe_violations(page) -> list:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: scripts/system-deps.sh installs axe-core with npm")
+    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """async () => {
+          const r = await axe.run(document, {runOnly: {type: 'tag',
+              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+          return r.violations.map(v => ({id: v.id, impact: v.impact,
+              nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+
+
+def one_finger_swipe_up(page, x: float, y: float, distance: float = 250) -> None:
+    """One finger moves ``distance`` px up from (x, y): real touch events through the
+    DevTools protocol (the page must come from a context with ``has_touch=True``)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for i in range(1, 11):
+        point = {"x": x, "y": y - distance * i / 10}
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)

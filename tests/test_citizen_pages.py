@@ -5,27 +5,23 @@ budget, background tiles from a (local) tile server, and axe-core with 0 violati
 from __future__ import annotations
 
 import http.server
-import math
 import re
 import threading
 from dataclasses import replace
-from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
 import pytest
-from conftest import ARTIFACTS, HOSTILE_TITLES, REPO
+from conftest import ARTIFACTS, HOSTILE_TITLES, axe_violations, one_finger_swipe_up
 
 from workbench.errors import InputError
 from workbench.present.dashboard.data import public_data
+from workbench.present.dashboard.state import distance_m
 from workbench.present.publication import Publication, legal_sections, tile_settings
 from workbench.present.serve import static_server, wait_ready
 from workbench.present.static_site import write_site
 from workbench.simulate.broker import free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE_JS = REPO / ".cache" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 # a point in Erle and the address list the search must find it in
@@ -39,30 +35,6 @@ ADDRESSES = pd.DataFrame(
         "lon": [7.1043, CRANGER_100[1], 7.1046, 7.0500],
     }
 )
-
-
-def axe_violations(page) -> list:
-    """axe-core's WCAG 2.1 A/AA violations on the page as it is now."""
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: scripts/system-deps.sh installs axe-core with npm")
-    page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    return page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {runOnly: {type: 'tag',
-              values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
-          return r.violations.map(v => ({id: v.id, impact: v.impact,
-              nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
-        }"""
-    )
-
-
-def haversine(lat1, lon1, lat2, lon2):
-    r = math.pi / 180
-    a = (
-        math.sin((lat2 - lat1) * r / 2) ** 2
-        + math.cos(lat1 * r) * math.cos(lat2 * r) * math.sin((lon2 - lon1) * r / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 # ---------------------------------------------------------------- settings, no browser
@@ -177,19 +149,6 @@ def site(hostile_workspace, tile_server, tmp_path_factory):
     proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/system-deps.sh installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
-    pw.stop()
-
-
 def _open(browser, url, viewport, **kw):
     ctx = browser.new_context(viewport=viewport, **kw)
     page = ctx.new_page()
@@ -215,7 +174,8 @@ def test_address_search_sorts_by_distance_and_clears_on_unknown_input(site, brow
     search = page.get_by_role("searchbox", name=re.compile("Adresse"))
     props = data.proposals.dropna(subset=["lat", "lon"])
     dist = [
-        haversine(*CRANGER_100, la, lo) for la, lo in zip(props["lat"], props["lon"], strict=True)
+        distance_m(*CRANGER_100, [la], [lo])[0]
+        for la, lo in zip(props["lat"], props["lon"], strict=True)
     ]
     nearest = props["title"].iloc[min(range(len(dist)), key=dist.__getitem__)]
     for text in ("Cranger Straße 100", "cranger str. 100", "CRANGER STRASSE 100"):
@@ -349,20 +309,8 @@ def test_phone_one_finger_scrolls_the_page_and_first_proposal_is_near(site, brow
     before = page.evaluate("window.scrollY")
     view_before = page.get_attribute("#map", "viewBox")
     box = page.locator("#map").bounding_box()
-    # one finger moves 250 px up over the map (real touch events through the DevTools protocol)
-    cdp = ctx.new_cdp_session(page)
-    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
-    cdp.send(
-        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]}
-    )
-    for i in range(1, 11):
-        cdp.send(
-            "Input.dispatchTouchEvent",
-            {"type": "touchMove", "touchPoints": [{"x": x0, "y": y0 - 25 * i}]},
-        )
-        page.wait_for_timeout(16)
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(300)
+    # one finger moves 250 px up over the map
+    one_finger_swipe_up(page, box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8)
     assert page.evaluate("window.scrollY") > before + 100  # the page scrolled ...
     assert page.get_attribute("#map", "viewBox") == view_before  # ... the map did not pan
     ARTIFACTS.mkdir(exist_ok=True)

@@ -13,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ARTIFACTS, DEMO, HOSTILE_TITLES, REPO
+from conftest import (
+    ARTIFACTS,
+    DEMO,
+    HOSTILE_TITLES,
+    REPO,
+    axe_violations,
+    one_finger_swipe_up,
+)
 from traitlets import TraitError
 
 from workbench.errors import InputError
@@ -25,9 +32,6 @@ from workbench.present.dashboard.state import CitizenState, WeightState, clean_t
 from workbench.present.serve import ServeSettings, security_headers
 from workbench.present.static_site import site_files
 from workbench.simulate.broker import free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 # ---------------------------------------------------------------- state, no browser
@@ -236,24 +240,6 @@ def test_citizen_state_example_works_without_a_workspace():
 
 
 # ---------------------------------------------------------------- real browser
-def _browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: scripts/system-deps.sh installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    return pw, browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    pw, b = _browser()
-    yield b
-    b.close()
-    pw.stop()
-
-
 def _watch(page):
     """Record what a page asks from other hosts and whether an injected payload ran."""
     seen = {"external": [], "blocked": [], "errors": []}
@@ -405,19 +391,7 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     page.locator(".leaflet-container").scroll_into_view_if_needed()
     before = page.evaluate("document.getElementById('rendered_cells').scrollTop")
     mb = page.locator(".leaflet-container").bounding_box()
-    cdp = page.context.new_cdp_session(page)
-    x0, y0 = mb["x"] + mb["width"] / 2, min(mb["y"] + mb["height"] * 0.8, 800)
-    cdp.send(
-        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]}
-    )
-    for i in range(1, 11):
-        cdp.send(
-            "Input.dispatchTouchEvent",
-            {"type": "touchMove", "touchPoints": [{"x": x0, "y": y0 - 25 * i}]},
-        )
-        page.wait_for_timeout(16)
-    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_timeout(300)
+    one_finger_swipe_up(page, mb["x"] + mb["width"] / 2, min(mb["y"] + mb["height"] * 0.8, 800))
     assert page.evaluate("document.getElementById('rendered_cells').scrollTop") > before + 100
     # hostile proposal texts render as text and run nothing
     while page.locator(".wb-more").is_visible():
@@ -453,8 +427,6 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
 
 @pytest.mark.parametrize("viewport", [(390, 844), (1366, 900)], ids=["phone", "desktop"])
 def test_voila_citizen_page_has_no_axe_violations(server, browser, viewport):
-    from test_citizen_pages import axe_violations
-
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     page.goto(f"{server}/voila/render/citizens.ipynb")
     page.wait_for_selector(".wb-proposal", timeout=120_000)
@@ -480,8 +452,6 @@ def test_analyst_page_in_chromium(server, browser):
     time.sleep(1)
     assert page.locator(".wb-table").last.inner_text() == before
     page.screenshot(path=str(ARTIFACTS / "analyst-voila.png"), full_page=True)
-    from test_citizen_pages import axe_violations
-
     assert page.get_attribute("html", "lang") == "de"
     assert axe_violations(page) == []
     _assert_nothing_loaded_from_elsewhere(seen)

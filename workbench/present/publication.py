@@ -26,12 +26,12 @@ URL_KEYS = ("imprint_url", "privacy_url", "accessibility_url")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 
 
-def check_url(value: str, name: str) -> str:
+def check_url(value: str, setting: str) -> str:
     """An absolute http(s) link without spaces, quotes or angle brackets.
 
-    >>> check_url("https://www.gelsenkirchen.de/impressum", "imprint_url")
+    >>> check_url("https://www.gelsenkirchen.de/impressum", "publication.imprint_url")
     'https://www.gelsenkirchen.de/impressum'
-    >>> check_url("javascript:alert(1)", "imprint_url")
+    >>> check_url("javascript:alert(1)", "publication.imprint_url")
     Traceback (most recent call last):
     ...
     workbench.errors.InputError: workbench.toml: publication.imprint_url must be an https:// link, got 'javascript:alert(1)'
@@ -39,7 +39,7 @@ def check_url(value: str, name: str) -> str:
     v = value.strip()
     u = urlsplit(v)
     if u.scheme not in ("https", "http") or not u.netloc or re.search(r"[\s\"'<>`\\]", v):
-        raise InputError(f"workbench.toml: publication.{name} must be an https:// link, got {v!r}")
+        raise InputError(f"workbench.toml: {setting} must be an https:// link, got {v!r}")
     return v
 
 
@@ -72,7 +72,7 @@ class Publication:
             raise InputError("workbench.toml: publication.operator is longer than 300 characters")
         for k in (*URL_KEYS, "participation_url"):
             if vals.get(k):
-                vals[k] = check_url(vals[k], k)
+                vals[k] = check_url(vals[k], f"publication.{k}")
         tpl = vals.get("participation_url", "")
         if tpl and (
             tpl.count("{proposal_id}") != 1 or re.sub(r"\{proposal_id\}", "", tpl).count("{")
@@ -246,7 +246,7 @@ def tile_settings(cfg: dict[str, Any]) -> tuple[str, str]:
     attribution = str(d.get("tiles_attribution", "") or "").strip()
     if not url:
         return "", ""
-    check_url(url.replace("{", "").replace("}", ""), "dashboard.tiles".split(".")[-1])
+    check_url(url.replace("{", "").replace("}", ""), "dashboard.tiles")
     if not all(k in url for k in ("{z}", "{x}", "{y}")) or re.sub(r"\{[sxyz]\}", "", url).count(
         "{"
     ):

@@ -165,14 +165,15 @@ def tornado_settings() -> dict[str, Any]:
 def voila_command(
     folder: Path,
     s: ServeSettings,
-    tiles: str | None = None,
     *,
     port: int | None = None,
     token: str | None = None,
     pool_size: int | None = None,
 ) -> list[str]:
     """The Voila command line for a dashboards folder; with ``token``, every request needs
-    it (``?token=…`` or ``Authorization: token …``, then a cookie) or gets the login page."""
+    it (``?token=…`` or ``Authorization: token …``, then a cookie) or gets the login page.
+    The headers (and the tile host they allow) come from our Voila config file, which reads
+    ``$WORKBENCH_TILES`` (:func:`start` sets it)."""
     pool = s.pool_size if pool_size is None else pool_size
     config_dir = jupyter_data_dir() / "voila_config"
     cmd = [
@@ -232,10 +233,10 @@ def start(
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if analyst_token:
         cmd = voila_command(
-            dashboards_dir("analyst"), s, tiles, port=s.analyst, token=analyst_token, pool_size=0
+            dashboards_dir("analyst"), s, port=s.analyst, token=analyst_token, pool_size=0
         )
     else:
-        cmd = voila_command(dashboards_dir("public"), s, tiles)
+        cmd = voila_command(dashboards_dir("public"), s)
     return subprocess.Popen(
         cmd,
         env=env,

@@ -100,11 +100,12 @@ def site_files(data: PublicData) -> dict[str, bytes]:
         "data/streets.geojson": dump(data.streets or {"type": "FeatureCollection", "features": []}),
     }  # fmt: skip
     # always written (empty without an address list), so the page never asks for a missing file
-    files["data/addresses.json"] = dump({"streets": [], "rows": []})
-    if data.addresses is not None and len(data.addresses):
-        from workbench.addresses import compact
+    from workbench.addresses import compact
 
-        files["data/addresses.json"] = dump(compact(data.addresses))
+    have = data.addresses is not None and len(data.addresses)
+    files["data/addresses.json"] = dump(
+        compact(data.addresses) if have else {"streets": [], "rows": []}
+    )
     for key, layer in data.layers.items():
         files[f"layers/{key}.png"] = layer.png
     return files
