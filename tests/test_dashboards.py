@@ -394,8 +394,9 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
     one_finger_swipe_up(page, mb["x"] + mb["width"] / 2, min(mb["y"] + mb["height"] * 0.8, 800))
     assert page.evaluate("document.getElementById('rendered_cells').scrollTop") > before + 100
     # hostile proposal texts render as text and run nothing
-    while page.locator(".wb-more").is_visible():
-        n = page.locator(".wb-proposal").count()
+    # click "more" until every proposal is listed (not "while the button is visible":
+    # the button hides after the last click, which raced with the check in CI)
+    while (n := page.locator(".wb-proposal").count()) < len(props):
         page.locator(".wb-more").click()
         page.wait_for_function(f"document.querySelectorAll('.wb-proposal').length > {n}")
     body = page.locator(".wb-listing").inner_text()

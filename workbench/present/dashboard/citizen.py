@@ -468,10 +468,11 @@ class CitizenPage:
         visible = self.state.visible()
         total = len(self.data.proposals)
         shown = visible.head(self.limit)
-        self.listing.value = proposal_list_html(shown, lang, total=total, links=self.links)
         rest = len(visible) - len(shown)
+        # the button first: when the longer list arrives, the button is already right
         self.more.description = tf("show_more", lang, n=min(PAGE, rest))
         self.more.layout.display = "flex" if rest > 0 else "none"
+        self.listing.value = proposal_list_html(shown, lang, total=total, links=self.links)
         where = f" ({self.state.near_label})" if self.state.near_lat is not None else ""
         of = f" ({tf('filtered_of', lang, n=total)})" if len(visible) < total else ""
         self.count.value = (
