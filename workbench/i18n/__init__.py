@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from workbench.i18n.decision_text import DECISION_TEXT
 from workbench.i18n.explain_text import EXPLAIN_TEXT
 from workbench.i18n.page_text import PAGE_TEXT
 from workbench.i18n.report_text import REPORT_TEXT
@@ -89,7 +90,7 @@ def _merge(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 
 
 # key -> (German, English), from the three tables; defined twice is an import error
-TEXT: dict[str, tuple[str, str]] = _merge(PAGE_TEXT, REPORT_TEXT, EXPLAIN_TEXT)
+TEXT: dict[str, tuple[str, str]] = _merge(PAGE_TEXT, REPORT_TEXT, EXPLAIN_TEXT, DECISION_TEXT)
 
 
 def check_lang(lang: str) -> str:

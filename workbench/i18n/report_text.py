@@ -74,13 +74,15 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                     "by leaving out one sensor at a time and 2 km blocks, against IDW and "
                     "regression alone."),
     "method_ranking": ("Rangliste: Bedarf am Ort × erreichte Menschen × erwartete Wirkung der "
-                       "Kategorie ÷ Kosten. Budget-Verfahren: nur Stimmen (gierig, wie bisher), "
-                       "optimal nach Bedarf, Method of Equal Shares auf den Stimmen, und Equal "
+                       "Kategorie ÷ Kosten. Budget-Verfahren: nur Stimmen (die meistgewählten "
+                       "Vorschläge, bis das Geld reicht – wie bisher), optimal nach Bedarf, "
+                       "Methode der gleichen Anteile (Equal Shares) auf den Stimmen, und Equal "
                        "Shares, bei dem der gemessene Bedarf 30 % des Budgets als eigene Stimme "
                        "vertritt.",
                        "Ranking: need at the site × people reached × expected effect of the "
-                       "category ÷ cost. Budget methods: votes only (greedy, current practice), "
-                       "optimal by need, Method of Equal Shares on the votes, and Equal Shares in "
+                       "category ÷ cost. Budget methods: votes only (the most-voted proposals "
+                       "until the money runs out, current practice), optimal by need, Method of "
+                       "Equal Shares on the votes, and Equal Shares in "
                        "which measured need holds 30% of the budget as its own constituency."),
     "caveat_sensors": ("Günstige Sensoren messen weniger genau als amtliche Stationen: "
                        "Feinstaub-Sensoren überschätzen bei hoher Luftfeuchte, Temperatursensoren "

@@ -24,6 +24,7 @@ from workbench.measures import read_register
 from workbench.models.impact import QUANTITIES, did, explain
 from workbench.models.indicators import daily_temperature, nightly_differences
 from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.run_summary import write_run_summary
 from workbench.rundir import carry_over, jsonable, publish_run, write_json
 from workbench.workspace import Workspace
 
@@ -199,6 +200,7 @@ def run(ws: Workspace, *, echo: Echo = quiet) -> StepResult:
         carry_over(latest, tmp, {"evaluation"})
         ev.to_parquet(tmp / "evaluation.parquet", index=False)
         write_json(tmp / "metrics.json", metrics)
+        write_run_summary(tmp, ws.areas())
 
     run_dir = publish_run(ws.root / "results", "latest", write)
     return StepResult(

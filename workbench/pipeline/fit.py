@@ -52,6 +52,7 @@ from workbench.models.need import (
 from workbench.models.spatial import IDW, CovariateRegression, RegressionKriging, covariates_at
 from workbench.models.validation import improvement, validate
 from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.run_summary import write_run_summary
 from workbench.rundir import frame_digest, jsonable, publish_run, software_versions
 from workbench.workspace import Workspace
 
@@ -382,6 +383,7 @@ def run(ws: Workspace, *, settings: FitSettings | None = None, echo: Echo = quie
         (tmp / "metrics.json").write_text(
             json.dumps(jsonable(metrics), indent=1, ensure_ascii=False), encoding="utf-8"
         )
+        write_run_summary(tmp, ws.areas())
 
     echo("writing the run")
     run_dir = publish_run(ws.root / "results", "latest", write)

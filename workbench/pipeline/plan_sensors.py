@@ -21,6 +21,7 @@ from scipy.spatial.distance import cdist
 from workbench.errors import InputError
 from workbench.models.sensor_plan import Kernel, control_sites, greedy_sites, posterior_variance
 from workbench.pipeline.result import Echo, StepResult, quiet
+from workbench.run_summary import write_run_summary
 from workbench.rundir import carry_over, jsonable, publish_run, write_json
 from workbench.workspace import Workspace
 
@@ -147,6 +148,7 @@ def run(ws: Workspace, *, k: int, controls: int | None = None, echo: Echo = quie
         plan.to_parquet(tmp / "sensor_plan.parquet", index=False)
         (tmp / "sensor_plan.geojson").write_text(json.dumps(plan_geojson(plan)), encoding="utf-8")
         write_json(tmp / "metrics.json", metrics)
+        write_run_summary(tmp, ws.areas())
 
     new = publish_run(ws.root / "results", "latest", write)
     return StepResult(

@@ -23,6 +23,7 @@ from workbench.models.need import DEFAULT_WEIGHTS, check_weights
 from workbench.models.ranking import effect_table, rank_proposals
 from workbench.pipeline.result import Echo, StepResult, quiet
 from workbench.privacy import RUN_PROPOSAL_COLUMNS, public_proposals
+from workbench.run_summary import write_run_summary
 from workbench.rundir import carry_over, jsonable, publish_run, write_json
 from workbench.workspace import Workspace
 
@@ -93,12 +94,13 @@ def run(ws: Workspace, *, budget: float | None = None, echo: Echo = quiet) -> St
         seed=seed,
     )
     echo("allocating the budget (votes, need-optimal, Equal Shares, need-informed Equal Shares)")
+    need_share = float(alloc_cfg.get("need_share", 0.3))
     alloc, summary, districts = allocate(
         ranked,
         part.ballots,
         b,
         n_voters=int(part.meta.get("voters") or 0),
-        need_share=float(alloc_cfg.get("need_share", 0.3)),
+        need_share=need_share,
         district_min_share=alloc_cfg.get("district_min_share") or None,
         district_max_share=alloc_cfg.get("district_max_share") or None,
         category_cap=alloc_cfg.get("category_cap") or None,
@@ -116,6 +118,7 @@ def run(ws: Workspace, *, budget: float | None = None, echo: Echo = quiet) -> St
         "proposals": len(ranked),
         "voters": int(part.meta.get("voters") or 0),
         "need_based": cells is not None,
+        "need_share": need_share,
         "weights": weights,
         "effects": effects.to_dict("records"),
         "warnings": warnings,
@@ -130,6 +133,7 @@ def run(ws: Workspace, *, budget: float | None = None, echo: Echo = quiet) -> St
         summary.to_parquet(tmp / "allocation_summary.parquet", index=False)
         districts.to_parquet(tmp / "allocation_districts.parquet", index=False)
         write_json(tmp / "metrics.json", metrics)
+        write_run_summary(tmp, ws.areas())
 
     echo("writing the run")
     run_dir = publish_run(ws.root / "results", "latest", write)

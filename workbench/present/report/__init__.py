@@ -1,7 +1,8 @@
 """The decision-maker report: ``report.pdf``, ``report.html`` and ``ranking.xlsx``.
 
 Data first (:mod:`.content` builds the sections from a run), then one renderer per format
-(:mod:`.html`, :mod:`.pdf`, :mod:`.xlsx`). :func:`render_report` writes the three files;
+(:mod:`.html`, :mod:`.xlsx`; :mod:`.pdf` prints the HTML as a tagged PDF).
+:func:`render_report` writes the three files;
 :mod:`workbench.pipeline.report` is the step that ``workbench report`` and the demo call.
 """
 
@@ -25,8 +26,9 @@ def render_report(content: ReportContent, run: Path, out: Path) -> dict[str, Pat
     from workbench.present.report.xlsx import render_xlsx
 
     def write(d: Path) -> None:
-        (d / "report.html").write_text(render_html(content), encoding="utf-8")
-        render_pdf(content, d / "report.pdf")
+        html = render_html(content)
+        (d / "report.html").write_text(html, encoding="utf-8")
+        render_pdf(html, d / "report.pdf", footer=f"{content.title} · {content.run_id}")
         render_xlsx(content, run, d / "ranking.xlsx")
 
     out = publish_folder(Path(out), write, what="report")

@@ -12,6 +12,7 @@ import pandas as pd
 from workbench import i18n
 from workbench.i18n import t
 from workbench.present.report.caveats import caveats_section
+from workbench.present.report.decision import decision_section
 from workbench.present.report.figures import maps_section
 from workbench.present.report.measures import evaluation_section, plan_section
 from workbench.present.report.methods import methods_section
@@ -20,7 +21,8 @@ from workbench.present.report.ranking import ranking_section, top_five_table
 from workbench.present.report.reproduce import reproduce_section
 from workbench.present.report.scenarios import scenario_table, scenarios_section
 from workbench.present.report.summary import summary_paragraphs
-from workbench.present.report.tables import ReportContent, Section
+from workbench.present.report.tables import ReportContent, Section, area_names
+from workbench.run_summary import load_run_summary
 
 REQUIRED = ("metrics.json", "proposals.parquet", "allocation.parquet", "allocation_summary.parquet")
 
@@ -64,15 +66,14 @@ def read_run(run: Path) -> RunTables:
     return tables
 
 
-def summary_section(r: RunTables, areas: pd.DataFrame | None, lang: str) -> Section:
-    """Plain-language summary, the top five proposals and the budget scenarios."""
-    area_res = (
-        r.area_res if r.area_res is not None else pd.DataFrame(columns=["area_id", "heat_uhi_k"])
-    )
+def summary_section(
+    r: RunTables, facts: dict[str, Any], areas: pd.DataFrame | None, lang: str
+) -> Section:
+    """The situation in plain language, the top five proposals and the budget scenarios."""
     return Section(
         "summary",
         t("summary", lang),
-        summary_paragraphs(r.metrics, r.props, r.summary, areas, area_res, lang),
+        summary_paragraphs(facts, lang),
         [top_five_table(r.props, areas, lang), scenario_table(r.summary, lang)],
     )
 
@@ -106,7 +107,10 @@ def build_content(
     i18n.check_lang(lang)
     run = Path(run)
     r = read_run(run)
-    sections = [summary_section(r, areas, lang)]
+    facts = load_run_summary(run, areas)
+    decision = decision_section(facts, r.props, area_names(areas), lang)
+    sections = [decision] if decision is not None else []
+    sections.append(summary_section(r, facts, areas, lang))
     if figures and (run / "cells.parquet").exists():
         sections.append(maps_section(pd.read_parquet(run / "cells.parquet"), r.props, areas, lang))
     sections.append(ranking_section(r.props, areas, lang))
@@ -129,4 +133,5 @@ def build_content(
         run_id=run.name,
         simulated=bool(r.metrics.get("simulated")),
         sections=sections,
+        summary=facts,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import fmt_dec, fmt_int, t, tf
-from workbench.present.report.tables import Section, Table
+from workbench.present.report.tables import Section, Table, label
 
 
 def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
@@ -18,7 +18,7 @@ def method_paragraphs(metrics: dict[str, Any], lang: str) -> list[str]:
     weights, draws), filled into their i18n templates with :func:`~workbench.i18n.tf`.
     """
     w = metrics.get("need", {}).get("weights", {})
-    wtxt = ", ".join(f"{k} {fmt_dec(v, lang)}" for k, v in w.items())
+    wtxt = ", ".join(f"{label('weight_', k, lang)} {fmt_dec(v, lang)}" for k, v in w.items())
     hs = metrics.get("hotspots", {})
     distance = fmt_int(hs.get("distance_m", 500), lang)
     permutations = hs.get("permutations", 999)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from workbench.i18n import fmt_eur, fmt_int, t
-from workbench.present.report.tables import Section, Table, kv_table
+from workbench.present.report.tables import Section, Table, kv_table, label
 
 
 def coverage_items(metrics: dict[str, Any], run_id: str, lang: str) -> list[tuple[str, Any]]:
@@ -21,7 +21,9 @@ def coverage_items(metrics: dict[str, Any], run_id: str, lang: str) -> list[tupl
     items.append((t("repro_sensors", lang), cov.get("sensors_with_position", "–")))
     items.append((t("repro_cells", lang), cov.get("grid_cells", "–")))
     for q, n in cov.get("observations", {}).items():
-        items.append((f"{t('repro_readings', lang)} {q}", fmt_int(n, lang)))
+        items.append(
+            (f"{t('repro_readings', lang)}: {label('quantity_', q, lang)}", fmt_int(n, lang))
+        )
     r = metrics.get("ranking", {})
     if r:
         items.append((t("repro_proposals", lang), r.get("proposals")))
@@ -30,13 +32,13 @@ def coverage_items(metrics: dict[str, Any], run_id: str, lang: str) -> list[tupl
     return items
 
 
-def parameter_items(metrics: dict[str, Any]) -> list[tuple[str, Any]]:
+def parameter_items(metrics: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     """The run's parameters (as JSON), start and end time, and output checksums."""
     params: list[tuple[str, Any]] = [
         (k, json.dumps(v, ensure_ascii=False)) for k, v in metrics.get("parameters", {}).items()
     ]
     params.append(
-        ("started_at / finished_at", f"{metrics.get('started_at')} / {metrics.get('finished_at')}")
+        (t("repro_started", lang), f"{metrics.get('started_at')} / {metrics.get('finished_at')}")
     )
     for k, v in metrics.get("outputs_sha256", {}).items():
         params.append((f"sha256 {k}", v))
@@ -49,7 +51,13 @@ def reproduce_tables(metrics: dict[str, Any], run_id: str, lang: str) -> list[Ta
         kv_table(
             "coverage", t("repro_coverage", lang), coverage_items(metrics, run_id, lang), lang
         ),
-        kv_table("parameters", t("repro_parameters", lang), parameter_items(metrics), lang),
+        kv_table(
+            "parameters",
+            t("repro_parameters", lang),
+            parameter_items(metrics, lang),
+            lang,
+            key_title=t("param_label", lang),
+        ),
         kv_table("software", "Software", list(metrics.get("software", {}).items()), lang),
     ]
 

@@ -1,126 +1,91 @@
-"""The one-page summary in plain language: heat, air, need, proposals and budget.
+"""The situation in plain language: heat, air, need, proposals and budget.
 
-The sentences are templates in :data:`workbench.i18n.TEXT` (``report_*_sentence``); the
-run-specific numbers are formatted here and filled in with :func:`~workbench.i18n.tf`.
+The sentences are templates in :data:`workbench.i18n.TEXT` (``report_*_sentence``); every
+number comes from the run's summary (:mod:`workbench.run_summary`), the same figures the
+decision page, the workbook and the citizen pages show.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from workbench.i18n import fmt_dec, fmt_eur, fmt_pct, tf
-from workbench.present.report.tables import area_names
 
 
-def heat_sentence(
-    metrics: dict[str, Any], area_res: pd.DataFrame, names: dict[str, str], lang: str
-) -> str | None:
+def heat_sentence(summary: dict[str, Any], lang: str) -> str | None:
     """Sensors, warmest districts, hotspot share and model error of the heat model."""
-    h = metrics.get("heat", {})
-    if h.get("status") != "ok":
+    h = summary.get("heat")
+    if not h:
         return None
-    top = area_res.sort_values("heat_uhi_k", ascending=False).head(3)
-    warm = ", ".join(
-        f"{names.get(r.area_id, r.area_id)} ({fmt_dec(r.heat_uhi_k, lang, 1)} K)"
-        for r in top.itertuples()
-    )
-    hs = metrics.get("hotspots", {}).get("heat", {}).get("hotspot_cells", 0)
-    cells = metrics.get("coverage", {}).get("grid_cells", 0) or 1
-    rmse = fmt_dec(h["cv"]["loso"]["regression_kriging"]["rmse"], lang)
+    warm = ", ".join(f"{w['name']} ({fmt_dec(w['uhi_k'], lang, 1)} K)" for w in h["warmest"])
     return tf(
         "report_heat_sentence",
         lang,
         n_sensors=h["n_sensors"],
         warm=warm,
-        hotspot_share=fmt_pct(hs / cells, lang),
-        rmse=rmse,
+        hotspot_share=fmt_pct(h["hotspot_share"] or 0.0, lang),
+        rmse=fmt_dec(h["cv_rmse_k"], lang) if h["cv_rmse_k"] is not None else "–",
     )
 
 
-def air_sentence(metrics: dict[str, Any], lang: str) -> str | None:
-    """Fine-dust sensors above the WHO guideline and the EU 2030 limit."""
-    a = metrics.get("air", {}).get("pm2_5", {})
-    if a.get("status") != "ok":
+def air_sentence(summary: dict[str, Any], lang: str) -> str | None:
+    """Fine-dust sensors above the WHO guideline and the EU limit."""
+    a = summary.get("air")
+    if not a:
         return None
     return tf(
-        "report_air_sentence",
-        lang,
-        n_sensors=a["n_sensors"],
-        over_who=a["sensors_over_who_annual"],
-        over_eu=a["sensors_over_eu_annual"],
-    )
+        "report_air_sentence", lang, n_sensors=a["n_sensors"], over_who=a["over_who"],
+        over_eu=a["over_eu"],
+    )  # fmt: skip
 
 
-def need_sentence(metrics: dict[str, Any], names: dict[str, str], lang: str) -> str | None:
-    """The three districts with the highest need index."""
-    ranking = metrics.get("need", {}).get("area_ranking", [])[:3]
-    if not ranking:
+def need_sentence(summary: dict[str, Any], lang: str) -> str | None:
+    """The districts with the highest need index."""
+    n = summary.get("need")
+    if not n:
         return None
-    top = ", ".join(names.get(a, a) for a in ranking)
-    return tf("report_need_sentence", lang, top=top)
+    return tf("report_need_sentence", lang, top=", ".join(a["name"] for a in n["top"]))
 
 
-def proposals_sentence(props: pd.DataFrame, lang: str) -> str | None:
+def proposals_sentence(summary: dict[str, Any], lang: str) -> str | None:
     """How the proposals were ranked and the first three."""
-    if props.empty:
+    p = summary.get("proposals")
+    if not p or not p["n"]:
         return None
-    best = props.sort_values("rank").head(3)
-    lst = "; ".join(f"{int(r.rank)}. {r.title}" for r in best.itertuples())
-    return tf("report_proposals_sentence", lang, n=len(props), leading=lst)
+    lst = "; ".join(f"{r['rank']}. {r['title']}" for r in p["leading"])
+    return tf("report_proposals_sentence", lang, n=p["n"], leading=lst)
 
 
-def budget_sentence(summary: pd.DataFrame, lang: str) -> str | None:
-    """Votes alone against need-informed Equal Shares: money to hotspots, voters served."""
-    s = summary.set_index("method")
-    if not {"votes_greedy", "equal_shares_need"} <= set(s.index):
+def budget_sentence(summary: dict[str, Any], lang: str) -> str | None:
+    """Votes alone against the recommended allocation: money to hotspots, voters served."""
+    b = summary.get("budget")
+    if not b or b.get("baseline") is None:
         return None
-    v, n = s.loc["votes_greedy"], s.loc["equal_shares_need"]
+    v, n = b["methods"][b["baseline"]], b["methods"][b["recommended"]]
     return tf(
         "report_budget_sentence",
         lang,
-        budget=fmt_eur(v["budget_eur"], lang),
+        budget=fmt_eur(b["budget_eur"], lang),
         votes_hotspots=fmt_pct(v["to_hotspots_share"], lang),
-        votes_voters=fmt_pct(v["voters_with_funded_project_share"], lang),
+        votes_voters=fmt_pct(v["voters_share"], lang),
         need_hotspots=fmt_pct(n["to_hotspots_share"], lang),
-        need_voters=fmt_pct(n["voters_with_funded_project_share"], lang),
+        need_voters=fmt_pct(n["voters_share"], lang),
     )
 
 
-def summary_paragraphs(
-    metrics: dict[str, Any],
-    props: pd.DataFrame,
-    summary: pd.DataFrame,
-    areas: pd.DataFrame | None,
-    area_res: pd.DataFrame,
-    lang: str,
-) -> list[str]:
-    """The one-page summary in plain language.
+def summary_paragraphs(summary: dict[str, Any], lang: str) -> list[str]:
+    """The situation in plain language, one paragraph per topic the run has results for.
 
     Parameters
     ----------
-    metrics : ``metrics.json`` of the run
-    props : ranked proposals
-    summary : allocation summary, one row per method
-    areas : district polygons, for the district names
-    area_res : per-district results (``area_id``, ``heat_uhi_k``)
+    summary : the run's summary (:func:`workbench.run_summary.load_run_summary`)
     lang : ``"de"`` or ``"en"``
-
-    Returns
-    -------
-    list of str
-        One paragraph per topic the run has results for.
     """
-    names = area_names(areas)
     sentences = [
-        heat_sentence(metrics, area_res, names, lang),
-        air_sentence(metrics, lang),
-        need_sentence(metrics, names, lang),
-        proposals_sentence(props, lang),
+        heat_sentence(summary, lang),
+        air_sentence(summary, lang),
+        need_sentence(summary, lang),
+        proposals_sentence(summary, lang),
         budget_sentence(summary, lang),
     ]
-    out = [s for s in sentences if s is not None]
-    if lang != "de" and not out:
-        out.append("No results yet.")
-    return out
+    return [s for s in sentences if s is not None]

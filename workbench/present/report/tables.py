@@ -19,7 +19,7 @@ from workbench.i18n import fmt_dec, fmt_eur, fmt_int, fmt_pct, t
 
 METHODS = ("votes_greedy", "need_optimal", "equal_shares", "equal_shares_need")
 # formats a table column can have; renderers know each of them
-FORMATS = ("text", "int", "eur", "pct", "dec1", "dec2", "votes", "range", "check")
+FORMATS = ("text", "int", "eur", "eur_change", "pct", "dec1", "dec2", "votes", "range", "check")
 # longest text a report cell or paragraph shows; the full text stays in the run's tables
 MAX_TEXT = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -80,13 +80,18 @@ class Figure:
 
 @dataclass
 class Section:
-    """One chapter of the report: paragraphs, then tables, then figures."""
+    """One chapter of the report: paragraphs, terms, a list, figures, then tables."""
 
     key: str
     title: str
     paragraphs: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    # terms explained where they first appear: (term, two plain sentences)
+    terms: list[tuple[str, str]] = field(default_factory=list)
+    # a titled list (e.g. the key caveats): (title, items)
+    bullets: tuple[str, list[str]] | None = None
+    emphasis: tuple[int, ...] = ()  # paragraphs shown highlighted (e.g. the recommendation)
 
     def __post_init__(self) -> None:
         self.paragraphs = [
@@ -104,6 +109,8 @@ class ReportContent:
     run_id: str
     simulated: bool
     sections: list[Section]
+    # the run's figures (:mod:`workbench.run_summary`), for the workbook's notes
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def section(self, key: str) -> Section:
         """The section with ``key``."""
@@ -121,6 +128,8 @@ def format_value(v: Any, fmt: str, lang: str) -> str:
     ('94.000 €', '50%')
     >>> format_value((2, 6), "range", "de"), format_value(3, "votes", "en")
     ('2–6', 'fewer than 5')
+    >>> format_value(-98000.0, "eur_change", "de")
+    '−98.000 €'
     """
     if fmt == "text":
         return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
@@ -135,6 +144,9 @@ def format_value(v: Any, fmt: str, lang: str) -> str:
         return fmt_int(float(v), lang)
     if fmt == "eur":
         return fmt_eur(float(v), lang)
+    if fmt == "eur_change":
+        f = float(v)
+        return ("+" if f > 0 else "−" if f < 0 else "±") + fmt_eur(abs(f), lang)
     if fmt == "pct":
         return fmt_pct(float(v), lang)
     if fmt == "dec1":
@@ -146,14 +158,19 @@ def format_value(v: Any, fmt: str, lang: str) -> str:
     raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
 
 
-def kv_table(key: str, title: str, items: list[tuple[str, Any]], lang: str) -> Table:
+def kv_table(
+    key: str, title: str, items: list[tuple[str, Any]], lang: str, *, key_title: str | None = None
+) -> Table:
     """A two-column table of items and their values, all as text.
 
     >>> kv_table("k", "K", [("a", 1)], "en").frame.to_dict("list")
     {'Item': ['a'], 'Value': ['1']}
     """
     frame = pd.DataFrame(
-        {t("item", lang): [k for k, _ in items], t("value", lang): [str(v) for _, v in items]}
+        {
+            key_title or t("item", lang): [k for k, _ in items],
+            t("value", lang): [str(v) for _, v in items],
+        }
     )
     return Table(key, title, frame, dict.fromkeys(frame.columns, "text"))
 

@@ -19,6 +19,7 @@ from workbench.privacy import small_group
 NUMBER_FORMATS = {
     "int": "#,##0",
     "eur": '#,##0 "€"',
+    "eur_change": '+#,##0 "€";-#,##0 "€";0 "€"',
     "pct": "0%",
     "dec1": "0.0",
     "dec2": "0.00",
