@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	bash scripts/system-deps.sh --runtime
 	$(BIN)/workbench demo --workspace $(DEMO_WORKSPACE)
 
 test: $(STAMP)

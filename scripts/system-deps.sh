@@ -2,8 +2,14 @@
 # Install the Debian packages the test suite needs, when missing.
 # mosquitto: the MQTT ingest tests start their own broker (the system service is not used).
 # chromium: the dashboard tests drive Debian's browser headless (no browser download).
+# libpango: WeasyPrint prints the report's PDF with Pango (also needed by `make demo`,
+# which calls this script with --runtime: only what the product itself needs).
 set -euo pipefail
-PACKAGES=(mosquitto chromium)   # chromium: the dashboard tests drive it with Playwright
+RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+PACKAGES=("${RUNTIME[@]}" mosquitto chromium)   # chromium: the dashboard tests drive it
+if [ "${1:-}" = "--runtime" ]; then
+  PACKAGES=("${RUNTIME[@]}")
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -13,6 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
+[ "${1:-}" = "--runtime" ] && exit 0
 
 # npm: the accessibility tests inject axe-core (an npm package) into the pages. Debian's
 # nodejs/npm unless a node with npm is already installed (e.g. from NodeSource).

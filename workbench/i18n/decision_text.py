@@ -114,6 +114,57 @@ DECISION_TEXT: dict[str, tuple[str, str]] = {
                    "(Blatt „Hinweise“).",
                    "Further technical notes of the run are in the workbook (sheet “Notes”)."),
     "repro_started": ("Beginn / Ende der Berechnung", "Computation started / finished"),
+    "xlsx_notes": ("Hinweise", "Notes"),
+    "xlsx_data_status": ("Datenstand", "Data status"),
+    "xlsx_simulated": ("SIMULIERT – Demo-Daten, keine Messungen",
+                       "SIMULATED – demo data, no measurements"),
+    "xlsx_measured": ("gemessen", "measured"),
+    "xlsx_run": ("Lauf (Run-ID)", "Run (run id)"),
+    "xlsx_period": ("Zeitraum der Messungen", "Measurement period"),
+    "xlsx_recommendation": ("Empfohlene Verteilung", "Recommended allocation"),
+    "xlsx_method": ("Verfahren in einem Absatz", "Method in one paragraph"),
+    "xlsx_method_text": (
+        "Sensoren messen Temperatur, Feuchte und Feinstaub; eine Qualitätskontrolle entfernt "
+        "fehlerhafte Werte. Aus den Messungen und Landnutzungsdaten werden Karten der "
+        "nächtlichen Wärmeinsel und des Feinstaubs je 100-m-Zelle geschätzt und mit "
+        "unabhängigen Sensoren geprüft. Der Bedarfsindex verbindet Hitze, Feinstaub, "
+        "Grünmangel und Bevölkerung. Jeder Vorschlag wird nach dem Bedarf an seinem Ort, den "
+        "erreichten Menschen, der erwarteten Wirkung und den Kosten geordnet; vier Verfahren "
+        "verteilen das Budget, und die Arbeitsmappe zeigt alle nebeneinander.",
+        "Sensors measure temperature, humidity and fine dust; quality control removes faulty "
+        "readings. From the readings and land-use data, maps of the night-time heat island and "
+        "of fine dust are estimated per 100 m cell and checked against independent sensors. "
+        "The need index combines heat, fine dust, missing green and population. Each proposal "
+        "is ranked by the need at its site, the people reached, the expected effect and the "
+        "cost; four methods allocate the budget, and the workbook shows all of them side by "
+        "side."),
+    "xlsx_sheets": ("Blätter", "Sheets"),
+    "xlsx_sheets_text": (
+        "Rangliste (alle Vorschläge mit Nr. und Koordinaten), Szenarien, Zuteilung (welches "
+        "Verfahren welchen Vorschlag fördert), Stadtteile, Reproduzierbarkeit.",
+        "Ranking (every proposal with its number and coordinates), Scenarios, Allocation (which "
+        "method funds which proposal), Districts, Reproducibility."),
+    "xlsx_votes_note": ("Stimmen unter 5 stehen als Text „weniger als 5“ (Datenschutz).",
+                        "Votes below 5 are shown as the text “fewer than 5” (privacy)."),
+    "xlsx_technical": ("Technische Meldung des Laufs", "Technical note of the run"),
+    "col_rank_lo": ("Rang von", "Rank from"),
+    "col_rank_hi": ("Rang bis", "Rank to"),
+    "col_cost_eur": ("Kosten (€)", "Cost (€)"),
+    "col_need_site": ("Bedarf am Ort (0–1)", "Need at the site (0–1)"),
+    "col_people": ("Menschen im Umkreis", "People nearby"),
+    "col_funded_rec": ("Gefördert nach Empfehlung", "Funded under the recommendation"),
+    "col_lat": ("Breite (WGS 84)", "Latitude (WGS 84)"),
+    "col_lon": ("Länge (WGS 84)", "Longitude (WGS 84)"),
+    "col_budget_eur": ("Budget (€)", "Budget (€)"),
+    "col_spent_eur": ("Ausgegeben (€)", "Spent (€)"),
+    "col_hot_eur": ("An Hotspots (€)", "To hotspots (€)"),
+    "col_hot_share": ("An Hotspots (Anteil)", "To hotspots (share)"),
+    "col_voters_share": ("Abstimmende mit gefördertem Projekt (Anteil)",
+                         "Voters with a funded project (share)"),
+    "col_need_funded": ("Mittlerer Bedarf an geförderten Orten (0–1)",
+                        "Mean need at funded sites (0–1)"),
+    "yes": ("ja", "yes"),
+    "no": ("nein", "no"),
     "param_label": ("Einstellung (workbench.toml)", "Setting (workbench.toml)"),
 }
 # fmt: on

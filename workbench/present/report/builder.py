@@ -134,4 +134,5 @@ def build_content(
         simulated=bool(r.metrics.get("simulated")),
         sections=sections,
         summary=facts,
+        names=area_names(areas),
     )

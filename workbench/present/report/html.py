@@ -53,7 +53,7 @@ dl.terms dt { font-weight: bold; } dl.terms dd { margin: 0 0 0.4rem 0; }
 }
 """
 
-NUMERIC = {"int", "eur", "eur_change", "pct", "dec1", "dec2", "votes", "range", "check"}
+NUMERIC = {"int", "eur", "eur_change", "pct", "dec1", "dec2", "coord", "votes", "range", "check"}
 
 
 LONG_TEXT = 60  # a text column longer than this on average is shown as a row of its own

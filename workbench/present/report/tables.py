@@ -19,7 +19,9 @@ from workbench.i18n import fmt_dec, fmt_eur, fmt_int, fmt_pct, t
 
 METHODS = ("votes_greedy", "need_optimal", "equal_shares", "equal_shares_need")
 # formats a table column can have; renderers know each of them
-FORMATS = ("text", "int", "eur", "eur_change", "pct", "dec1", "dec2", "votes", "range", "check")
+FORMATS = (
+    "text", "int", "eur", "eur_change", "pct", "dec1", "dec2", "coord", "votes", "range", "check",
+)  # fmt: skip
 # longest text a report cell or paragraph shows; the full text stays in the run's tables
 MAX_TEXT = 600
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -111,6 +113,7 @@ class ReportContent:
     sections: list[Section]
     # the run's figures (:mod:`workbench.run_summary`), for the workbook's notes
     summary: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # district id -> name
 
     def section(self, key: str) -> Section:
         """The section with ``key``."""
@@ -153,6 +156,8 @@ def format_value(v: Any, fmt: str, lang: str) -> str:
         return fmt_dec(float(v), lang, 1)
     if fmt == "dec2":
         return fmt_dec(float(v), lang, 2)
+    if fmt == "coord":
+        return fmt_dec(float(v), lang, 6)
     if fmt == "votes":
         return i18n.fmt_votes(float(v), lang)
     raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")

@@ -1,8 +1,10 @@
-"""Write the report's tables to a spreadsheet (``ranking.xlsx``) with openpyxl.
+"""Write the workbook ``ranking.xlsx`` with openpyxl: one table per sheet, for analysts.
 
-Numbers stay numbers (with a display format), so the jury can sort and sum. Each money
-table ends in a total row; totals are written as values (openpyxl computes no formulas), and
-equal the sums of the rows above them.
+Every data sheet has its header in row 1, frozen, with an autofilter; numbers are numbers
+with the unit in the header, so the jury can sort, filter and sum. The first sheet,
+"Hinweise", says whether the data are simulated, which run it is, the recommendation and
+the method in one paragraph — from the run's summary, the figures of the PDF's page 1.
+Citizen text is always stored as text and never as a formula (:func:`as_text`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from workbench import i18n
 from workbench.i18n import fmt_votes, t
 from workbench.present.report.content import ReportContent, Table
+from workbench.present.report.tables import METHODS, display_text
 from workbench.privacy import small_group
 
 NUMBER_FORMATS = {
@@ -23,6 +27,7 @@ NUMBER_FORMATS = {
     "pct": "0%",
     "dec1": "0.0",
     "dec2": "0.00",
+    "coord": "0.000000",
 }
 
 
@@ -56,101 +61,202 @@ def as_text(cell: Any) -> None:
             cell.quotePrefix = True
 
 
-def _sheet(wb: Any, name: str, tables: list[Table], lang: str, totals: bool = False) -> None:
+def table_sheet(wb: Any, name: str, tb: Table, lang: str) -> Any:
+    """One table on a sheet of its own: header in row 1 (bold, frozen, with an autofilter),
+    values with their number formats, text wrapped, widths fitted; the note under it."""
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name[:31])
-    row = 1
-    head_fill = PatternFill("solid", fgColor="E8F5E9")
-    for tb in tables:
-        ws.cell(row=row, column=1, value=tb.title).font = Font(bold=True, size=12)
-        row += 1
-        cols = list(tb.frame.columns)
-        for j, c in enumerate(cols, 1):
-            cell = ws.cell(row=row, column=j, value=str(c))
-            cell.font = Font(bold=True)
-            cell.fill = head_fill
-        row += 1
-        for rec in tb.frame.itertuples(index=False):
-            for j, (c, v) in enumerate(zip(cols, rec, strict=True), 1):
-                cell = ws.cell(row=row, column=j, value=_cell_value(v, tb.formats[c], lang))
-                if tb.formats[c] in NUMBER_FORMATS:
-                    cell.number_format = NUMBER_FORMATS[tb.formats[c]]
-                if tb.formats[c] == "text":
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-            row += 1
-        if totals and any(tb.formats[c] == "eur" for c in cols):
-            ws.cell(row=row, column=1, value=t("total", lang)).font = Font(bold=True)
-            for j, c in enumerate(cols, 1):
-                if tb.formats[c] == "eur":
-                    total = float(pd.to_numeric(tb.frame[c], errors="coerce").sum())
-                    cell = ws.cell(row=row, column=j, value=total)
-                    cell.number_format = NUMBER_FORMATS["eur"]
-                    cell.font = Font(bold=True)
-            row += 1
-        if tb.note:
-            ws.cell(row=row, column=1, value=tb.note)
-            row += 1
-        row += 1
-    for cells in ws.iter_rows():
-        for cell in cells:
+    cols = list(tb.frame.columns)
+    for j, c in enumerate(cols, 1):
+        cell = ws.cell(row=1, column=j, value=str(c))
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8F5E9")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, rec in enumerate(tb.frame.itertuples(index=False), 2):
+        for j, (c, v) in enumerate(zip(cols, rec, strict=True), 1):
+            cell = ws.cell(row=i, column=j, value=_cell_value(v, tb.formats[c], lang))
+            if tb.formats[c] in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[tb.formats[c]]
+            if tb.formats[c] == "text":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    last = len(tb.frame) + 1
+    if tb.note:
+        ws.cell(row=last + 2, column=1, value=tb.note)
+    for row in ws.iter_rows():
+        for cell in row:
             as_text(cell)
-    for col in ws.columns:
-        letter = col[0].column_letter
-        width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
-        ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-    ws.freeze_panes = None
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(cols), 1))}{last}"
+    for j, c in enumerate(cols, 1):
+        values = [str(c)] + [str(v) for v in tb.frame[c].head(200) if v is not None]
+        width = max(len(v) for v in values)
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 9), 60)
+    return ws
 
 
-def allocation_tables(
-    content: ReportContent, alloc: pd.DataFrame, props: pd.DataFrame, lang: str
-) -> list[Table]:
-    """One table per method: the funded proposals and their cost."""
-    from workbench import i18n
+def ranking_table(props: pd.DataFrame, funded: set[str], names: dict[str, str], lang: str) -> Table:
+    """Every proposal with its number, rank range, district, cost, votes, need, people,
+    whether the recommendation funds it, its coordinates and the reasons."""
+    p = props.sort_values("rank")
+    expl = p["explanation_de" if lang == "de" else "explanation_en"]
+    cols: dict[str, tuple[Any, str]] = {
+        t("proposal_no", lang): (p["proposal_id"].astype(str), "text"),
+        t("rank", lang): (p["rank"].astype(int), "int"),
+        t("col_rank_lo", lang): (p["rank_lo"], "int"),
+        t("col_rank_hi", lang): (p["rank_hi"], "int"),
+        t("proposal", lang): (p["title"].astype(str), "text"),
+        t("category", lang): ([i18n.category(c, lang) for c in p["category"]], "text"),
+        t("district", lang): (
+            [
+                names.get(a, t("not_placed", lang)) if isinstance(a, str) else t("not_placed", lang)
+                for a in p["area_id"]
+            ],
+            "text",
+        ),
+        t("col_cost_eur", lang): (p["cost_eur"], "eur"),
+        t("votes", lang): (p["votes"], "votes"),
+        t("col_need_site", lang): (p["need_at_site"], "dec2"),
+        t("col_people", lang): (p["beneficiaries"], "int"),
+        t("col_funded_rec", lang): (
+            [t("yes" if i in funded else "no", lang) for i in p["proposal_id"]],
+            "text",
+        ),
+        t("col_lat", lang): (p["lat"], "coord"),
+        t("col_lon", lang): (p["lon"], "coord"),
+        t("why", lang): (expl.astype(str), "text"),
+    }
+    frame = pd.DataFrame({k: list(v) for k, (v, _) in cols.items()})
+    formats = {k: f for k, (_, f) in cols.items()}
+    return Table("ranking", t("ranking", lang), frame, formats, t("xlsx_votes_note", lang))
 
-    out = []
-    titles = props.set_index("proposal_id")["title"]
-    ranks = props.set_index("proposal_id")["rank"]
-    for m, g in alloc[alloc["selected"]].groupby("method", sort=False):
-        frame = pd.DataFrame(
-            {
-                t("rank", lang): ranks.reindex(g["proposal_id"]).to_numpy(),
-                t("proposal", lang): titles.reindex(g["proposal_id"]).astype(str).to_numpy(),
-                t("cost", lang): g["cost_eur"].to_numpy(float),
-            }
-        ).sort_values(t("rank", lang))
-        formats = dict(zip(frame.columns, ["int", "text", "eur"], strict=True))
-        out.append(Table(f"alloc_{m}", i18n.method(str(m), lang), frame, formats))
-    return out
+
+def scenario_table(summary: pd.DataFrame, lang: str) -> Table:
+    """The allocation methods with raw numbers, one row per method."""
+    s = summary[summary["method"].isin(METHODS)]
+    frame = pd.DataFrame(
+        {
+            t("method", lang): [i18n.method(m, lang) for m in s["method"]],
+            t("row_funded", lang): s["funded"].to_numpy(int),
+            t("col_budget_eur", lang): s["budget_eur"].to_numpy(float),
+            t("col_spent_eur", lang): s["spent_eur"].to_numpy(float),
+            t("col_hot_eur", lang): s["to_hotspots_eur"].to_numpy(float),
+            t("col_hot_share", lang): s["to_hotspots_share"].to_numpy(float),
+            t("col_voters_share", lang): s["voters_with_funded_project_share"].to_numpy(float),
+            t("col_need_funded", lang): s["need_at_funded_sites"].to_numpy(float),
+        }
+    )
+    fmts = ["text", "int", "eur", "eur", "eur", "pct", "pct", "dec2"]
+    return Table("scenarios", t("scenarios", lang), frame, dict(zip(frame, fmts, strict=True)))
+
+
+def allocation_table(alloc: pd.DataFrame, props: pd.DataFrame, lang: str) -> Table:
+    """One row per proposal, one column per method: funded (yes/no)."""
+    wide = alloc.pivot_table(
+        index="proposal_id", columns="method", values="selected", aggfunc="any"
+    ).reindex(props.sort_values("rank")["proposal_id"])
+    wide = wide[[m for m in METHODS if m in wide.columns]]
+    p = props.set_index("proposal_id")
+    frame = pd.DataFrame(
+        {
+            t("proposal_no", lang): wide.index.astype(str),
+            t("rank", lang): p.loc[wide.index, "rank"].astype(int).to_numpy(),
+            t("proposal", lang): p.loc[wide.index, "title"].astype(str).to_numpy(),
+            t("col_cost_eur", lang): p.loc[wide.index, "cost_eur"].to_numpy(float),
+        }
+    )
+    fmts = ["text", "int", "text", "eur"]
+    for m in wide.columns:
+        frame[i18n.method(str(m), lang)] = [
+            t("yes" if bool(v) else "no", lang) for v in wide[m].fillna(False)
+        ]
+        fmts.append("text")
+    return Table(
+        "allocation", t("xlsx_allocation", lang), frame, dict(zip(frame, fmts, strict=True))
+    )
+
+
+def notes_sheet(wb: Any, content: ReportContent, metrics: dict[str, Any]) -> None:
+    """The first sheet: data status, run, period, recommendation, method, sheets, notes."""
+    from openpyxl.styles import Alignment, Font
+
+    lang, s = content.lang, content.summary
+    period = s.get("period") or {}
+    budget = s.get("budget") or {}
+    status = t("xlsx_simulated" if s.get("simulated") else "xlsx_measured", lang)
+    rows: list[tuple[str, str]] = [
+        (t("xlsx_data_status", lang), status),
+        (t("xlsx_run", lang), content.run_id),
+        (
+            t("xlsx_period", lang),
+            f"{day(period.get('start'), lang)} – {day(period.get('end'), lang)}",
+        ),
+    ]
+    if budget:
+        rec = budget["methods"][budget["recommended"]]
+        rows.append(
+            (
+                t("xlsx_recommendation", lang),
+                f"{i18n.method(budget['recommended'], lang)}: "
+                + tf_funded(rec["funded"], rec["spent_eur"], lang),
+            )
+        )
+    rows += [
+        (t("xlsx_method", lang), t("xlsx_method_text", lang)),
+        (t("xlsx_sheets", lang), t("xlsx_sheets_text", lang)),
+    ]
+    rows += [(t("xlsx_technical", lang), display_text(n)) for n in metrics.get("notes", [])]
+    ws = wb.create_sheet(t("xlsx_notes", lang), 0)
+    ws.column_dimensions["A"].width = 30
+    ws.column_dimensions["B"].width = 100
+    for i, (k, v) in enumerate(rows, 1):
+        ws.cell(row=i, column=1, value=k).font = Font(bold=True)
+        cell = ws.cell(row=i, column=2, value=v)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        as_text(cell)
+
+
+def day(stamp: str | None, lang: str) -> str:
+    """A date in the reader's style (``01.06.2025`` or ``2025-06-01``); "–" without one."""
+    if not stamp:
+        return "–"
+    return pd.Timestamp(stamp).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+
+
+def tf_funded(n: int, spent: float | None, lang: str) -> str:
+    """E.g. "20 Vorschläge für zusammen 498.000 €"."""
+    from workbench.i18n import fmt_eur, tf
+
+    return tf("budget_funded", lang, n=n, spent=fmt_eur(spent or 0.0, lang))
 
 
 def render_xlsx(content: ReportContent, run: str | Path, path: str | Path) -> Path:
-    """Write ``ranking.xlsx``: ranking, scenarios, districts, allocations, metadata."""
+    """Write ``ranking.xlsx``: notes, ranking, scenarios, allocation, districts,
+    reproducibility — one table per sheet."""
+    import json
+
     from openpyxl import Workbook
 
-    from workbench.present.report.content import scenario_numbers
-
     lang = content.lang
-    run = Path(run)
-    path = Path(path)
+    run, path = Path(run), Path(path)
+    props = pd.read_parquet(run / "proposals.parquet")
+    funded = {f["proposal_id"] for f in (content.summary.get("budget") or {}).get("funded", [])}
     wb = Workbook()
     wb.remove(wb.active)
-    _sheet(wb, t("ranking", lang), [content.table("ranking")], lang)
+    table_sheet(wb, t("ranking", lang), ranking_table(props, funded, content.names, lang), lang)
     summary = pd.read_parquet(run / "allocation_summary.parquet")
-    _sheet(wb, t("scenarios", lang), [scenario_numbers(summary, lang)], lang)
+    table_sheet(wb, t("scenarios", lang), scenario_table(summary, lang), lang)
+    alloc = pd.read_parquet(run / "allocation.parquet")
+    table_sheet(wb, t("xlsx_allocation", lang), allocation_table(alloc, props, lang), lang)
     districts = [tb for s in content.sections for tb in s.tables if tb.key == "districts"]
     if districts:
-        _sheet(wb, t("district", lang), districts, lang, totals=True)
-    alloc = pd.read_parquet(run / "allocation.parquet")
-    props = pd.read_parquet(run / "proposals.parquet")
-    _sheet(
-        wb,
-        t("xlsx_allocation", lang),
-        allocation_tables(content, alloc, props, lang),
-        lang,
-        totals=True,
-    )
-    _sheet(wb, t("reproduce", lang)[:31], content.section("reproduce").tables, lang)
+        table_sheet(wb, t("budget_districts", lang), districts[0], lang)
+    repro = content.section("reproduce").tables
+    for tb in repro:
+        table_sheet(wb, tb.title, tb, lang)
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    notes_sheet(wb, content, metrics)
     tmp = path.with_name(f".{path.name}.tmp")
     wb.save(tmp)
     tmp.replace(path)
