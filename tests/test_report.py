@@ -83,8 +83,11 @@ def test_pdf_pages_render_to_images(report):
         px = np.asarray(img.convert("L"), float)
         inked_lines = (px < 128).any(axis=1).mean()
         assert inked_lines > 0.2, f"page {i + 1} looks blank"
-    # the maps page carries the four maps as images
-    assert len(list(pdf[1].get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) == 4
+    # the four maps are images, and nothing else is
+    images = sum(
+        len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) for page in pdf
+    )
+    assert images == 4
 
 
 def test_no_personal_data_in_any_output(report):
@@ -172,36 +175,46 @@ def test_every_formula_start_is_quoted(text):
     assert plain.data_type == "s" and not plain.quotePrefix
 
 
-def test_spreadsheet_opens_and_totals_match(report, demo_workspace):
+def test_workbook_is_one_filterable_table_per_sheet(report, demo_workspace):
     from openpyxl import load_workbook
 
     wb = load_workbook(report / "ranking.xlsx")
-    props = demo_workspace.results("proposals")
-    summary = demo_workspace.results("allocation_summary").set_index("method")
+    assert wb.sheetnames[0] == "Hinweise"
+    notes = {r[0]: r[1] for r in wb["Hinweise"].iter_rows(values_only=True)}
+    run_id = demo_workspace.latest_run().name
+    assert notes["Lauf (Run-ID)"] == run_id and notes["Datenstand"].startswith("SIMULIERT")
+    assert "Equal Shares mit Bedarf" in notes["Empfohlene Verteilung"]
+    for ws in wb.worksheets[1:]:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+    props = demo_workspace.results("proposals").set_index("proposal_id")
     ranking = wb["Rangliste der Vorschläge"]
-    rows = [r for r in ranking.iter_rows(min_row=3, values_only=True) if r[0] is not None]
+    head = [c.value for c in ranking[1]]
+    assert {"Nr.", "Kosten (€)", "Breite (WGS 84)", "Länge (WGS 84)", "Rang von"} <= set(head)
+    rows = [dict(zip(head, r, strict=True)) for r in ranking.iter_rows(min_row=2, values_only=True)]
+    rows = [r for r in rows if r["Nr."] in props.index]
     assert len(rows) == len(props)
-    assert [r[0] for r in rows] == sorted(props["rank"])
-    assert all(isinstance(r[5], int | float) for r in rows)  # cost stays a number
-    # allocation sheet: per method the funded proposals and a total equal to what was spent
+    for r in rows:
+        p = props.loc[r["Nr."]]
+        assert r["Rang"] == p["rank"] and isinstance(r["Kosten (€)"], int | float)
+        assert r["Kosten (€)"] == pytest.approx(p["cost_eur"])
+        assert r["Breite (WGS 84)"] == pytest.approx(p["lat"])
+        assert r["Länge (WGS 84)"] == pytest.approx(p["lon"])
+        assert isinstance(r["Menschen im Umkreis"], int | float)
+    # funded under the recommendation = the run summary's list; spent per method as numbers
+    from workbench.run_summary import load_run_summary
+
+    facts = load_run_summary(demo_workspace.latest_run())
+    funded = {f["proposal_id"] for f in facts["budget"]["funded"]}
+    assert {r["Nr."] for r in rows if r["Gefördert nach Empfehlung"] == "ja"} == funded
     alloc = wb["Zuteilung"]
-    totals, current, block = [], [], False
-    for r in alloc.iter_rows(values_only=True):
-        if r[0] == "Summe":
-            totals.append((sum(current), r[2]))
-            current, block = [], False
-        elif block and isinstance(r[2], int | float):
-            current.append(r[2])
-        elif r[0] == "Rang":
-            block = True
-    assert len(totals) == len(summary)
-    spent = sorted(summary["spent_eur"])
-    assert sorted(t for _, t in totals) == pytest.approx(spent)
-    assert all(a == pytest.approx(b) for a, b in totals)
-    # district sheet: the total row equals the money spent by each method
-    d = wb["Stadtteil"]
-    total_row = next(r for r in d.iter_rows(values_only=True) if r[0] == "Summe")
-    assert sorted(total_row[1:]) == pytest.approx(spent)
+    head = [c.value for c in alloc[1]]
+    col = head.index("Equal Shares mit Bedarf")
+    chosen = [r for r in alloc.iter_rows(min_row=2, values_only=True) if r[col] == "ja"]
+    spent = facts["budget"]["methods"]["equal_shares_need"]["spent_eur"]
+    assert sum(r[3] for r in chosen) == pytest.approx(spent)
+    scen = wb["Budget-Szenarien im Vergleich"]
+    assert all(isinstance(r[3], int | float) for r in scen.iter_rows(min_row=2, values_only=True))
 
 
 def test_english_report(demo_workspace, tmp_path):
@@ -215,7 +228,7 @@ def test_english_report(demo_workspace, tmp_path):
 
 def test_content_is_data_first(demo_workspace):
     c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
-    assert [s.key for s in c.sections][:2] == ["summary", "ranking"]
+    assert [s.key for s in c.sections][:3] == ["decision", "summary", "ranking"]
     ranking = c.table("ranking")
     props = demo_workspace.results("proposals")
     assert ranking.frame["Rang"].tolist() == sorted(props["rank"].tolist())
@@ -284,3 +297,114 @@ def test_a_nul_byte_and_a_100000_character_title_still_give_a_whole_report(
     assert "BäumefürdieSchule" in squash(pdf_text(files["pdf"]))
     stored = ws.results("proposals").set_index("proposal_id")["title"]
     assert stored["GB-002"] == long_title  # the data keeps the whole text
+
+
+# ------------------------------------------------------------------ #19: a report to decide on
+def page_texts(path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def test_pdf_is_tagged_with_language_title_and_alt_texts(report):
+    import shutil
+    import subprocess
+
+    pdf = report / "report.pdf"
+    if shutil.which("pdfinfo") is None:
+        pytest.fail("pdfinfo (poppler-utils) is missing")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M), info.stdout
+    assert "Grünes Bürgerbudget" in info.stdout  # the title
+    from pypdf import PdfReader
+
+    root = PdfReader(pdf).trailer["/Root"]
+    assert root["/Lang"] == "de"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    struct = subprocess.run(
+        ["pdfinfo", "-struct", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    for tag in ("H1", "H2", "Table", "TH", "TD", "Figure"):
+        assert re.search(rf"^\s*{tag}\b", struct, re.M), tag
+    # every figure of the structure tree carries its text alternative
+    alts = [n.get("/Alt") for n in struct_elements(root["/StructTreeRoot"]) if n["/S"] == "/Figure"]
+    assert len(alts) == 4 and all(a and str(a).startswith("Karte:") for a in alts), alts
+
+
+def struct_elements(node) -> list:
+    """Every structure element (a dictionary with /S) under a node of a PDF's tag tree."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if isinstance(node, list):
+        return [e for k in node for e in struct_elements(k)]
+    if not isinstance(node, dict):
+        return []
+    here = [node] if "/S" in node else []
+    return here + (struct_elements(node["/K"]) if "/K" in node else [])
+
+
+def test_page_one_is_the_decision_with_the_summary_figures(report, demo_workspace):
+    from workbench.i18n import fmt_eur, fmt_pct
+    from workbench.run_summary import compute_run_summary, load_run_summary
+
+    run = demo_workspace.latest_run()
+    facts = load_run_summary(run)
+    # summary.json was written with the run and equals a fresh computation
+    assert (run / "summary.json").exists()
+    assert facts == compute_run_summary(run, demo_workspace.areas())
+    b = facts["budget"]
+    rec, base = b["methods"][b["recommended"]], b["methods"][b["baseline"]]
+    page1 = squash(page_texts(report / "report.pdf")[0])
+    assert squash("Zu entscheiden") in page1 and squash("Empfehlung:") in page1
+    for figure in (
+        fmt_eur(b["budget_eur"], "de"),
+        fmt_eur(rec["spent_eur"], "de"),
+        f"{rec['funded']}Vorschläge",
+        fmt_pct(rec["to_hotspots_share"], "de"),
+        fmt_pct(base["to_hotspots_share"], "de"),
+        fmt_pct(rec["voters_share"], "de"),
+        fmt_pct(base["voters_share"], "de"),
+    ):
+        assert squash(figure) in page1, figure
+    for f in b["funded"]:
+        assert squash(f["title"]) in page1, f["title"]
+    # both terms are explained where they first appear
+    assert "Bedarfsindex" in page1 and "EqualShares" in page1
+    # the situation section quotes the same sensor counts as the summary
+    text = squash(pdf_text(report / "report.pdf"))
+    assert f"Hitze:{facts['heat']['n_sensors']}Sensoren" in text
+    assert f"Luft:{facts['air']['n_sensors']}Feinstaub-Sensoren" in text
+
+
+ENGLISH = ["degraded", "dead", "not fitted", "greedy", "gierig", "green_deficit",
+           "vulnerability", "exposure", "Warning", "Note:", " the ", " and "]  # fmt: skip
+GERMAN = ["Stadtteil", "Vorschläge", "Bedarfsindex", "Sensoren", " und ", " nicht ", "Empfehlung"]
+
+
+def visible_text(html: str) -> str:
+    """The HTML report's text, without the two annex tables that list setting names and
+    software versions (identifiers, not words)."""
+    annex = r'<div class="table-wrap"[^>]*="table-(parameters|software)-cap".*?</div>'
+    html = re.sub(annex, "", html, flags=re.S)
+    html = re.sub(r'src="data:[^"]*"', "", html)
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_german_report_is_german_and_english_report_english(report, demo_workspace, tmp_path):
+    de = visible_text((report / "report.html").read_text(encoding="utf-8"))
+    assert not [w for w in ENGLISH if w in de]
+    files = report_step.run(demo_workspace, tmp_path, lang="en").files
+    en = visible_text(files["html"].read_text(encoding="utf-8"))
+    assert "Recommendation:" in en
+    assert not [w for w in GERMAN if w in en]
+
+
+def test_html_report_fits_a_phone(report, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto((report / "report.html").as_uri())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report-html-phone.png"))
+    page.close()
+    assert width <= 390, width
