@@ -165,6 +165,10 @@ DECISION_TEXT: dict[str, tuple[str, str]] = {
                         "Mean need at funded sites (0–1)"),
     "yes": ("ja", "yes"),
     "no": ("nein", "no"),
+    "main_streets": ("Hauptstraßen", "Main streets"),
+    "top10_numbered": ("Plätze 1–10 (Zahl = Platz)", "Places 1–10 (number = place)"),
+    "map_key": ("Die Nummern auf der Karte „Vorschläge nach Rang“",
+                "The numbers on the map “Proposals by rank”"),
     "param_label": ("Einstellung (workbench.toml)", "Setting (workbench.toml)"),
 }
 # fmt: on

@@ -32,7 +32,12 @@ def run(ws: Workspace, out: str | Path | None = None, *, lang: str = "de") -> St
         )
     monitoring = monitor.monitoring(ws) if ws.qc_state() is not None else None
     content = build_content(
-        run_dir, areas=ws.areas(), health=ws.health(), lang=lang, monitoring=monitoring
+        run_dir,
+        areas=ws.areas(),
+        health=ws.health(),
+        lang=lang,
+        monitoring=monitoring,
+        streets=ws.streets(),
     )
     target = Path(out) if out is not None else ws.root / "report"
     if out is None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbench.geo import WORK_CRS
 from workbench.i18n import fmt_dec, t
+from workbench.present.map_labels import draw_rank_labels, draw_streets
 
 # colour maps chosen to stay readable in greyscale print and for colour-blind readers
 CMAPS = {"heat": "inferno", "air": "cividis", "need": "viridis", "plain": "Greys"}
@@ -35,6 +36,21 @@ def cell_spacing(x: np.ndarray, y: np.ndarray, *, tolerance: float = 1e-3) -> fl
     steps = np.concatenate([np.diff(np.unique(x)), np.diff(np.unique(y))])
     steps = steps[steps > tolerance]
     return float(np.round(steps.min(), 6)) if len(steps) else 100.0
+
+
+def colour_limits(values: np.ndarray) -> tuple[float, float]:
+    """The colour scale's ends: the 2nd and 98th percentile of the finite values, so one
+    extreme cell does not wash out the map (the web pages use the same ends).
+
+    >>> colour_limits(np.r_[np.arange(100.0), 1e6])
+    (2.0, 98.0)
+    """
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return 0.0, 1.0
+    lo, hi = (float(x) for x in np.percentile(v, [2, 98]))
+    return (lo, hi) if hi > lo else (lo, lo + 1.0)
 
 
 def grid_raster(cells: pd.DataFrame, column: str) -> tuple[np.ndarray, tuple[float, ...], float]:
@@ -287,42 +303,18 @@ def _draw_status_points(ax: Any, pts: pd.DataFrame) -> list[Any]:
 
 
 def _draw_ranked_points(ax: Any, pts: pd.DataFrame, point_labels: bool, lang: str) -> list[Any]:
-    """Proposals: ranks 1–10 as red diamonds (optionally numbered), the others as circles."""
+    """Proposals: the ten best-ranked as dark dots (numbered later by
+    :func:`~workbench.present.map_labels.draw_rank_labels`), the others as white circles."""
     from matplotlib.lines import Line2D
 
     top = pts["rank"] <= 10
-    ax.scatter(
-        pts.loc[~top, "x"],
-        pts.loc[~top, "y"],
-        s=22,
-        c="#ffffff",
-        edgecolors="#222222",
-        linewidths=0.8,
-        zorder=3,
-    )
-    ax.scatter(
-        pts.loc[top, "x"],
-        pts.loc[top, "y"],
-        s=60,
-        c="#d7301f",
-        edgecolors="#222222",
-        linewidths=0.8,
-        marker="D",
-        zorder=4,
-    )
-    if point_labels:
-        for r in pts[top].itertuples():
-            ax.annotate(
-                str(int(r.rank)),
-                (r.x, r.y),
-                xytext=(4, 4),
-                zorder=5,
-                textcoords="offset points",
-                fontsize=7,
-                fontweight="bold",
-            )
+    ax.scatter(pts.loc[~top, "x"], pts.loc[~top, "y"], s=20, c="#ffffff", edgecolors="#222222",
+               linewidths=0.8, zorder=3)  # fmt: skip
+    ax.scatter(pts.loc[top, "x"], pts.loc[top, "y"], s=18, c="#d7301f", edgecolors="#222222",
+               linewidths=0.8, zorder=4)  # fmt: skip
+    first = t("top10_numbered" if point_labels else "top10", lang)
     return [
-        Line2D([], [], ls="", marker="D", mfc="#d7301f", mec="#222222", label=t("top10", lang)),
+        Line2D([], [], ls="", marker="o", mfc="#d7301f", mec="#222222", label=first),
         Line2D([], [], ls="", marker="o", mfc="white", mec="#222222", label=t("others", lang)),
     ]
 
@@ -380,6 +372,7 @@ def city_map(
     points: pd.DataFrame | None = None,
     point_labels: bool = False,
     area_names: bool = True,
+    streets: dict | None = None,
     lang: str = "de",
     vmin: float | None = None,
     vmax: float | None = None,
@@ -395,8 +388,11 @@ def city_map(
     kind : ``"heat"``, ``"air"`` or ``"need"`` (picks the colour map)
     outline : a boolean cell column (e.g. ``heat_hotspot``) drawn as a contour
     points : rows with ``x``, ``y`` and optional ``rank`` (proposals) or ``sensor_id``
-    point_labels : write the rank next to the ten best-ranked points
+    point_labels : number the ten best-ranked points by rank (circles that never overlap)
     area_names : write each district's name inside it (where it fits)
+    streets : main streets as GeoJSON in lon/lat (``Workspace.streets()``), drawn under
+        the boundaries; ``vmin``/``vmax`` default to the 2nd and 98th percentile, the
+        colour scale of the web pages (:func:`colour_limits`)
     """
     import matplotlib.pyplot as plt
 
@@ -404,24 +400,28 @@ def city_map(
         fig, ax = plt.subplots(figsize=(6.0, 6.2), dpi=110)
     else:
         fig = ax.figure
+    lo, hi = colour_limits(cells[column].to_numpy(float))
     extent = _draw_raster(
         ax,
         cells,
         column,
         kind=kind,
         label=label,
-        vmin=vmin,
-        vmax=vmax,
+        vmin=lo if vmin is None else vmin,
+        vmax=hi if vmax is None else vmax,
         faded=points is not None,
         lang=lang,
     )
     handles = _draw_outline(ax, cells, outline, lang)
+    handles += draw_streets(ax, streets, t("main_streets", lang))
     handles += _draw_areas(ax, areas, lang)
     handles += _draw_points(ax, points, point_labels, lang)
     _finish_axes(ax, extent, title, handles, lang)
     fig.tight_layout()
     if area_names:
         _draw_area_names(ax, areas)  # after the layout: whether a name fits depends on it
+    if point_labels and points is not None and "rank" in points:
+        draw_rank_labels(ax, points[np.isfinite(points["x"]) & np.isfinite(points["y"])])
     return fig
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.geo import WORK_CRS
 from workbench.i18n import fmt_datetime, method
-from workbench.present.maps import grid_raster
+from workbench.present.maps import colour_limits, grid_raster
 from workbench.present.publication import Publication, tile_settings
 from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
 from workbench.workspace import Workspace
@@ -174,9 +174,7 @@ def continuous_layer(
     from matplotlib.colors import to_hex
 
     img, bounds = lonlat_raster(cells, column)
-    finite = img[np.isfinite(img)]
-    lo, hi = np.nanpercentile(finite, [2, 98]) if finite.size else (0.0, 1.0)
-    hi = hi if hi > lo else lo + 1.0
+    lo, hi = colour_limits(cells[column].to_numpy(float))  # the same ends as the report's maps
     cm = colormaps[cmap]
     rgba = cm(np.clip((img - lo) / (hi - lo), 0, 1))
     rgba[..., 3] = np.where(np.isfinite(img), alpha, 0.0)

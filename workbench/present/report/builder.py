@@ -86,6 +86,7 @@ def build_content(
     lang: str = "de",
     figures: bool = True,
     monitoring: dict[str, Any] | None = None,
+    streets: dict | None = None,
 ) -> ReportContent:
     """Everything the report shows, from one run directory.
 
@@ -97,6 +98,7 @@ def build_content(
     lang : ``"de"`` (default) or ``"en"``
     figures : draw the maps (turn off for fast tests of the tables)
     monitoring : :func:`workbench.pipeline.monitor.monitoring` output, for its section
+    streets : main streets (GeoJSON in lon/lat) drawn on the maps
 
     Returns
     -------
@@ -112,7 +114,9 @@ def build_content(
     sections = [decision] if decision is not None else []
     sections.append(summary_section(r, facts, areas, lang))
     if figures and (run / "cells.parquet").exists():
-        sections.append(maps_section(pd.read_parquet(run / "cells.parquet"), r.props, areas, lang))
+        sections.append(
+            maps_section(pd.read_parquet(run / "cells.parquet"), r.props, areas, lang, streets)
+        )
     sections.append(ranking_section(r.props, areas, lang))
     sections.append(scenarios_section(r.props, r.alloc, r.summary, r.districts, areas, lang))
     evaluation = r.optional("evaluation")

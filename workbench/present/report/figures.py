@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import fmt_dec, t, tf
-from workbench.present.report.tables import Figure, Section
+from workbench.present.report.tables import Figure, Section, Table, area_names
 
 
 def map_alt_text(
@@ -30,7 +30,11 @@ def map_alt_text(
 
 
 def map_figures(
-    cells: pd.DataFrame, props: pd.DataFrame, areas: pd.DataFrame | None, lang: str
+    cells: pd.DataFrame,
+    props: pd.DataFrame,
+    areas: pd.DataFrame | None,
+    lang: str,
+    streets: dict | None = None,
 ) -> list[Figure]:
     """The four report maps as PNG figures with text alternatives.
 
@@ -59,6 +63,7 @@ def map_figures(
             outline=outline,
             points=points,
             point_labels=points is not None,
+            streets=streets,
             lang=lang,
         )
         # the colour bar's short label, said in words in the text alternative
@@ -68,8 +73,31 @@ def map_figures(
     return figs
 
 
+def map_key(props: pd.DataFrame, areas: pd.DataFrame | None, lang: str) -> Table:
+    """The numbered proposals of the proposal map: number (= rank), title, district."""
+    names = area_names(areas)
+    top = props.nsmallest(10, "rank")
+    frame = pd.DataFrame(
+        {
+            t("rank", lang): top["rank"].astype(int).to_numpy(),
+            t("proposal", lang): top["title"].astype(str).to_numpy(),
+            t("district", lang): [
+                names.get(a, "") if isinstance(a, str) else "" for a in top["area_id"]
+            ],
+        }
+    )
+    fmts = dict(zip(frame.columns, ("int", "text", "text"), strict=True))
+    return Table("map_key", t("map_key", lang), frame, fmts)
+
+
 def maps_section(
-    cells: pd.DataFrame, props: pd.DataFrame, areas: pd.DataFrame | None, lang: str
+    cells: pd.DataFrame,
+    props: pd.DataFrame,
+    areas: pd.DataFrame | None,
+    lang: str,
+    streets: dict | None = None,
 ) -> Section:
-    """The section holding :func:`map_figures`."""
-    return Section("maps", t("maps", lang), figures=map_figures(cells, props, areas, lang))
+    """The section holding :func:`map_figures` and the key to the numbered proposals."""
+    figures = map_figures(cells, props, areas, lang, streets)
+    tables = [map_key(props, areas, lang)] if any(f.key == "proposals" for f in figures) else []
+    return Section("maps", t("maps", lang), tables=tables, figures=figures)

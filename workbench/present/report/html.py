@@ -49,13 +49,15 @@ dl.terms dt { font-weight: bold; } dl.terms dd { margin: 0 0 0.4rem 0; }
   p { orphans: 3; widows: 3; } table { font-size: 8pt; } thead { display: table-header-group; }
   tr, figure, dl.terms dd { break-inside: avoid; } .table-wrap { overflow: visible; }
   figure { display: block; max-width: none; margin: 0.3em 0 0.8em; text-align: center; }
-  figure img { width: 15.5cm; border: none; } figcaption { text-align: left; }
+  figure img { width: auto; max-width: 16.5cm; max-height: 19cm; border: none; }
+  .table-wrap.small { break-inside: avoid; } figcaption { text-align: left; }
 }
 """
 
 NUMERIC = {"int", "eur", "eur_change", "pct", "dec1", "dec2", "coord", "votes", "range", "check"}
 
 
+SMALL = 15  # a table of at most this many rows is kept on one page
 LONG_TEXT = 60  # a text column longer than this on average is shown as a row of its own
 
 
@@ -119,7 +121,8 @@ def table_html(table: Table, lang: str) -> str:
                 )
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
     return (
-        f'<div class="table-wrap" role="region" tabindex="0" aria-labelledby="{tid}-cap">'
+        f'<div class="table-wrap{" small" if len(rows) <= SMALL else ""}" role="region" '
+        f'tabindex="0" aria-labelledby="{tid}-cap">'
         f'<table id="{tid}"><caption id="{tid}-cap">{escape(table.title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
     )
