@@ -12,6 +12,7 @@ import pandas as pd
 from workbench import i18n
 from workbench.i18n import t
 from workbench.present.report.caveats import caveats_section
+from workbench.present.report.changes import changes_section
 from workbench.present.report.decision import decision_section
 from workbench.present.report.figures import maps_section
 from workbench.present.report.measures import evaluation_section, plan_section
@@ -113,6 +114,9 @@ def build_content(
     decision = decision_section(facts, r.props, area_names(areas), lang)
     sections = [decision] if decision is not None else []
     sections.append(summary_section(r, facts, areas, lang))
+    changes = changes_section(run, areas, lang)
+    if changes is not None:
+        sections.append(changes)
     if figures and (run / "cells.parquet").exists():
         sections.append(
             maps_section(pd.read_parquet(run / "cells.parquet"), r.props, areas, lang, streets)
