@@ -2,11 +2,12 @@
 # Install the Debian packages the test suite needs, when missing.
 # mosquitto: the MQTT ingest tests start their own broker (the system service is not used).
 # chromium: the dashboard tests drive Debian's browser headless (no browser download).
+# poppler-utils: the report tests read the PDF's structure tree and language with pdfinfo.
 # libpango: WeasyPrint prints the report's PDF with Pango (also needed by `make demo`,
 # which calls this script with --runtime: only what the product itself needs).
 set -euo pipefail
 RUNTIME=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-PACKAGES=("${RUNTIME[@]}" mosquitto chromium)   # chromium: the dashboard tests drive it
+PACKAGES=("${RUNTIME[@]}" mosquitto chromium poppler-utils)   # poppler-utils: pdfinfo reads the report's tags
 if [ "${1:-}" = "--runtime" ]; then
   PACKAGES=("${RUNTIME[@]}")
 fi

@@ -2,8 +2,9 @@
 and proposals whose rank moved by 3 or more places.
 
 The previous computation is the newest earlier run of the workspace whose fit or ranking
-differs from the current one (steps such as ``evaluate`` copy a run without changing
-either, and are skipped).
+differs from the current one. Steps such as ``evaluate`` copy a run without changing
+either, and a fit not yet ranked is only a step on the way to the current computation
+when the current one ranks that same fit: both are skipped.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.i18n import fmt_int, fmt_pct, t, tf
+from workbench.i18n import fmt_datetime, fmt_int, fmt_pct, t, tf
 from workbench.present.report.tables import Section, Table, area_names
 
 MOVED = 3  # a rank change of at least this many places is reported
@@ -30,11 +31,23 @@ def _stamp(run: Path) -> tuple[Any, Any] | None:
 
 
 def previous_run(run: Path) -> Path | None:
-    """The newest run beside ``run`` (older by name) whose fit or ranking differs."""
+    """The newest run beside ``run`` (older by name) that is another computation.
+
+    A run counts when its fit or its ranking differs from ``run``'s; the same fit without
+    a ranking is the step before ``run``'s own ranking and does not count.
+    """
     here = _stamp(run)
+    if here is None:
+        return None
+
+    def other(stamp: tuple[Any, Any] | None) -> bool:
+        if stamp is None or stamp == here:
+            return False
+        return not (stamp[0] == here[0] and stamp[1] is None)
+
     runs = [p for p in run.parent.iterdir() if p.is_dir() and not p.is_symlink()]
     older = sorted((p for p in runs if p.name < run.name), reverse=True)
-    return next((p for p in older if (s := _stamp(p)) is not None and s != here), None)
+    return next((p for p in older if other(_stamp(p))), None)
 
 
 def _ids(run: Path, name: str, col: str) -> set[str]:
@@ -75,7 +88,9 @@ def changes_section(run: Path, areas: pd.DataFrame | None, lang: str) -> Section
     if prev is None:
         return None
     names = area_names(areas)
-    paragraphs = [tf("changes_since", lang, run=prev.name)]
+    finished = _stamp(prev)[0]
+    when = fmt_datetime(finished, lang) if finished else prev.name
+    paragraphs = [tf("changes_since", lang, run=when)]
     new = sorted(_ids(run, "sensors", "sensor_id") - _ids(prev, "sensors", "sensor_id"))
     lost = sorted(_ids(prev, "sensors", "sensor_id") - _ids(run, "sensors", "sensor_id"))
     paragraphs.append(

@@ -49,7 +49,7 @@ dl.terms dt { font-weight: bold; } dl.terms dd { margin: 0 0 0.4rem 0; }
   p { orphans: 3; widows: 3; } table { font-size: 8pt; } thead { display: table-header-group; }
   tr, figure, dl.terms dd { break-inside: avoid; } .table-wrap { overflow: visible; }
   figure { display: block; max-width: none; margin: 0.3em 0 0.8em; text-align: center; }
-  figure img { width: auto; max-width: 16.5cm; max-height: 19cm; border: none; }
+  figure img { width: auto; max-width: 16.5cm; max-height: 16.5cm; border: none; }
   .table-wrap.small { break-inside: avoid; } figcaption { text-align: left; }
 }
 """
