@@ -430,9 +430,8 @@ def _run_dir(root, name, finished, ranked=None, sensors=(), ranks=None, heat_sha
         )
     if ranks is not None:
         ids = [f"P{i}" for i in range(len(ranks))]
-        pd.DataFrame({"proposal_id": ids, "title": [f"T{i}" for i in ids], "rank": ranks}).to_parquet(
-            run / "proposals.parquet"
-        )
+        frame = pd.DataFrame({"proposal_id": ids, "title": [f"T{i}" for i in ids], "rank": ranks})
+        frame.to_parquet(run / "proposals.parquet")
     return run
 
 
