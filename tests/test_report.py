@@ -464,3 +464,41 @@ def test_what_changed_names_sensors_hotspots_and_moved_proposals(tmp_path):
     moved = sec.tables[0].frame
     assert moved.iloc[:, 0].tolist() == ["P4", "P0"]  # P4 5→1 and P0 1→5; the others stay
     assert "What changed" == changes_section(new, areas, "en").title
+
+
+def test_every_output_quotes_the_one_summary(report, demo_workspace):
+    """The report, both citizen pages (they share PublicData; the static site's meta.json)
+    and ``workbench status`` show the run's summary.json figures, so none can disagree."""
+    import json
+
+    from workbench.i18n import fmt_int
+    from workbench.present.dashboard.data import public_data
+    from workbench.present.dashboard.state import about_html
+    from workbench.present.static_site import site_files
+    from workbench.run_summary import load_run_summary
+
+    facts = load_run_summary(demo_workspace.latest_run())
+    s = facts["sensors"]
+    assert s["with_position"] > s["heat_model"] > 0 and s["air_model"] > 0
+    data = public_data(demo_workspace)
+    site_meta = json.loads(site_files(data)["data/meta.json"])
+    for meta in (data.meta, site_meta):
+        assert (meta["sensors"], meta["sensors_heat"], meta["sensors_air"]) == (
+            s["with_position"], s["heat_model"], s["air_model"],
+        )  # fmt: skip
+        assert meta["budget_eur"] == facts["budget"]["budget_eur"]
+        assert meta["recommended"] == facts["budget"]["recommended"]
+    about = about_html(data.meta, "de")
+    assert f"{fmt_int(s['heat_model'], 'de')} davon liefern Werte für die Hitzekarte" in about
+    rec = facts["budget"]["methods"][facts["budget"]["recommended"]]
+    page_alloc = {a["method"]: a for a in data.allocations}[facts["budget"]["recommended"]]
+    assert len(page_alloc["funded"]) == rec["funded"]
+    assert page_alloc["spent_eur"] == rec["spent_eur"]
+    assert page_alloc["funded"] == [f["proposal_id"] for f in facts["budget"]["funded"]]
+
+    status = run_cli("status", "--workspace", str(demo_workspace.root), "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["results"] == facts
+    lines = run_cli("status", "--workspace", str(demo_workspace.root)).stdout
+    assert f"heat        {s['heat_model']} sensors" in lines
+    assert f"funds {rec['funded']} proposals" in lines

@@ -97,6 +97,10 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
                        "measured. No personal data; vote counts below 5 are not shown."),
     "run": ("Berechnung", "run"),
     "sensors": ("Sensoren", "Sensors"),
+    "sensors_used": ("Sensoren: {total}. {heat} davon liefern Werte für die Hitzekarte, {air} "
+                     "für die Feinstaubkarte.",
+                     "Sensors: {total}. {heat} of them feed the heat map, {air} the "
+                     "fine-dust map."),
     "reset": ("Zurücksetzen", "Reset"),
     "map_hint": ("Tipp: Klicken Sie in die Karte, um die Vorschläge nach Entfernung von diesem "
                  "Punkt zu sortieren.",

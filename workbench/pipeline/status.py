@@ -11,6 +11,7 @@ from workbench import query
 from workbench.ingest.status import ingest_status
 from workbench.pipeline import monitor
 from workbench.pipeline.result import StepResult
+from workbench.run_summary import load_run_summary
 from workbench.workspace import Workspace
 
 
@@ -70,6 +71,8 @@ def status(ws: Workspace) -> dict[str, Any]:
         "areas": 0 if ws.areas() is None else len(ws.areas()),
         "grid_cells": 0 if ws.grid() is None else len(ws.grid()),
         "latest_run": str(latest) if latest else None,
+        # the run's figures, the same summary.json the report and the citizen pages show
+        "results": load_run_summary(latest, ws.areas()) if latest else None,
         "participation": _participation(ws),
         "simulated": bool(ws.config["workspace"].get("simulated", False)),
         "ingest": ingest_status(ws.root, snap),
@@ -143,6 +146,35 @@ def _participation_lines(pt: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _result_lines(res: dict[str, Any] | None) -> list[str]:
+    """The latest run's headline figures (those of the report's first page)."""
+    if not res:
+        return []
+    out = []
+    if res.get("heat"):
+        h = res["heat"]
+        share = h.get("hotspot_share")
+        out.append(
+            f"  heat        {h['n_sensors']} sensors"
+            + (f", {share:.0%} of the city in hotspots" if share is not None else "")
+            + (f", CV RMSE {h['cv_rmse_k']:.2f} K" if h.get("cv_rmse_k") is not None else "")
+        )
+    if res.get("air"):
+        a = res["air"]
+        out.append(
+            f"  air         {a['n_sensors']} PM2.5 sensors, {a['over_who']} over the WHO "
+            f"guideline, {a['over_eu']} over the EU limit from 2030"
+        )
+    b = res.get("budget")
+    if b:
+        m = b["methods"][b["recommended"]]
+        out.append(
+            f"  budget      {b['recommended']} funds {m['funded']} proposals, "
+            f"{m['spent_eur']:,.0f} of {b['budget_eur']:,.0f} EUR"
+        )
+    return out
+
+
 def run(ws: Workspace) -> StepResult:
     """The workspace's state; ``summary`` is :func:`status` plus ``monitoring`` after a QC."""
     st = status(ws)
@@ -158,5 +190,6 @@ def run(ws: Workspace) -> StepResult:
         + _participation_lines(st.get("participation"))
         + mon_lines
         + [f"latest run  {st['latest_run'] or '-'}"]
+        + _result_lines(st.get("results"))
     )
     return StepResult("status", summary=st, lines=lines)

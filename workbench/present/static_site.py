@@ -28,7 +28,7 @@ CSP_IMG = "img-src 'self' data:"
 # texts the static page needs (German and English)
 SITE_TEXT_KEYS = (
     "citizen_title", "page_title", "citizen_intro", "simulated", "about_data", "about_text",
-    "caveat_lowcost", "latest_data", "run", "sensors", "district", "category",
+    "caveat_lowcost", "latest_data", "run", "sensors", "sensors_used", "district", "category",
     "all_districts", "all_categories", "near_me", "address", "search", "reset", "map_hint",
     "shown", "not_found", "rank", "rank_range", "votes", "few_votes", "no_proposals",
     "layer_heat", "layer_heat_hotspots", "layer_air", "layer_air_hotspots", "layer_eaqi",

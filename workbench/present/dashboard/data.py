@@ -23,6 +23,7 @@ from workbench.i18n import fmt_datetime, method
 from workbench.present.maps import colour_limits, grid_raster
 from workbench.present.publication import Publication, tile_settings
 from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
+from workbench.run_summary import load_run_summary
 from workbench.workspace import Workspace
 
 EAQI_COLOURS = {
@@ -343,8 +344,11 @@ def public_data(ws: Workspace) -> PublicData:
         areas = areas.merge(res[keep], on="area_id", how="left")
     layers = cached_layers(ws.root, run)
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    # every count and sum the page shows comes from the run's one summary, as in the report
+    facts = load_run_summary(run, areas_geo)
+    budget = facts.get("budget") or {}
     # the data the shown results rest on (the run's period), not a store scan per visitor
-    period = metrics.get("heat", {}).get("period") or [None, None]
+    period = [(facts.get("period") or {}).get(k) for k in ("start", "end")]
     meta = {
         "run_id": run.name,
         "latest_data_text": {lg: fmt_datetime(period[-1], lg) for lg in ("de", "en")},
@@ -355,9 +359,12 @@ def public_data(ws: Workspace) -> PublicData:
         ),
         "latest_data": period[-1],
         "period": period,
-        "sensors": metrics.get("coverage", {}).get("sensors_with_position"),
+        "sensors": facts["sensors"]["with_position"],
+        "sensors_heat": facts["sensors"]["heat_model"],
+        "sensors_air": facts["sensors"]["air_model"],
         "proposals": n,
-        "budget_eur": metrics.get("ranking", {}).get("budget_eur"),
+        "budget_eur": budget.get("budget_eur", metrics.get("ranking", {}).get("budget_eur")),
+        "recommended": budget.get("recommended"),
         "need_based": bool(metrics.get("ranking", {}).get("need_based", False)),
         "center": _centre(props, areas),
     }

@@ -375,9 +375,25 @@ def about_html(meta: dict[str, Any], lang: str) -> str:
         age = meta.get("data_age_days")
         if age is not None and age > DATA_OLD_DAYS:
             parts.append(f"<p><strong>{escape(i18n.tf('data_old', lang, days=age))}</strong></p>")
-    if meta.get("sensors"):
-        parts.append(f"<p>{escape(t('sensors', lang))}: {fmt_int(meta['sensors'], lang)}</p>")
+    parts.append(sensors_text(meta, lang))
     return "".join(parts)
+
+
+def sensors_text(meta: dict[str, Any], lang: str) -> str:
+    """How many sensors the results rest on: all with a position, and those of each map.
+
+    >>> sensors_text({"sensors": 122, "sensors_heat": 119, "sensors_air": 41}, "de")
+    '<p>Sensoren: 122. 119 davon liefern Werte für die Hitzekarte, 41 für die Feinstaubkarte.</p>'
+    >>> sensors_text({"sensors": 3}, "en"), sensors_text({}, "de")
+    ('<p>Sensors: 3</p>', '')
+    """
+    if not meta.get("sensors"):
+        return ""
+    total = fmt_int(meta["sensors"], lang)
+    if meta.get("sensors_heat") is not None and meta.get("sensors_air") is not None:
+        heat, air = fmt_int(meta["sensors_heat"], lang), fmt_int(meta["sensors_air"], lang)
+        return f"<p>{escape(i18n.tf('sensors_used', lang, total=total, heat=heat, air=air))}</p>"
+    return f"<p>{escape(t('sensors', lang))}: {total}</p>"
 
 
 def budget_html(allocations: list[dict[str, Any]], proposals: pd.DataFrame,

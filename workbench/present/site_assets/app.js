@@ -703,7 +703,13 @@
         about.appendChild(el("p", { class: "old" }, tx("data_old", { days: fmtInt(D.meta.data_age_days) })));
       }
     }
-    if (D.meta.sensors) about.appendChild(el("p", {}, tx("sensors") + ": " + fmtInt(D.meta.sensors)));
+    if (D.meta.sensors) { // sensors_text in dashboard/state.py
+      const m = D.meta;
+      const both = m.sensors_heat != null && m.sensors_air != null;
+      about.appendChild(el("p", {}, both
+        ? tx("sensors_used", { total: fmtInt(m.sensors), heat: fmtInt(m.sensors_heat), air: fmtInt(m.sensors_air) })
+        : tx("sensors") + ": " + fmtInt(m.sensors)));
+    }
   }
   function renderFooter() {
     const f = $("footer");
