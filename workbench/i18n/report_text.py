@@ -144,8 +144,8 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "map_alt": ("Karte: {title}. Werte von {lo} bis {hi} {label}.",
                 "Map: {title}. Values from {lo} to {hi} {label}."),
     "map_alt_hotspots": ("{n} Hotspot-Zellen umrandet.", "{n} hotspot cells outlined."),
-    "map_alt_proposals": ("{n} Vorschläge; Rang 1–10 als Rauten.",
-                          "{n} proposals; ranks 1–10 as diamonds."),
+    "map_alt_proposals": ("{n} Vorschläge; die Plätze 1–10 als nummerierte Kreise.",
+                          "{n} proposals; places 1–10 as numbered circles."),
     # methods with the run's parameters (report.methods)
     "method_hotspots": ("Hotspots: lokales Getis-Ord Gi* im Umkreis von {distance} m, "
                         "{permutations} Permutationen, Falscherkennungsrate 5 % "

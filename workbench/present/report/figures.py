@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import fmt_dec, t, tf
+from workbench.i18n import fmt_dec, fmt_int, t, tf
 from workbench.present.report.tables import Figure, Section, Table, area_names
 
 
@@ -20,12 +20,13 @@ def map_alt_text(
 ) -> str:
     """What a map shows, in words: value range, outlined hotspots, proposals drawn."""
     v = cells[col]
-    lo, hi = fmt_dec(v.min(), lang), fmt_dec(v.max(), lang)
+    # a real minus sign: a screen reader says "minus", not "hyphen"
+    lo, hi = (fmt_dec(x, lang).replace("-", "\u2212") for x in (v.min(), v.max()))
     alt = tf("map_alt", lang, title=title, lo=lo, hi=hi, label=label)
     if outline:
-        alt += " " + tf("map_alt_hotspots", lang, n=int(cells[outline].sum()))
+        alt += " " + tf("map_alt_hotspots", lang, n=fmt_int(int(cells[outline].sum()), lang))
     if points is not None:
-        alt += " " + tf("map_alt_proposals", lang, n=len(points))
+        alt += " " + tf("map_alt_proposals", lang, n=fmt_int(len(points), lang))
     return alt
 
 
