@@ -241,6 +241,40 @@ def test_mixed_stream_every_valid_reading_once_every_bad_one_quarantined(broker,
     assert "connected" in events and "loaded" in events and events[-1] == "stopped"
 
 
+def test_oversized_payloads_are_kept_as_a_bounded_prefix_and_a_hash(broker, ws_path):
+    """Four 5.2 MB payloads used to be journalled, archived and quarantined whole (16 MB);
+    now each leaves its size, SHA-256 and 4 KiB, and the valid readings around them land."""
+    import hashlib
+    import random as _random
+
+    from workbench.simulate.traffic import valid_message
+
+    rng = _random.Random(5)
+    t0 = (int(time.time()) - 3600) * 1_000_000
+    good = [valid_message(f"dev-{i}", i, t0 + i * 60_000_000, rng) for i in range(6)]
+    junk = [rng.randbytes(5_200_000) for _ in range(4)]  # incompressible
+    big = [Message(f"v3/ge-gruent@ttn/devices/big-{i}/up", p, [], 1) for i, p in enumerate(junk)]
+    ingest = Ingest(ws_path, broker).start()
+    ingest.wait_ready()
+    publish("127.0.0.1", broker.port, good[:3] + big + good[3:])
+    wait_for(lambda: counters(ws_path).get("received", 0) >= 10, 120, "load", ingest)
+    assert ingest.terminate() == 0
+    assert_exactly_once(ws_path, good)
+
+    ws = Workspace.open(ws_path)
+    q = ws.quarantine()
+    assert len(q) == 4
+    for payload in junk:
+        digest = hashlib.sha256(payload).hexdigest()
+        row = q[q["reason"].str.contains(digest)]
+        assert len(row) == 1
+        assert "payload of 5200000 bytes exceeds 65536 bytes" in row.iloc[0]["reason"]
+        assert row.iloc[0]["raw"] == payload[:4000].decode(errors="replace")
+    # journal, raw archive and quarantine together: far below the 21 MB received
+    kept = sum(f.stat().st_size for f in ws_path.rglob("*") if f.is_file())
+    assert kept < 2_000_000, f"the workspace holds {kept} bytes after 21 MB of junk"
+
+
 def test_kill_minus_9_at_random_points_loses_and_duplicates_nothing(broker, ws_path):
     messages = mixed_stream(20_000, devices=250, malformed_share=0.05, seed=23)
     rng = random.Random(5)

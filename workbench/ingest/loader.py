@@ -11,6 +11,7 @@ store's key deduplication absorbs messages the broker delivered again.
 
 from __future__ import annotations
 
+import hashlib
 import time as _time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,14 @@ import pyarrow as pa
 
 from workbench.ingest.decoders import Decoded, Decoder
 from workbench.ingest.journal import Entry
-from workbench.ingest.validate import US, Limits, check_reading
+from workbench.ingest.validate import (
+    US,
+    Limits,
+    bounded_payload,
+    check_reading,
+    oversized,
+    payload_prefix,
+)
 from workbench.store import RAW_SCHEMA, Transaction, iso_utc
 
 COUNTERS = (
@@ -127,7 +135,7 @@ def _quarantine_row(
         "line": None,
         "field": where,
         "reason": reason,
-        "raw": entry.payload[:4000].decode("utf-8", errors="replace"),
+        "raw": payload_prefix(entry.payload)[:4000].decode("utf-8", errors="replace"),
     }
 
 
@@ -148,10 +156,14 @@ class _Staging:
 
 def _decode_entry(e: Entry, decoder: Decoder, limits: Limits) -> Decoded:
     """Decode one payload; an oversized payload or a failing decoder is a rejection."""
-    if len(e.payload) > limits.max_payload_bytes:
+    big = oversized(e.payload)
+    if big is not None or len(e.payload) > limits.max_payload_bytes:
+        size = big["bytes"] if big else len(e.payload)
+        digest = big["sha256"] if big else hashlib.sha256(e.payload).hexdigest()
         return Decoded().reject(
             "payload",
-            f"payload of {len(e.payload)} bytes exceeds {limits.max_payload_bytes} bytes",
+            f"payload of {size} bytes exceeds {limits.max_payload_bytes} bytes "
+            f"(SHA-256 {digest}; the first bytes are kept)",
         )
     try:
         return decoder(e.payload, e.topic, e.received_at)
@@ -245,8 +257,9 @@ def _stage_in(
         tx.add_positions(pos, area_lookup)
 
 
-def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str]) -> pa.Table:
-    """The entries' payloads with topic, format and outcome (``RAW_SCHEMA``)."""
+def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str], limit: int) -> pa.Table:
+    """The entries' payloads with topic, format and outcome (``RAW_SCHEMA``); a payload
+    over ``limit`` bytes is kept as its bounded stand-in (:func:`bounded_payload`)."""
     return pa.table(
         {
             "received_at": pa.array(
@@ -254,7 +267,7 @@ def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str]) -> pa.Ta
             ).cast(pa.timestamp("us", tz="UTC")),
             "topic": [e.topic for e in entries],
             "format": [fmt] * len(entries),
-            "payload": pa.array([e.payload for e in entries], pa.binary()),
+            "payload": pa.array([bounded_payload(e.payload, limit) for e in entries], pa.binary()),
             "outcome": outcomes,
         },
         schema=RAW_SCHEMA,
@@ -345,6 +358,6 @@ def load_entries(
     c["quarantined"] = len(st.quarantine)
     _stage_in(tx, st, origin, c, area_lookup, keep_quarantine)
     if keep_raw and entries:
-        tx.add_raw(_raw_table(entries, fmt, st.outcomes))
+        tx.add_raw(_raw_table(entries, fmt, st.outcomes, limits.max_payload_bytes))
     _update_state(state, c, entries, st.lags)
     return result

@@ -35,7 +35,7 @@ from workbench.ingest.decoders import STREAM_FORMATS, make_decoder
 from workbench.ingest.journal import Journal
 from workbench.ingest.loader import empty_state, load_entries
 from workbench.ingest.status import HEARTBEAT_NAME
-from workbench.ingest.validate import Limits
+from workbench.ingest.validate import Limits, bounded_payload
 from workbench.store import try_lock
 from workbench.workspace import Workspace
 
@@ -313,7 +313,9 @@ class IngestService:
             _event(logging.WARNING, "disconnected; reconnecting with backoff", reason=str(rc))
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        item = (msg.mid, msg.qos, msg.topic, msg.payload, time.time())
+        # an oversized payload is journalled as a bounded stand-in (size, hash, prefix)
+        payload = bounded_payload(msg.payload, self.limits.max_payload_bytes)
+        item = (msg.mid, msg.qos, msg.topic, payload, time.time())
         with self._cond:
             self._queue.append(item)
             if len(self._queue) == 1:

@@ -8,6 +8,8 @@ which flag what is unusual and keep it. Limits come from ``[ingest]`` in
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,46 @@ from typing import Any
 from workbench.quantities import QUANTITIES
 
 US = 1_000_000
+# an oversized payload is kept as this marker, a JSON line (size, SHA-256) and a prefix
+OVERSIZED = b"\x00workbench-oversized\x00"
+KEEP_BYTES = 4096
+
+
+def bounded_payload(payload: bytes, limit: int, keep: int = KEEP_BYTES) -> bytes:
+    """``payload``, or for one over ``limit`` bytes a stand-in of bounded size.
+
+    The stand-in holds the original size, its SHA-256 and the first ``keep`` bytes: enough
+    to tell what a device sent and to recognise it again, without letting one sender fill
+    the journal, the raw archive or the quarantine (a 5 MB payload keeps 4 KiB).
+
+    >>> small = bounded_payload(b"x" * 10, 100)
+    >>> small
+    b'xxxxxxxxxx'
+    >>> big = bounded_payload(b"x" * 10_000, 100)
+    >>> len(big) < 250, oversized(big)["bytes"], oversized(small)
+    (True, 10000, None)
+    >>> bounded_payload(big, 100) == big
+    True
+    """
+    if len(payload) <= limit or payload.startswith(OVERSIZED):
+        return payload
+    head = {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
+    return OVERSIZED + json.dumps(head).encode("ascii") + b"\n" + payload[: min(keep, limit)]
+
+
+def oversized(payload: bytes) -> dict[str, Any] | None:
+    """Size and SHA-256 of the payload a :func:`bounded_payload` stand-in replaced."""
+    if not payload.startswith(OVERSIZED):
+        return None
+    head = payload[len(OVERSIZED) :].partition(b"\n")[0]
+    return json.loads(head)
+
+
+def payload_prefix(payload: bytes) -> bytes:
+    """What is kept of the original payload (all of it when it was not oversized)."""
+    if not payload.startswith(OVERSIZED):
+        return payload
+    return payload[len(OVERSIZED) :].partition(b"\n")[2]
 
 
 @dataclass(frozen=True)
