@@ -540,3 +540,47 @@ def _stat(proc_dir: Path) -> tuple[int | None, int | None]:
         return int(fields[1]), int(fields[2])
     except (OSError, IndexError, ValueError):
         return None, None
+
+
+def _iopub_after(code: str) -> list[dict]:
+    """Run ``code`` in a real ipykernel and return the iopub messages it caused (what a
+    Voila visitor's websocket carries)."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        msg_id = kc.execute(code)
+        msgs = []
+        while True:
+            m = kc.get_iopub_msg(timeout=60)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            msgs.append(m)
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                return msgs
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+CALLBACK_FAILS = """
+import ipywidgets as W
+b = W.Button()
+b.on_click(lambda _b: 1 / 0)  # a callback that fails on a visitor's click
+b.click()
+"""
+
+
+def test_a_failing_widget_callback_sends_the_visitor_no_traceback():
+    def leaks(msgs):
+        text = json.dumps([m["content"] for m in msgs])
+        return "ZeroDivisionError" in text or "Traceback" in text
+
+    assert leaks(_iopub_after(CALLBACK_FAILS)), "without the guard the traceback goes out"
+    guarded = (
+        "from workbench.present.dashboard.private_errors import keep_tracebacks_private\n"
+        "assert keep_tracebacks_private()\n" + CALLBACK_FAILS + "\nundefined_name\n"
+    )
+    msgs = _iopub_after(guarded)
+    assert not leaks(msgs), [m["msg_type"] for m in msgs]
+    assert not [m for m in msgs if m["msg_type"] == "error"]

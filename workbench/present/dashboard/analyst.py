@@ -18,6 +18,7 @@ from traitlets import TraitError
 
 from workbench.i18n import fmt_dec, t
 from workbench.pipeline.status import status
+from workbench.present.dashboard.private_errors import keep_tracebacks_private, under_voila
 from workbench.present.dashboard.state import NEED_KEYS, WeightState
 from workbench.present.maps import STATUS_COLOURS
 from workbench.workspace import Workspace
@@ -484,5 +485,8 @@ def _plain_map(centre: tuple[float, float]) -> Any:
 
 
 def build_analyst(ws: Workspace, *, lang: str = "de") -> AnalystPage:
-    """The analyst page for a workspace with a fitted and ranked run."""
+    """The analyst page for a workspace with a fitted and ranked run; in a kernel, errors
+    of its callbacks go to the server log (:mod:`.private_errors`)."""
+    if under_voila():
+        keep_tracebacks_private()
     return AnalystPage(ws, lang=lang)

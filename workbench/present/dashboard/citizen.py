@@ -21,6 +21,7 @@ from traitlets import TraitError
 from workbench import i18n
 from workbench.i18n import t, tf
 from workbench.present.dashboard.data import PublicData, district_labels, public_data
+from workbench.present.dashboard.private_errors import keep_tracebacks_private, under_voila
 from workbench.present.dashboard.state import (
     CitizenState,
     PlaceNotFound,
@@ -488,5 +489,8 @@ class CitizenPage:
 
 
 def build_citizen(ws: Workspace, *, lang: str = "de") -> CitizenPage:
-    """The citizen page for the latest run of a workspace."""
+    """The citizen page for the latest run of a workspace; in a kernel, errors of its
+    callbacks go to the server log, never to the visitor (:mod:`.private_errors`)."""
+    if under_voila():
+        keep_tracebacks_private()
     return CitizenPage(public_data(ws), lang=lang)
