@@ -542,12 +542,15 @@ def _stat(proc_dir: Path) -> tuple[int | None, int | None]:
         return None, None
 
 
-def _iopub_after(code: str) -> list[dict]:
+def _iopub_after(code: str, env: dict, bad_update: bool = False) -> list[dict]:
     """Run ``code`` in a real ipykernel and return the iopub messages it caused (what a
-    Voila visitor's websocket carries)."""
+    Voila visitor's websocket carries). With ``bad_update``, the code prints a Dropdown's
+    model id and a visitor then sends it an out-of-range index, as a hostile client can."""
+    import queue
+
     from jupyter_client.manager import start_new_kernel
 
-    km, kc = start_new_kernel(kernel_name="python3")
+    km, kc = start_new_kernel(kernel_name="python3", env=env)
     try:
         msg_id = kc.execute(code)
         msgs = []
@@ -557,30 +560,67 @@ def _iopub_after(code: str) -> list[dict]:
                 continue
             msgs.append(m)
             if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-                return msgs
+                break
+        if bad_update:
+            model = [m["content"]["text"] for m in msgs if m["msg_type"] == "stream"][-1]
+            update = {"method": "update", "state": {"index": 99}, "buffer_paths": []}
+            comm = {"comm_id": model.strip().splitlines()[-1], "data": update}
+            kc.shell_channel.send(kc.session.msg("comm_msg", comm))
+            try:
+                while True:
+                    msgs.append(kc.get_iopub_msg(timeout=5))
+            except queue.Empty:
+                pass
+        return msgs
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
 
 
-CALLBACK_FAILS = """
+HOSTILE_WIDGETS = """
 import ipywidgets as W
 b = W.Button()
 b.on_click(lambda _b: 1 / 0)  # a callback that fails on a visitor's click
 b.click()
+d = W.Dropdown(options=["a", "b"])
+print(d.model_id)
 """
 
 
-def test_a_failing_widget_callback_sends_the_visitor_no_traceback():
+def test_a_failing_widget_callback_sends_the_visitor_no_traceback(tmp_path):
+    import os
+
     def leaks(msgs):
         text = json.dumps([m["content"] for m in msgs])
-        return "ZeroDivisionError" in text or "Traceback" in text
+        return [w for w in ("ZeroDivisionError", "TraitError", "Traceback") if w in text]
 
-    assert leaks(_iopub_after(CALLBACK_FAILS)), "without the guard the traceback goes out"
+    env = {**os.environ, "WORKBENCH_LOG_DIR": str(tmp_path)}
+    plain = leaks(_iopub_after(HOSTILE_WIDGETS, env, bad_update=True))
+    assert plain == ["ZeroDivisionError", "TraitError", "Traceback"], "the attack must show"
     guarded = (
         "from workbench.present.dashboard.private_errors import keep_tracebacks_private\n"
-        "assert keep_tracebacks_private()\n" + CALLBACK_FAILS + "\nundefined_name\n"
+        "assert keep_tracebacks_private()\n" + HOSTILE_WIDGETS
     )
-    msgs = _iopub_after(guarded)
+    msgs = _iopub_after(guarded, env, bad_update=True)
     assert not leaks(msgs), [m["msg_type"] for m in msgs]
     assert not [m for m in msgs if m["msg_type"] == "error"]
+    # the server keeps the tracebacks, one log file each
+    logs = sorted(tmp_path.glob("dashboard-error-*.log"))
+    assert len(logs) == 2
+    text = " ".join(p.read_text() for p in logs)
+    assert "ZeroDivisionError" in text and "TraitError" in text
+
+
+def test_voila_kernels_are_recognised():
+    import os
+    import subprocess as sp
+
+    code = (
+        "from workbench.present.dashboard.private_errors import under_voila; print(under_voila())"
+    )
+    for env, want in (({"VOILA_SERVER_URL": "/"}, "True"), ({}, "False")):
+        base = {k: v for k, v in os.environ.items() if not k.startswith("VOILA_")}
+        out = sp.run(
+            [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True
+        )
+        assert out.stdout.strip() == want, out.stderr

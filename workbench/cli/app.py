@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from workbench import __version__
-from workbench.errors import EXIT_BAD_INPUT, EXIT_BUG, InputError
+from workbench.errors import EXIT_BAD_INPUT, EXIT_BUG, InputError, report_bug
 from workbench.pipeline.result import StepResult
 from workbench.store import StoreError
 
@@ -29,24 +26,6 @@ workspace_option = click.option(
     show_default=True,
     help="Workspace directory.",
 )
-
-
-def log_dir() -> Path:
-    """Where tracebacks of bugs go: ``$WORKBENCH_LOG_DIR`` or the system's temp folder."""
-    return Path(
-        os.environ.get("WORKBENCH_LOG_DIR") or Path(tempfile.gettempdir()) / "workbench-logs"
-    )
-
-
-def report_bug(exc: BaseException) -> Path:
-    """Write the traceback of ``exc`` to a new log file and return its path."""
-    d = log_dir()
-    d.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = d / f"error-{stamp}-{os.getpid()}.log"
-    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    path.write_text(f"workbench {__version__}\n{' '.join(sys.argv)}\n\n{text}", encoding="utf-8")
-    return path
 
 
 def one_line(text: str) -> str:

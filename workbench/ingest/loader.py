@@ -160,6 +160,10 @@ def _decode_entry(e: Entry, decoder: Decoder, limits: Limits) -> Decoded:
     if big is not None or len(e.payload) > limits.max_payload_bytes:
         size = big["bytes"] if big else len(e.payload)
         digest = big["sha256"] if big else hashlib.sha256(e.payload).hexdigest()
+        if size <= limits.max_payload_bytes:  # wrapped on arrival because it imitated one
+            return Decoded().reject(
+                "payload", f"payload imitates the marker of an oversized payload (SHA-256 {digest})"
+            )
         return Decoded().reject(
             "payload",
             f"payload of {size} bytes exceeds {limits.max_payload_bytes} bytes "

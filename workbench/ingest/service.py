@@ -314,7 +314,7 @@ class IngestService:
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         # an oversized payload is journalled as a bounded stand-in (size, hash, prefix)
-        payload = bounded_payload(msg.payload, self.limits.max_payload_bytes)
+        payload = bounded_payload(msg.payload, self.limits.max_payload_bytes, from_network=True)
         item = (msg.mid, msg.qos, msg.topic, payload, time.time())
         with self._cond:
             self._queue.append(item)

@@ -22,7 +22,9 @@ OVERSIZED = b"\x00workbench-oversized\x00"
 KEEP_BYTES = 4096
 
 
-def bounded_payload(payload: bytes, limit: int, keep: int = KEEP_BYTES) -> bytes:
+def bounded_payload(
+    payload: bytes, limit: int, keep: int = KEEP_BYTES, *, from_network: bool = False
+) -> bytes:
     """``payload``, or for one over ``limit`` bytes a stand-in of bounded size.
 
     The stand-in holds the original size, its SHA-256 and the first ``keep`` bytes: enough
@@ -37,19 +39,42 @@ def bounded_payload(payload: bytes, limit: int, keep: int = KEEP_BYTES) -> bytes
     (True, 10000, None)
     >>> bounded_payload(big, 100) == big
     True
+    >>> oversized(bounded_payload(big, 100, from_network=True))["bytes"] == len(big)
+    True
+
+    ``from_network`` is for payloads as received: one that starts like a stand-in is a
+    sender's imitation and is wrapped like an oversized one, so it is never trusted.
     """
-    if len(payload) <= limit or payload.startswith(OVERSIZED):
+    if len(payload) <= limit and not payload.startswith(OVERSIZED):
         return payload
+    small_enough = len(payload) <= len(OVERSIZED) + 200 + keep
+    if not from_network and small_enough and oversized(payload) is not None:
+        return payload  # already a stand-in of ours
     head = {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()}
     return OVERSIZED + json.dumps(head).encode("ascii") + b"\n" + payload[: min(keep, limit)]
 
 
 def oversized(payload: bytes) -> dict[str, Any] | None:
-    """Size and SHA-256 of the payload a :func:`bounded_payload` stand-in replaced."""
+    """Size and SHA-256 of the payload a :func:`bounded_payload` stand-in replaced; ``None``
+    for any other payload, also one that merely starts like a stand-in.
+
+    >>> oversized(b"\\x00workbench-oversized\\x00{not json")
+    >>> oversized(b"\\x00workbench-oversized\\x00[1, 2]\\nxyz")
+    """
     if not payload.startswith(OVERSIZED):
         return None
     head = payload[len(OVERSIZED) :].partition(b"\n")[0]
-    return json.loads(head)
+    try:
+        doc = json.loads(head)
+    except (ValueError, RecursionError):
+        return None
+    ok = (
+        isinstance(doc, dict)
+        and isinstance(doc.get("bytes"), int)
+        and isinstance(doc.get("sha256"), str)
+        and len(doc["sha256"]) == 64
+    )
+    return doc if ok else None
 
 
 def payload_prefix(payload: bytes) -> bytes:

@@ -5,28 +5,31 @@ ipywidgets reports an exception in a button, text or slider callback with the ke
 lines) over the kernel websocket to whoever has the page open. Voila's
 ``show_tracebacks=False`` covers cell execution, not these callbacks. A public page must
 not show a visitor the server's insides, so :func:`keep_tracebacks_private` replaces the
-kernel's reporting: the full traceback goes to the kernel's own standard error (the log of
-``workbench serve``), the visitor's websocket gets nothing.
+kernel's reporting: the full traceback goes to a log file in ``$WORKBENCH_LOG_DIR`` (as for
+a bug on the command line, :func:`workbench.errors.report_bug`), the visitor's websocket
+gets nothing. (Not to standard error: ipykernel forwards the process's file descriptor 2
+to the page as well.)
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
 from typing import Any
 
-LOG_PREFIX = "workbench dashboard: error in a widget callback (not shown to the visitor)"
+from workbench.errors import report_bug
+
+LOG_PREFIX = "dashboard-error"
 
 
-def _log_current_exception(stream: Any = None) -> None:
-    stream = stream or sys.__stderr__
-    etype, value, tb = sys.exc_info()
-    if etype is None:
+def _log_current_exception() -> None:
+    exc = sys.exc_info()[1]
+    if exc is None:
         return
-    print(LOG_PREFIX, file=stream)
-    traceback.print_exception(etype, value, tb, file=stream)
-    stream.flush()
+    try:
+        report_bug(exc, prefix=LOG_PREFIX)
+    except OSError:  # no writable log folder: still nothing for the visitor
+        pass
 
 
 def under_voila() -> bool:
