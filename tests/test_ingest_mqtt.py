@@ -254,16 +254,22 @@ def test_oversized_payloads_are_kept_as_a_bounded_prefix_and_a_hash(broker, ws_p
     good = [valid_message(f"dev-{i}", i, t0 + i * 60_000_000, rng) for i in range(6)]
     junk = [rng.randbytes(5_200_000) for _ in range(4)]  # incompressible
     big = [Message(f"v3/ge-gruent@ttn/devices/big-{i}/up", p, [], 1) for i, p in enumerate(junk)]
+    # a sender imitating the stand-in (a broken header, a well-formed one) stops nothing
+    marker = b"\x00workbench-oversized\x00"
+    fake = {"bytes": 9, "sha256": "0" * 64}
+    forged = [marker + b"{broken", marker + json.dumps(fake).encode() + b"\nxyz"]
+    forged = [Message("v3/ge-gruent@ttn/devices/forger/up", p, [], 1) for p in forged]
     ingest = Ingest(ws_path, broker).start()
     ingest.wait_ready()
-    publish("127.0.0.1", broker.port, good[:3] + big + good[3:])
-    wait_for(lambda: counters(ws_path).get("received", 0) >= 10, 120, "load", ingest)
+    publish("127.0.0.1", broker.port, good[:3] + big + forged + good[3:])
+    wait_for(lambda: counters(ws_path).get("received", 0) >= 12, 120, "load", ingest)
     assert ingest.terminate() == 0
     assert_exactly_once(ws_path, good)
 
     ws = Workspace.open(ws_path)
     q = ws.quarantine()
-    assert len(q) == 4
+    assert len(q) == 6
+    assert q["reason"].str.contains("imitates the marker").sum() == 2
     for payload in junk:
         digest = hashlib.sha256(payload).hexdigest()
         row = q[q["reason"].str.contains(digest)]
