@@ -291,3 +291,30 @@ def test_an_epoch_that_is_no_time_gets_file_line_and_field(tmp_path, epoch):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1, proc.stderr
     assert "epoch.csv, line 3, field 'time'" in lines[0] and "is not a time" in lines[0], lines
+
+
+def test_nan_text_empty_values_and_absurd_numbers_are_quarantined_not_dropped(tmp_path):
+    """Before: 9 rows gave '7 readings, 0 quarantined' (NaN dropped silently) and 1e308 µg/m³
+    was stored. Now every row is either a reading or a quarantine record with its reason."""
+    text = (
+        "sensor_id,time,quantity,value,unit\n"
+        "c,2025-07-01T00:00Z,pm2_5,nan,ug/m3\n"
+        "c,2025-07-01T01:00Z,pm2_5,NaN,ug/m3\n"
+        "c,2025-07-01T02:00Z,pm2_5,,ug/m3\n"
+        "c,2025-07-01T03:00Z,pm2_5,1e308,ug/m3\n"
+        "c,2025-07-01T04:00Z,pm2_5,-1e308,ug/m3\n"
+        "c,2025-07-01T05:00Z,air_temperature,-999,degC\n"  # a real sensor fault: QC's
+        "c,2025-07-01T06:00Z,pm2_5,12.5,ug/m3\n"
+    )
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    (tmp_path / "n.csv").write_text(text, encoding="utf-8")
+    out = run_cli("import", "--workspace", str(ws), str(tmp_path / "n.csv"), check=True).stdout
+    assert "n.csv: csv, 2 readings, 5 quarantined" in out
+    w = Workspace.open(ws)
+    assert sorted(w.observations()["value"]) == [-999.0, 12.5]
+    q = w.quarantine()
+    assert (q["field"] == "value").all() and len(q) == 5
+    assert q["reason"].str.contains("empty or not a number").sum() == 3
+    assert q["reason"].str.contains("is no reading").sum() == 2
+    assert sorted(q["line"].dropna().astype(int)) == [2, 3, 4]

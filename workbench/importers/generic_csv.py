@@ -9,6 +9,7 @@ does not know go to quarantine with the reason; any other bad field fails the fi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,20 +96,27 @@ def parse_generic_csv(
     }
     df["quantity"] = [lookup[(q, u)] for q, u in zip(df["quantity_raw"], df["unit"], strict=True)]
     unknown = df["quantity"].isna()
+    # one reading per row: a row without a number (empty, or NaN written as text) is not
+    # a reading, and is quarantined with its line instead of vanishing from the count
+    no_value = ~unknown & df["value"].isna()
+
+    def record(r: Any, field: str, reason: str) -> dict[str, Any]:
+        raw = f"{r.sensor_id},{r.time},{r.quantity_raw},{r.value},{r.unit}"
+        return {"line": int(r.line), "field": field, "reason": reason, "raw": raw}
+
     quarantine = quarantine_records(
         source,
         [
-            {
-                "line": int(r.line),
-                "field": "quantity",
-                "reason": f"unknown quantity {r.quantity_raw!r}",
-                "raw": f"{r.sensor_id},{r.time},{r.quantity_raw},{r.value},{r.unit}",
-            }
+            record(r, "quantity", f"unknown quantity {r.quantity_raw!r}")
             for r in df[unknown].itertuples()
+        ]
+        + [
+            record(r, "value", "no value: the cell is empty or not a number (NaN)")
+            for r in df[no_value].itertuples()
         ],
         FORMAT,
     )
-    good = df[~unknown & df["value"].notna()]
+    good = df[~unknown & ~no_value]
     for (q, u), idx in good.groupby(["quantity", good["unit"].fillna("")]).groups.items():
         try:
             conversion(u or None, q)

@@ -6,12 +6,19 @@ to allocate millions of years. A value that is not a finite number (``inf`` from
 conversion, ``nan`` written as text) cannot be a measurement either. These are screened
 here, with a reason per reading; what is merely unusual stays and is flagged by QC.
 
+A finite value far outside anything a sensor can report (``1e308`` µg/m³: its square
+overflows every variance) is screened too: beyond :data:`ABSURD_FACTOR` times the width of
+the quantity's possible range around it. Values just outside the possible range (a
+DHT22's ``-999``, an SDS011 stuck at ``1999.9``) are real sensor faults: they are stored
+and flagged by the QC range test, so the sensor's health shows them.
+
 The window comes from ``[import]`` in ``workbench.toml``: ``earliest`` (default
 ``2000-01-01``) and ``max_future_hours`` (default 24, counted from the time of import).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +27,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import InputError
+from workbench.quantities import QUANTITIES
+
+ABSURD_FACTOR = 10.0
+
+
+def absurd_bounds(quantity: str) -> tuple[float, float]:
+    """Values outside these are no reading of ``quantity`` at all.
+
+    >>> absurd_bounds("air_temperature")
+    (-1040.0, 1060.0)
+    """
+    q = QUANTITIES.get(quantity)
+    if q is None:
+        return (-1e12, 1e12)
+    width = q.valid_max - q.valid_min
+    return (q.valid_min - ABSURD_FACTOR * width, q.valid_max + ABSURD_FACTOR * width)
 
 
 @dataclass(frozen=True)
@@ -69,7 +92,18 @@ def screen(
     lo = pa.scalar(window.earliest.to_pydatetime(), t.type)
     hi = pa.scalar(window.latest(now).to_pydatetime(), t.type)
     bad_time = pc.or_(pc.less(t, lo), pc.greater(t, hi))
-    bad_value = pc.invert(pc.is_finite(table["value"]))
+    # bounds per distinct quantity, spread over the rows without a Python loop per row
+    quantity = table["quantity"]
+    if pa.types.is_dictionary(quantity.type):
+        quantity = pc.cast(quantity, pa.string())
+    names = pc.unique(quantity)
+    bounds = [absurd_bounds(q) for q in names.to_pylist()]
+    at = pc.index_in(quantity, value_set=names)
+    lo_v = pc.take(pa.array([b[0] for b in bounds], pa.float64()), at)
+    hi_v = pc.take(pa.array([b[1] for b in bounds], pa.float64()), at)
+    v = table["value"]
+    absurd = pc.or_(pc.less(v, lo_v), pc.greater(v, hi_v))
+    bad_value = pc.or_(pc.invert(pc.is_finite(v)), absurd)
     bad = pc.fill_null(pc.or_(bad_time, bad_value), True)
     if not pc.any(bad).as_py():
         return table, []
@@ -83,6 +117,9 @@ def screen(
                 f"time {r['time']} lies outside the plausible window "
                 f"{window.earliest.date()} to {window.max_future_hours:g} h after the import"
             )
+        elif r["value"] is not None and math.isfinite(r["value"]):
+            a, b = absurd_bounds(r["quantity"])
+            reason = f"{r['quantity']} value {r['value']:g} is no reading (beyond {a:g} to {b:g})"
         else:
             reason = f"{r['quantity']} value {r['value']} is not a finite number"
         rows.append(
