@@ -132,6 +132,25 @@ def test_bad_participation_files_name_line_and_field(text, message):
         participation.read("bad.csv", data=text.encode())
 
 
+PB_SCORES = (
+    "META\nkey;value\nbudget;100\nvote_type;cumulative\nPROJECTS\nproject_id;cost;name\n"
+    "a;60;Trees\nb;50;Shade\nVOTES\nvoter_id;vote;points\n1;a,b;2,1\n2;b;{points}\n"
+)
+
+
+@pytest.mark.parametrize("points", ["inf", "1e308", "-5", "nan"])
+def test_ballot_points_that_would_outweigh_every_voter_are_refused(points):
+    """Before: a points value of inf, 1e308, -5 or nan was stored and votes became inf."""
+    from workbench.participation.pabulib import PabulibError, parse_pabulib
+
+    csv_text = f"voter_id,proposal_id,points\nV1,A,1\nV2,A,{points}\n"
+    with pytest.raises(ParticipationError, match="line 3, field 'points': expected points"):
+        participation.read("ballots.csv", data=csv_text.encode())
+    with pytest.raises(PabulibError, match="line 12, field 'points': expected points"):
+        parse_pabulib(PB_SCORES.format(points=points), source="x.pb")
+    assert len(parse_pabulib(PB_SCORES.format(points="3"), source="x.pb").ballots) == 3
+
+
 # ---------------------------------------------------------------------- privacy and placement
 def test_import_pseudonymises_voters_and_stores_no_author_data(city, tmp_path):
     ws, data = city

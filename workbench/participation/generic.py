@@ -19,9 +19,11 @@ import pandas as pd
 
 from workbench.importers.jsonutil import NESTED
 from workbench.participation.table import (
+    NUMBER_RANGES,
     Participation,
     ParticipationError,
     finish,
+    first_out_of_range,
     frame,
     norm,
     number,
@@ -63,6 +65,12 @@ def parse_ballots_csv(data: bytes, source: str = "<bytes>") -> pd.DataFrame:
     if not {"voter_id", "proposal_id"} <= set(df.columns):
         raise ParticipationError(f"{source}: ballots need columns voter_id and proposal_id")
     df["points"] = number(df["points"], source, "points") if "points" in df else 1.0
+    i = first_out_of_range(df["points"], "points", missing_ok=False)
+    if i is not None:
+        raise ParticipationError(
+            f"{source}, line {i + 2}, field 'points': expected {NUMBER_RANGES['points'][2]}, "
+            f"got {df['points'].iat[i]}"
+        )
     for col in ("voter_id", "proposal_id"):
         df[col] = df[col].astype(str).str.strip()
         empty = df[col] == ""

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.participation.table import NUMBER_RANGES, first_out_of_range
 
 if TYPE_CHECKING:
     from workbench.participation.table import Participation
@@ -147,6 +148,12 @@ def parse_pabulib(text: str, source: str = "<string>") -> PabulibInstance:
                 raise PabulibError(
                     f"{source}, line {no}, field 'points': expected numbers, got {rec['points']!r}"
                 ) from None
+            bad = first_out_of_range(pts, "points", missing_ok=False)
+            if bad is not None:
+                raise PabulibError(
+                    f"{source}, line {no}, field 'points': expected "
+                    f"{NUMBER_RANGES['points'][2]}, got {pts[bad]}"
+                )
             if len(pts) != len(ids):
                 raise PabulibError(
                     f"{source}, line {no}: {len(ids)} projects in 'vote' but {len(pts)} 'points'"

@@ -89,7 +89,26 @@ NUMBER_RANGES = {
     "votes": (0.0, 1e8, "a vote count between 0 and 100,000,000"),
     "lat": (-90.0, 90.0, "degrees of latitude (-90 to 90)"),
     "lon": (-180.0, 180.0, "degrees of longitude (-180 to 180)"),
+    # a ballot's points (approval 1, or a score): inf or 1e308 would outweigh every voter
+    "points": (0.0, 1e6, "points between 0 and 1,000,000"),
 }
+
+
+def first_out_of_range(values: Any, field_name: str, *, missing_ok: bool = True) -> int | None:
+    """Index of the first value outside :data:`NUMBER_RANGES` for ``field_name`` (or not
+    finite; or missing, unless ``missing_ok``), else ``None``.
+
+    >>> first_out_of_range([1.0, 3.0, float("inf")], "points")
+    2
+    >>> first_out_of_range([1.0, None], "points", missing_ok=False)
+    1
+    """
+    lo, hi, _ = NUMBER_RANGES[field_name]
+    v = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
+    bad = ~(np.isfinite(v) & v.between(lo, hi))
+    if missing_ok:
+        bad &= v.notna()
+    return int(np.flatnonzero(bad)[0]) if bad.any() else None
 
 
 def norm(name: str) -> str:
@@ -250,16 +269,14 @@ def finish(df: pd.DataFrame, source: str) -> pd.DataFrame:
     for col in ("cost_eur", "lat", "lon", "votes"):
         if col in df and df[col].dtype == object:
             df[col] = number(df[col], source, col, thousands=col not in ("lat", "lon"))
-    for col, (lo, hi, what) in NUMBER_RANGES.items():
+    for col in ("cost_eur", "votes", "lat", "lon"):
         if col in df:
-            v = df[col]
-            bad = v.notna() & ~(np.isfinite(v) & v.between(lo, hi))
-            if col == "cost_eur":
-                bad |= v.isna()  # a proposal without a cost cannot be allocated
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
+            # a proposal without a cost cannot be allocated
+            i = first_out_of_range(df[col], col, missing_ok=col != "cost_eur")
+            if i is not None:
+                what = NUMBER_RANGES[col][2]
                 raise ParticipationError(
-                    f"{source}, line {i + 2}, field {col!r}: expected {what}, got {v.iat[i]}"
+                    f"{source}, line {i + 2}, field {col!r}: expected {what}, got {df[col].iat[i]}"
                 )
     for col in ("selected", "feasible"):
         if col in df and df[col].dtype == object:
