@@ -318,3 +318,53 @@ def test_nan_text_empty_values_and_absurd_numbers_are_quarantined_not_dropped(tm
     assert q["reason"].str.contains("empty or not a number").sum() == 3
     assert q["reason"].str.contains("is no reading").sum() == 2
     assert sorted(q["line"].dropna().astype(int)) == [2, 3, 4]
+
+
+def test_csv_export_quotes_cells_that_would_be_formulas(tmp_path):
+    """A sensor id from outside data ('=cmd|…', '+49…', '@SUM…') is text in the CSV export."""
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    ids = ["=cmd|' /C calc'!A0", "+4912345", "@SUM(A1)", "-1+2", "plain"]
+    rows = "".join(f'"{i}",2025-07-01T0{n}:00Z,pm2_5,{n + 3},ug/m3\n' for n, i in enumerate(ids))
+    (tmp_path / "f.csv").write_text("sensor_id,time,quantity,value,unit\n" + rows, "utf-8")
+    run_cli("import", "--workspace", str(ws), str(tmp_path / "f.csv"), check=True)
+    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.csv"), check=True)
+    with open(tmp_path / "o.csv", newline="", encoding="utf-8") as f:
+        cells = {r["sensor_id"] for r in csv.DictReader(f)}
+    assert cells == {"'" + i for i in ids[:4]} | {"plain"}
+    # Parquet keeps the ids as they are: it is data, not a spreadsheet
+    run_cli("export", "--workspace", str(ws), "--out", str(tmp_path / "o.parquet"), check=True)
+    import pandas as pd
+
+    assert set(pd.read_parquet(tmp_path / "o.parquet")["sensor_id"]) == set(ids)
+
+
+def test_published_proposals_mask_contacts_and_cut_long_text(hostile_workspace):
+    """Masking happens at import; a round stored before that (or a run written by an older
+    version) still reaches the pages only masked, and a 100,000-character title is cut."""
+    import json
+
+    import pandas as pd
+
+    from workbench.present.dashboard.data import TEXT_LIMITS, page_proposals, public_data
+    from workbench.present.static_site import site_files
+
+    props = pd.DataFrame(
+        {
+            "proposal_id": ["A", "B"],
+            "title": ["x" * 100_000, "Bank\x00 am Teich"],
+            "description": ["Fragen an anna.b@example.org", "Tel. 0209 / 12 34 56"],
+            "rank": [1, 2],
+        }
+    )
+    page = page_proposals(props, None)
+    assert len(page.loc[0, "title"]) == TEXT_LIMITS["title"] and page.loc[0, "title"][-1] == "…"
+    assert page.loc[1, "title"] == "Bank am Teich"
+    assert page["description"].tolist() == [
+        "Fragen an [E-Mail entfernt]",
+        "Tel. [Telefonnummer entfernt]",
+    ]
+    # the hostile round's static-site data: formulas and markup stay text, nothing else leaks
+    site = json.loads(site_files(public_data(hostile_workspace))["data/proposals.json"])
+    text = json.dumps(site, ensure_ascii=False)
+    assert "@" not in text.replace("@SUM", "")

@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.errors import InputError
 from workbench.importers.base import decode_text, sniff_delimiter
+from workbench.privacy import mask_contacts
 
 CATEGORIES = [
     "trees",
@@ -51,10 +52,6 @@ PROPOSAL_COLUMNS = [
 # proposal columns kept besides PROPOSAL_COLUMNS (pabulib's reported votes, score and
 # beneficiaries); everything else is dropped before anything is stored
 ALLOWED_EXTRA = ["votes_reported", "score", "beneficiaries"]
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# +49 209 123456, 0209/123456, (0209) 12 34 56, 0170-1234567: starts with + or 0,
-# at least seven digits (postcodes, years, amounts and dates do not match)
-PHONE = re.compile(r"(?<![\w.,/-])(?:\+\d{1,3}[ ]?|\(?0)[\d ()/-]{5,}\d(?![\w.,]\d)")
 # free-text category → canonical category (first match wins; German and English)
 _CATEGORY_WORDS = [
     ("green_roof", r"dach|roof"),
@@ -160,25 +157,6 @@ def keep_allowed(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     allowed = set(PROPOSAL_COLUMNS) | set(ALLOWED_EXTRA)
     keep = [c for c in df.columns if c in allowed]
     return df[keep], [str(c) for c in df.columns if c not in allowed]
-
-
-def mask_contacts(text: object) -> object:
-    """E-mail addresses and phone numbers in free text replaced by a placeholder.
-
-    >>> mask_contacts("Fragen an anna.b@example.org oder 0209 / 12 34 56, Kosten 12.000 €")
-    'Fragen an [E-Mail entfernt] oder [Telefonnummer entfernt], Kosten 12.000 €'
-    >>> mask_contacts("Am 2025-07-01 in 45879 Gelsenkirchen, Haus 12")
-    'Am 2025-07-01 in 45879 Gelsenkirchen, Haus 12'
-    """
-    if not isinstance(text, str):
-        return text
-    text = EMAIL.sub("[E-Mail entfernt]", text)
-
-    def phone(m: re.Match[str]) -> str:
-        digits = sum(ch.isdigit() for ch in m.group(0))
-        return "[Telefonnummer entfernt]" if digits >= 7 else m.group(0)
-
-    return PHONE.sub(phone, text)
 
 
 def number(

@@ -8,15 +8,41 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from workbench.errors import InputError
 from workbench.pipeline.result import StepResult
+from workbench.privacy import FORMULA_PATTERN
 from workbench.quantities import canonical_unit
 from workbench.workspace import Workspace
 
 COLUMNS = ["sensor_id", "quantity", "time", "value", "unit", "qc", "value_clean", "source"]
+
+
+def csv_safe(table: pa.Table) -> pa.Table:
+    """Text columns whose cells a spreadsheet would read as formulas (a sensor id from a
+    file or a stream is outside data) get the leading apostrophe, as
+    :func:`workbench.privacy.formula_safe` gives one cell.
+
+    >>> t = csv_safe(pa.table({"sensor_id": ["=cmd|' /C calc'!A0", "sc:1"], "value": [1, 2]}))
+    >>> t["sensor_id"].to_pylist()
+    ["'=cmd|' /C calc'!A0", 'sc:1']
+    """
+    for i, name in enumerate(table.column_names):
+        col = table.column(i)
+        if pa.types.is_dictionary(col.type):
+            col = pc.cast(col, pa.string())
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            continue
+        risky = pc.fill_null(pc.match_substring_regex(col, FORMULA_PATTERN), False)
+        if pc.any(risky).as_py():
+            quoted = pc.binary_join_element_wise(
+                pa.scalar("'", col.type), col, pa.scalar("", col.type)
+            )
+            table = table.set_column(i, name, pc.if_else(risky, quoted, col))
+    return table
 
 
 def run(
@@ -50,7 +76,7 @@ def run(
     if suffix.endswith(".parquet"):
         pq.write_table(table, tmp, compression="zstd")
     else:
-        pv.write_csv(table, tmp)
+        pv.write_csv(csv_safe(table), tmp)
     os.replace(tmp, out)
     n = table.num_rows
     return StepResult(

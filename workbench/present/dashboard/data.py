@@ -22,7 +22,7 @@ from workbench.geo import WORK_CRS
 from workbench.i18n import fmt_datetime, method
 from workbench.present.maps import colour_limits, grid_raster
 from workbench.present.publication import Publication, tile_settings
-from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, small_group
+from workbench.privacy import PAGE_PROPOSAL_COLUMNS, public_proposals, public_text, small_group
 from workbench.run_summary import load_run_summary
 from workbench.workspace import Workspace
 
@@ -95,6 +95,10 @@ class PublicData:
         return json.loads(json.dumps({"type": "FeatureCollection", "features": feats}))
 
 
+# longest title and description a page shows (the run keeps the full text)
+TEXT_LIMITS = {"title": 200, "description": 1500}
+
+
 def page_proposals(props: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFrame:
     """The proposals a page may show: whitelisted columns, small vote counts hidden.
 
@@ -112,6 +116,10 @@ def page_proposals(props: pd.DataFrame, areas: pd.DataFrame | None) -> pd.DataFr
     ([12.0, nan], [False, True])
     """
     p = public_proposals(props, PAGE_PROPOSAL_COLUMNS)
+    # citizen text as published: contacts masked, control characters gone, length cut
+    for col, limit in TEXT_LIMITS.items():
+        if col in p:
+            p[col] = p[col].map(lambda v, n=limit: public_text(v, n))
     if "votes" in p:
         hidden = p["votes"].map(small_group).astype(bool)
         p["votes_hidden"] = hidden

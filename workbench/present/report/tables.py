@@ -7,7 +7,6 @@ numbers as numbers while the PDF and HTML show them in the reader's language
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,30 +15,17 @@ import pandas as pd
 
 from workbench import i18n
 from workbench.i18n import fmt_dec, fmt_eur, fmt_int, fmt_pct, t
+from workbench.privacy import MAX_TEXT as PRIVACY_MAX_TEXT
+from workbench.privacy import public_text
 
 METHODS = ("votes_greedy", "need_optimal", "equal_shares", "equal_shares_need")
 # formats a table column can have; renderers know each of them
 FORMATS = (
     "text", "int", "eur", "eur_change", "pct", "dec1", "dec2", "coord", "votes", "range", "check",
 )  # fmt: skip
-# longest text a report cell or paragraph shows; the full text stays in the run's tables
-MAX_TEXT = 600
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
-
-
-def display_text(v: Any, limit: int = MAX_TEXT, *, newlines: bool = False) -> Any:
-    """Text fit for a printed page: control characters (a NUL byte breaks the spreadsheet)
-    removed, tabs and line breaks as spaces, cut at ``limit`` characters with "…" (a
-    100,000-character title cannot be laid out). Non-text values pass unchanged.
-
-    >>> display_text("Bäume\\x00 für\\tdie Schule"), display_text("x" * 10, limit=4)
-    ('Bäume für die Schule', 'xxx…')
-    """
-    if not isinstance(v, str):
-        return v
-    s = v.replace("\t", " ").replace("\r", " ")
-    s = _CONTROL.sub("", s if newlines else s.replace("\n", " "))
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+# citizen text on the report's pages follows the one publication rule (workbench.privacy)
+MAX_TEXT = PRIVACY_MAX_TEXT
+display_text = public_text
 
 
 @dataclass

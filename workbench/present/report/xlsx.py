@@ -18,7 +18,7 @@ from workbench import i18n
 from workbench.i18n import fmt_votes, t
 from workbench.present.report.content import ReportContent, Table
 from workbench.present.report.tables import METHODS, display_text
-from workbench.privacy import small_group
+from workbench.privacy import small_group, starts_like_formula
 
 NUMBER_FORMATS = {
     "int": "#,##0",
@@ -46,18 +46,13 @@ def _cell_value(v: Any, fmt: str, lang: str) -> Any:
     return None if pd.isna(v) else float(v)
 
 
-# a text starting with one of these would be a formula (or become one when a user edits
-# the cell): =, +, -, @, tab, carriage return, and their full-width forms
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
 def as_text(cell: Any) -> None:
     """Keep a text cell a text: never stored as a formula, and quote-prefixed (like typing
     ``'`` in Excel or LibreOffice) when it starts like one, so that editing the cell does
     not turn citizen text into a formula either."""
     if isinstance(cell.value, str):
         cell.data_type = "s"
-        if cell.value.lstrip(" ").startswith(FORMULA_START):
+        if starts_like_formula(cell.value):
             cell.quotePrefix = True
 
 
