@@ -77,6 +77,50 @@ def test_one_far_future_reading_no_longer_breaks_qc_and_export(tmp_path):
     assert (tmp_path / "o.csv").read_text().count("\n") == 3  # header and two readings
 
 
+def test_qc_memory_follows_the_data_not_the_time_span(tmp_path):
+    """Before: 300 sensors with one reading in January 2000 and one in December 2026 (600
+    readings, all inside the window) made QC lay out 236,000 hours × 300 sensors and fail
+    under 4 GiB ('Unable to allocate 540 MiB'). The hourly grid now keeps only the hours
+    near readings."""
+    rows = "".join(
+        f"s{i:03d},2000-01-02T00:00Z,air_temperature,{10 + i % 7},degC\n"
+        f"s{i:03d},2026-12-01T00:00Z,air_temperature,{11 + i % 5},degC\n"
+        for i in range(300)
+    )
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    (tmp_path / "span.csv").write_text("sensor_id,time,quantity,value,unit\n" + rows, "utf-8")
+    run_cli("import", "--workspace", str(ws), str(tmp_path / "span.csv"), check=True)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "qc", "--workspace", str(ws)],
+        capture_output=True, text=True, timeout=300, cwd=REPO, preexec_fn=cap,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(Workspace.open(ws).clean(include_flagged=True)) == 600
+
+
+def test_the_qc_grid_is_the_regular_one_wherever_data_are_near():
+    import numpy as np
+    import pandas as pd
+
+    from workbench.qc.hourly import hour_grid
+
+    t = pd.to_datetime(["2025-07-01 00:00", "2025-07-03 05:00", "2026-07-01 00:00"], utc=True)
+    obs = pd.DataFrame({"hour": t})
+    index, rows = hour_grid(obs, pad=48)
+    assert len(index) == (54 + 48) + (48 + 1)  # two padded blocks, the year between cut
+    assert (index[rows.to_numpy()] == t).all()
+    assert (np.diff(index[:102]) == pd.Timedelta("1h")).all()
+    # without a long gap the grid is exactly the old regular one
+    near = pd.DataFrame({"hour": t[:2]})
+    index, rows = hour_grid(near, pad=48)
+    assert index.equals(pd.date_range(t[0], t[1], freq="1h")) and rows.tolist() == [0, 53]
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [

@@ -6,26 +6,64 @@ import numpy as np
 import pandas as pd
 
 HOUR = pd.Timedelta("1h")
+# hours kept on each side of a reading: longer than any window a check counts in rows
+# (level shifts reach 2 × level_window_h + 1 hours), so no window ever spans a cut gap
+PAD_HOURS = 168
 
 
-def hour_grid(obs: pd.DataFrame) -> tuple[pd.DatetimeIndex, pd.Series]:
-    """The regular hourly index spanning the readings, and each reading's row in it.
+def grid_hours(hours: np.ndarray, pad: int = PAD_HOURS) -> np.ndarray:
+    """The hours (integers, sorted) of the QC grid for readings at ``hours``: every hour
+    within ``pad`` of a reading, from the first to the last reading.
+
+    Gaps longer than ``2 × pad`` are cut out, so the grid's size grows with the hours that
+    have data, never with the time span alone: one reading in 2000 and one in 2026 give
+    ``2 × (pad + 1)`` rows, not 236,000. Within ``pad`` of every reading the grid is the
+    regular hourly one, so windowed checks see exactly what they saw before.
+
+    >>> grid_hours(np.array([0, 2, 1000]), pad=3).tolist()
+    [0, 1, 2, 3, 4, 5, 997, 998, 999, 1000]
+    >>> grid_hours(np.array([5, 5, 9]), pad=2).tolist()
+    [5, 6, 7, 8, 9]
+    """
+    h = np.unique(hours)
+    if h.size == 0:
+        return h
+    cut = np.flatnonzero(np.diff(h) > 2 * pad + 1)
+    firsts, lasts = h[np.r_[0, cut + 1]], h[np.r_[cut, h.size - 1]]
+    lo = np.maximum(firsts - pad, h[0])
+    hi = np.minimum(lasts + pad, h[-1])
+    return np.concatenate([np.arange(a, b + 1) for a, b in zip(lo, hi, strict=True)])
+
+
+def hour_grid(obs: pd.DataFrame, pad: int = PAD_HOURS) -> tuple[pd.DatetimeIndex, pd.Series]:
+    """The hourly index of the readings (:func:`grid_hours`), and each reading's row in it.
 
     Parameters
     ----------
     obs : DataFrame
         Readings with an ``hour`` column (time floored to the hour, UTC).
+    pad : int
+        Hours kept on each side of every reading.
 
     Returns
     -------
     DatetimeIndex
-        Every hour from the first to the last reading (the current hour when empty).
+        The grid's hours (the current hour when empty); regular hourly wherever data are
+        less than ``2 × pad`` hours apart.
     Series
         ``int64`` row of each reading's hour (index of ``obs``).
     """
-    t0 = obs["hour"].min() if len(obs) else pd.Timestamp.now(tz="UTC").floor("1h")
-    index = pd.date_range(t0, obs["hour"].max() if len(obs) else t0, freq="1h")
-    return index, ((obs["hour"] - t0) // HOUR).astype(np.int64)
+    if not len(obs):
+        t0 = pd.Timestamp.now(tz="UTC").floor("1h")
+        return pd.date_range(t0, t0, freq="1h"), pd.Series([], dtype=np.int64, index=obs.index)
+    unit = obs["hour"].dt.unit
+    t0 = obs["hour"].min()
+    rel = ((obs["hour"] - t0) // HOUR).to_numpy(dtype=np.int64)
+    hours = grid_hours(rel, pad)
+    index = pd.DatetimeIndex(t0 + pd.to_timedelta(hours, unit="h")).as_unit(unit)
+    if hours.size == hours[-1] + 1:  # no gap cut: the regular grid, as before
+        index = pd.date_range(t0, periods=hours.size, freq="1h").as_unit(unit)
+    return index, pd.Series(np.searchsorted(hours, rel), index=obs.index, dtype=np.int64)
 
 
 def quantity_slices(obs: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -96,4 +134,12 @@ def lookup_hourly(wide: pd.DataFrame, df: pd.DataFrame) -> np.ndarray:
     return out
 
 
-__all__ = ["HOUR", "hour_grid", "hourly_wide", "lookup_hourly", "quantity_slices"]
+__all__ = [
+    "HOUR",
+    "PAD_HOURS",
+    "grid_hours",
+    "hour_grid",
+    "hourly_wide",
+    "lookup_hourly",
+    "quantity_slices",
+]

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.qc.flags import QC
-from workbench.qc.hourly import hour_grid, quantity_slices
+from workbench.qc.hourly import PAD_HOURS, hour_grid, quantity_slices
 from workbench.qc.network import positions_xy, reference_ids, sensor_types
 from workbench.qc.quantity_checks import QCState, apply_calibrations, check_quantity, indoor_bits
 from workbench.qc.sensor_tables import health_table, run_summary, sensor_quantity_table
@@ -124,7 +124,8 @@ def run_qc(
     ref_codes = reference_ids(sorted(obs["sensor_id"].unique()), sensors, s)
     if as_of is None:
         as_of = obs["time"].max() if len(obs) else pd.Timestamp.now(tz="UTC")
-    index, hrow = hour_grid(obs)
+    # the grid follows the data, never the span alone (one reading in 2000 and one today)
+    index, hrow = hour_grid(obs, pad=max(PAD_HOURS, 3 * s.level_window_h + 2))
     obs["hrow"] = hrow
     st = QCState(
         obs=obs,
