@@ -412,3 +412,52 @@ def test_published_proposals_mask_contacts_and_cut_long_text(hostile_workspace):
     site = json.loads(site_files(public_data(hostile_workspace))["data/proposals.json"])
     text = json.dumps(site, ensure_ascii=False)
     assert "@" not in text.replace("@SUM", "")
+
+
+def _one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_field_size_and_column_limits_hold_for_every_import_and_are_settings(tmp_path):
+    """Before: a 1 MiB sensor id was stored, a 40 MB field gave pyarrow's 'straddling
+    object' message, and participation took 10⁶ columns (700 MB, 17 s) then printed a
+    10 MB line. Now each is one line with file, line and field; the limits are settings."""
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    head = "sensor_id,time,quantity,value,unit\n"
+    (tmp_path / "long.csv").write_text(
+        head
+        + "a,2025-07-01T00:00Z,pm2_5,3,ug/m3\n"
+        + "b" * (1 << 20 | 5)
+        + ",2025-07-01T01:00Z,pm2_5,3,ug/m3\n",
+        "utf-8",
+    )
+    (tmp_path / "huge.csv").write_text(
+        head + "c" * (40 << 20) + ",2025-07-01T01:00Z,pm2_5,3,ug/m3\n", "utf-8"
+    )
+    for name, want in (
+        ("long.csv", "long.csv, line 3, field 'sensor_id': a text of 1,048,581 bytes"),
+        ("huge.csv", "huge.csv: a field is longer than 1,048,576 bytes"),
+    ):
+        proc = run_cli("import", "--workspace", str(ws), str(tmp_path / name))
+        assert want in _one_line_error(proc)
+    assert sum(Workspace.open(ws).snapshot().observation_counts().values()) == 0
+
+    wide = ",".join(f"c{i}" for i in range(1_000_000)) + "\n" + ",".join("1" * 1_000_000) + "\n"
+    (tmp_path / "wide.csv").write_text("proposal_id,title," + wide, "utf-8")
+    proc = run_cli("participation", "--workspace", str(ws), str(tmp_path / "wide.csv"))
+    assert "wide.csv, line 1: 1,000,002 columns; at most 2,000 are read" in _one_line_error(proc)
+
+    # a city may set tighter (or looser) limits; a wrong value is a settings error
+    toml = ws / "workbench.toml"
+    toml.write_text(toml.read_text().replace("max_columns = 2000", "max_columns = 4"), "utf-8")
+    ok = "sensor_id,time,quantity,value,unit\na,2025-07-01T00:00Z,pm2_5,3,ug/m3\n"
+    (tmp_path / "five.csv").write_text(ok, "utf-8")
+    proc = run_cli("import", "--workspace", str(ws), str(tmp_path / "five.csv"))
+    assert "five.csv, line 1: 5 columns; at most 4 are read" in _one_line_error(proc)
+    toml.write_text(toml.read_text().replace("max_columns = 4", "max_columns = -1"), "utf-8")
+    proc = run_cli("import", "--workspace", str(ws), str(tmp_path / "five.csv"))
+    assert "import.max_columns must be a whole number ≥ 1, got -1" in _one_line_error(proc)

@@ -37,6 +37,7 @@ from workbench.geo import (
     read_grid,
 )
 from workbench.importers.base import ImportFormatError, ParsedBatch
+from workbench.importers.limits import InputLimits
 from workbench.qc import layer as qc_layer
 from workbench.qc.refresh import refresh_qc
 from workbench.qc.settings import QCSettings
@@ -215,6 +216,7 @@ class Workspace:
             "quantity": quantity,
             "field_map": mqtt.get("field_map") or None,
             "byte_decoders": mqtt.get("byte_decoder") or None,
+            "limits": InputLimits.from_config(self.config),
         }
         if data is None:
             return importers.read(path, **kw)

@@ -22,6 +22,8 @@ from workbench.importers import (
 )
 from workbench.importers.base import ImportFormatError, ParsedBatch, decode_text
 from workbench.importers.jsonutil import load_json
+from workbench.importers.limits import InputLimits, applied
+from workbench.importers.limits import current as current_limits
 
 FORMATS = (
     "sensor-community",
@@ -37,14 +39,13 @@ FORMATS = (
 __all__ = ["FORMATS", "ImportFormatError", "ParsedBatch", "detect_format", "parse", "read"]
 
 
-# a gzip file may unpack to at most this much (a 1 MB "bomb" once reached 2.2 GB)
-MAX_UNPACKED_BYTES = 1 << 30
-# a table with more columns than this is refused before a parser allocates for them
-MAX_COLUMNS = 2_000
+# the default limits (workbench.importers.limits; [import] in workbench.toml changes them)
+MAX_UNPACKED_BYTES = InputLimits.max_unpacked_bytes
+MAX_COLUMNS = InputLimits.max_columns
 CHUNK = 1 << 20
 
 
-def gunzip_limited(data: bytes, source: str, limit: int = MAX_UNPACKED_BYTES) -> bytes:
+def gunzip_limited(data: bytes, source: str, limit: int | None = None) -> bytes:
     """Unpack gzip ``data`` (one or more members) in 1 MiB steps, refusing to produce more
     than ``limit`` bytes, so a small file cannot fill the memory.
 
@@ -56,6 +57,7 @@ def gunzip_limited(data: bytes, source: str, limit: int = MAX_UNPACKED_BYTES) ->
     ...
     workbench.importers.base.ImportFormatError: bomb.gz: unpacks to more than 4,096 bytes (the limit for one file); split it or unpack it yourself
     """
+    limit = current_limits().max_unpacked_bytes if limit is None else limit
     out = bytearray()
     rest = data
     while rest[:2] == b"\x1f\x8b":
@@ -86,7 +88,7 @@ def _maybe_gunzip(data: bytes, source: str) -> bytes:
     return gunzip_limited(data, source) if data[:2] == b"\x1f\x8b" else data
 
 
-def check_columns(data: bytes, source: str, limit: int = MAX_COLUMNS) -> None:
+def check_columns(data: bytes, source: str, limit: int | None = None) -> None:
     r"""Refuse a table whose header has more than ``limit`` columns (before any parser
     allocates memory for them; 10⁶ columns once aborted the process).
 
@@ -96,6 +98,7 @@ def check_columns(data: bytes, source: str, limit: int = MAX_COLUMNS) -> None:
     ...
     workbench.importers.base.ImportFormatError: wide.csv, line 1: 3,000 columns; at most 2,000 are read
     """
+    limit = current_limits().max_columns if limit is None else limit
     end = data.find(b"\n", 0, 64 << 20)  # counting separators is cheap, even in 64 MiB
     head = data[: end if end >= 0 else 64 << 20]
     n = max(head.count(sep) for sep in (b",", b";", b"\t")) + 1
@@ -163,8 +166,24 @@ def parse(
     station_id: str | None = None,
     field_map: dict[str, dict[str, str]] | None = None,
     byte_decoders: dict[str, str] | None = None,
+    limits: InputLimits | None = None,
 ) -> ParsedBatch:
-    """Parse input of the given format (or detect it) into a :class:`ParsedBatch`."""
+    """Parse input of the given format (or detect it) into a :class:`ParsedBatch`, under
+    ``limits`` (default: those in force, :mod:`workbench.importers.limits`)."""
+    with applied(limits):
+        return _parse(data, format, source, tz, quantity, station_id, field_map, byte_decoders)
+
+
+def _parse(
+    data: bytes,
+    format: str,
+    source: str,
+    tz: str | None,
+    quantity: str | None,
+    station_id: str | None,
+    field_map: dict[str, dict[str, str]] | None,
+    byte_decoders: dict[str, str] | None,
+) -> ParsedBatch:
     data = _maybe_gunzip(data, source)
     if decode_text(data[:64]).lstrip()[:1] not in ("[", "{"):
         check_columns(data, source)

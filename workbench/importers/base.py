@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from workbench.errors import InputError
+from workbench.importers.limits import current as current_limits
 from workbench.quantities import conversion
 
 OBS_COLUMNS = ["sensor_id", "quantity", "time", "value", "source"]
@@ -151,6 +152,10 @@ def read_csv_table(data: bytes, source: str, delimiter: str | None = None) -> tu
                 ) from None
             if "Empty CSV file" in msg:
                 raise ImportFormatError(source, "the file is empty") from None
+            if "straddling" in msg:  # one field longer than pyarrow's 16 MiB block
+                raise ImportFormatError(
+                    source, f"a field is longer than {current_limits().max_field_bytes:,} bytes"
+                ) from None
             raise ImportFormatError(source, f"not a readable CSV table ({msg[:120]})") from None
         if (
             attempt == 0
@@ -160,7 +165,38 @@ def read_csv_table(data: bytes, source: str, delimiter: str | None = None) -> tu
             encoding = "latin1"  # invalid UTF-8 somewhere past the sample
             continue
         break
+    check_field_sizes(table, source)
     return table, delim
+
+
+def check_field_sizes(table: pa.Table, source: str, limit: int | None = None) -> None:
+    """Refuse a table with a text cell longer than ``limit`` bytes (default: the limit in
+    force, :mod:`workbench.importers.limits`), naming its line and field.
+
+    >>> t = pa.table({"sensor_id": ["a", "b" * 50]})
+    >>> check_field_sizes(t, "x.csv", limit=10)
+    Traceback (most recent call last):
+    ...
+    workbench.importers.base.ImportFormatError: x.csv, line 3, field 'sensor_id': a text of 50 bytes; at most 10 are read
+    """
+    limit = current_limits().max_field_bytes if limit is None else limit
+    for name in table.column_names:
+        col = table[name]
+        t = col.type
+        if not any(
+            f(t) for f in (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary)
+        ):
+            continue
+        lengths = pc.binary_length(col)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limit:
+            i = pc.index(pc.greater(lengths, limit), True).as_py()
+            raise ImportFormatError(
+                source,
+                f"a text of {lengths[i].as_py():,} bytes; at most {limit:,} are read",
+                line=i + 2,
+                field=name,
+            )
 
 
 def _find_ragged_line(data: bytes, delim: str) -> int | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workbench.importers import check_columns
+from workbench.importers.limits import current as current_limits
 from workbench.participation import consul, decidim, generic
 from workbench.participation.pabulib import PabulibError, parse_pabulib, to_participation
 from workbench.participation.table import Participation, ParticipationError, read_rows
@@ -25,6 +27,8 @@ def detect(path: str | Path, data: bytes) -> str:
         return "pabulib"
     if name.endswith((".geojson", ".json")) or head.startswith("{"):
         return "geojson"
+    # the whole first line counts (a 64 KiB sample would undercount 10⁶ columns)
+    check_columns(data, str(path), current_limits().max_columns)
     header, _ = read_rows(data[: 64 * 1024].rsplit(b"\n", 1)[0] or data, str(path))
     # Decidim first: its language-suffixed columns ("title/de") are unmistakable, while a
     # Decidim export also carries CONSUL-like columns ("id", "supports")

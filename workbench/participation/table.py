@@ -23,6 +23,7 @@ import pandas as pd
 
 from workbench.errors import InputError
 from workbench.importers.base import decode_text, sniff_delimiter
+from workbench.importers.limits import current as current_limits
 from workbench.privacy import mask_contacts
 
 CATEGORIES = [
@@ -121,6 +122,13 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     text = decode_text(data)
     if not text.strip():
         raise ParticipationError(f"{source}: the file is empty")
+    limits = current_limits()
+    first = text[: text.find("\n")] if "\n" in text else text
+    n_cols = max(first.count(sep) for sep in (",", ";", "\t")) + 1
+    if n_cols > limits.max_columns:  # 10⁶ columns once took 700 MB before any check
+        raise ParticipationError(
+            f"{source}, line 1: {n_cols:,} columns; at most {limits.max_columns:,} are read"
+        )
     delim = sniff_delimiter(text[:4096])
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
@@ -130,6 +138,13 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
             f"{source}, line {reader.line_num}: cannot be read as a table ({exc})"
         ) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
+    for no, r in enumerate(rows, start=1):
+        longest = max((len(c.encode("utf-8", "surrogatepass")) for c in r), default=0)
+        if longest > limits.max_field_bytes:
+            raise ParticipationError(
+                f"{source}, line {no}: a field of {longest:,} bytes; "
+                f"at most {limits.max_field_bytes:,} are read"
+            )
     header = [c.strip() for c in rows[0]]
     for no, r in enumerate(rows[1:], start=2):
         if len(r) != len(header):

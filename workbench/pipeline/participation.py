@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from workbench.importers.limits import InputLimits, applied
 from workbench.participation.store import import_round
 from workbench.pipeline.result import StepResult
 from workbench.workspace import Workspace
+
+
+def named(items: list[str], most: int = 20) -> str:
+    """At most ``most`` names, then how many more.
+
+    >>> named(["a", "b", "c"], most=2)
+    'a, b … and 1 more'
+    """
+    shown = ", ".join(str(i)[:80] for i in items[:most])
+    return shown + (f" … and {len(items) - most:,} more" if len(items) > most else "")
 
 
 def run(ws: Workspace, paths: Sequence[str | Path], *, format: str = "auto") -> StepResult:
@@ -16,7 +27,8 @@ def run(ws: Workspace, paths: Sequence[str | Path], *, format: str = "auto") -> 
     ``summary`` is the round's meta (``proposals``, ``voters``, ``ballots``, ``budget``,
     ``placement``).
     """
-    meta = import_round(ws.root, paths, areas=ws.areas(), grid=ws.grid(), format=format)
+    with applied(InputLimits.from_config(ws.config)):  # [import] limits hold here too
+        meta = import_round(ws.root, paths, areas=ws.areas(), grid=ws.grid(), format=format)
     placed = meta["placement"]
     lines = [
         f"imported {meta['proposals']} proposals and {meta['ballots']} ballot lines of "
@@ -28,7 +40,7 @@ def run(ws: Workspace, paths: Sequence[str | Path], *, format: str = "auto") -> 
     ]
     if meta.get("dropped_columns"):
         lines.append(
-            "not stored  columns " + ", ".join(meta["dropped_columns"])
+            "not stored  columns " + named(meta["dropped_columns"])
             + " (only the proposal fields of docs/ranking.md are kept)"
         )  # fmt: skip
     if meta.get("budget"):
