@@ -333,12 +333,19 @@ def test_the_analyst_page_needs_the_token_and_the_public_server_lists_no_analyst
     assert status(page, {"Authorization": f"token {TOKEN}"})[0] == 200
     # the public server has no analyst page at all, and its listing does not name one
     assert status(f"{server}/voila/render/analyst.ipynb")[0] == 404
-    # Tornado's own 404 carries the security headers too
-    with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(f"{server}/no-such-page", timeout=30)
-    assert e.value.code == 404
-    assert "default-src 'self'" in e.value.headers["Content-Security-Policy"]
-    assert e.value.headers["X-Content-Type-Options"] == "nosniff"
+    # Tornado's own 404 and the 403/404 of Voila's static-file handlers (plain Tornado
+    # handlers) carry the security headers too
+    for path, want in (
+        ("/no-such-page", 404),
+        ("/voila/static/nosuch.js", 403),
+        ("/voila/files/x.py", 403),
+        ("/voila/templates/gegruent/static/nosuch.css", 404),
+    ):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{server}{path}", timeout=30)
+        assert e.value.code == want, (path, e.value.code)
+        assert "default-src 'self'" in e.value.headers.get("Content-Security-Policy", ""), path
+        assert e.value.headers["X-Content-Type-Options"] == "nosniff", path
     code, listing = status(f"{server}/")
     assert "analyst" not in listing.lower()
 

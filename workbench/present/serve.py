@@ -144,12 +144,37 @@ def security_headers(tiles: str | None = None) -> dict[str, str]:
 TILES_ENV = "WORKBENCH_TILES"  # the tile URL, passed to the Voila config file
 
 
+def headers_on_every_handler(headers: dict[str, str]) -> None:
+    """Make Tornado's base handler send ``headers`` by default (in this process only: the
+    Voila server that loads our config file). Jupyter's handlers set them themselves from
+    the ``headers`` setting; this covers Tornado's static-file and error answers."""
+    import tornado.web
+
+    base = tornado.web.RequestHandler
+    original = getattr(base, "_workbench_original_default_headers", base.set_default_headers)
+
+    def set_default_headers(self: tornado.web.RequestHandler) -> None:
+        original(self)
+        for k, v in headers.items():
+            self.set_header(k, v)
+
+    base._workbench_original_default_headers = original  # type: ignore[attr-defined]
+    base.set_default_headers = set_default_headers  # type: ignore[method-assign]
+
+
 def tornado_settings() -> dict[str, Any]:
     """Tornado settings of both Voila servers (read by ``jupyter_data/voila_config/voila.py``):
-    the security headers, and a 404 handler that sends them too (Tornado's own does not)."""
+    the security headers, and a 404 handler that sends them too (Tornado's own does not).
+
+    Voila's static-file handlers (``/voila/static/…``, ``/voila/files/…``, template
+    assets) are plain Tornado handlers that ignore the ``headers`` setting, so their 200,
+    403 and 404 answers went out without them; every handler of the Voila process that
+    does not set its own default headers now sends them (:func:`headers_on_every_handler`).
+    """
     import tornado.web
 
     headers = security_headers(os.environ.get(TILES_ENV) or None)
+    headers_on_every_handler(headers)
 
     class NotFoundHandler(tornado.web.RequestHandler):
         def set_default_headers(self) -> None:
