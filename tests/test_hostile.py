@@ -461,3 +461,60 @@ def test_field_size_and_column_limits_hold_for_every_import_and_are_settings(tmp
     toml.write_text(toml.read_text().replace("max_columns = 4", "max_columns = -1"), "utf-8")
     proc = run_cli("import", "--workspace", str(ws), str(tmp_path / "five.csv"))
     assert "import.max_columns must be a whole number ≥ 1, got -1" in _one_line_error(proc)
+
+
+def test_hostile_district_names_are_text_in_the_workbook(hostile_workspace, tmp_path):
+    """District names come from the city's files: a formula there stays text too."""
+    import json
+
+    from conftest import copy_workspace
+    from openpyxl import load_workbook
+
+    from workbench.pipeline import report
+
+    ws = copy_workspace(hostile_workspace, tmp_path / "ws")
+    doc = json.loads(ws.areas_path.read_text(encoding="utf-8"))
+    evil = '=HYPERLINK("https://evil.example/","Buer")'
+    names = [f["properties"]["name"] for f in doc["features"]]
+    assert "Buer" in names
+    for f in doc["features"]:
+        if f["properties"]["name"] == "Buer":
+            f["properties"]["name"] = evil
+    ws.areas_path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    files = report.run(ws, tmp_path / "out").files
+    wb = load_workbook(files["xlsx"])
+    cells = [c for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    hits = [c for c in cells if c.value == evil]
+    assert hits and all(c.data_type == "s" and c.quotePrefix for c in hits)
+
+
+def test_status_works_for_sensors_without_a_district(demo_workspace, tmp_path):
+    """The operator's first command crashed (KeyError 'area_id') on every workspace whose
+    sensors have no area, e.g. a TTN-only network or a sensor outside the districts."""
+    import json
+
+    from conftest import copy_workspace
+
+    ws = copy_workspace(demo_workspace, tmp_path / "ws")
+    rows = "".join(
+        f"ttn:nowhere,2025-08-31T{h:02d}:00Z,air_temperature,20,degC\n" for h in range(6)
+    )
+    (tmp_path / "t.csv").write_text("sensor_id,time,quantity,value,unit\n" + rows, "utf-8")
+    run_cli("import", "--workspace", str(ws.root), str(tmp_path / "t.csv"), check=True)
+    run_cli("qc", "--workspace", str(ws.root), check=True)
+    out = run_cli("status", "--workspace", str(ws.root), "--json", check=True).stdout
+    sensors = {s["sensor_id"]: s for s in json.loads(out)["sensors"]}
+    assert sensors["ttn:nowhere"]["area_id"] is None
+    text = run_cli("status", "--workspace", str(ws.root), check=True).stdout
+    assert "ttn:nowhere" in text
+
+
+def test_binary_garbage_as_participation_gets_one_line(tmp_path):
+    import random
+
+    ws = tmp_path / "ws"
+    run_cli("init", "--workspace", str(ws), check=True)
+    (tmp_path / "junk.csv").write_bytes(random.Random(3).randbytes(200_000))
+    proc = run_cli("participation", "--workspace", str(ws), str(tmp_path / "junk.csv"))
+    assert "junk.csv" in _one_line_error(proc)
