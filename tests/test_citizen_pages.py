@@ -261,7 +261,7 @@ def test_sorting_layers_legends_budget_and_legal_links(site, browser, tile_serve
     assert link.get_attribute("href").endswith(f"/investments/{pid}")
     footer = page.locator("footer")
     assert footer.get_by_role("link", name="Impressum").get_attribute("href").startswith("https://")
-    for name in ("Datenschutz", "Barrierefreiheit"):
+    for name in ("Datenschutz", "Erklärung zur Barrierefreiheit"):
         footer.get_by_role("link", name=name).click()
         assert footer.locator("details[open] summary", has_text=name).count() == 1
     assert "Stadt Gelsenkirchen (Test)" in footer.inner_text()
@@ -368,6 +368,29 @@ def test_site_search_normalises_like_the_python_index(site, browser):
     ctx, page, _errors = _open(browser, url + "/", DESKTOP)
     js = page.evaluate("(cases) => cases.map(c => window.__normalise(c))", cases)
     assert js == [normalise(c) for c in cases]
+    ctx.close()
+
+
+def test_both_pages_find_the_same_point_for_a_place(site, browser):
+    """A district name, a street and a postcode lead to the same point (and so to the same
+    distances) on the static site and on the Voila page ("Buer" once gave 560 m on one
+    and 440 m on the other)."""
+    from workbench.addresses import AddressIndex, district_points
+    from workbench.present.dashboard.state import CitizenState
+
+    url, _out, data = site
+    state = CitizenState(
+        data.proposals, districts=data.districts(), bbox=data.bbox(),
+        addresses=AddressIndex(data.addresses, district_points(data.areas)),
+        district_points=data.district_points(),
+    )  # fmt: skip
+    ctx, page, _errors = _open(browser, url + "/", DESKTOP)
+    places = [*(name for _aid, name in data.districts()[:6]), "Cranger Straße 100", "45891"]
+    for text in places:
+        lat, lon, _label = state.find_place(text)
+        js = page.evaluate("(t) => window.__findPlace(t)", text)
+        assert js is not None, text
+        assert abs(js["lat"] - lat) < 2e-5 and abs(js["lon"] - lon) < 2e-5, (text, js, lat, lon)
     ctx.close()
 
 

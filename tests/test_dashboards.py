@@ -129,7 +129,7 @@ def test_sort_layers_budget_and_footer_of_the_voila_page(citizen, demo_workspace
     citizen.layer_boxes["need"].value = False
     assert need not in citizen.map.layers
     assert "500.000 €" in citizen.budget.value and citizen.budget.value.count("<details>") >= 3
-    for label in ("Impressum", "Datenschutz", "Barrierefreiheit"):
+    for label in ("Impressum", "Datenschutz", "Erklärung zur Barrierefreiheit"):
         assert f"<summary>{label}</summary>" in citizen.footer.value
     assert "Vorläufiger Text" in citizen.footer.value
     citizen.use_location("geo:51.55,7.10")
@@ -390,7 +390,7 @@ def test_citizen_page_in_chromium(server, browser, hostile_workspace):
         "!document.querySelector('.wb-listing').innerText.includes('entfernt')", timeout=30_000
     )
     # legal footer
-    for label in ("Impressum", "Datenschutz", "Barrierefreiheit"):
+    for label in ("Impressum", "Datenschutz", "Erklärung zur Barrierefreiheit"):
         assert page.locator("footer summary", has_text=label).count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "citizens-voila-de.png"))

@@ -386,7 +386,7 @@ def test_explanation_in_plain_words_with_known_truth():
         "Rund 1.200 Menschen wohnen im Umkreis von 150 m, davon rund 25 % über 65 oder unter "
         "6 Jahre alt. Der Ort hat insgesamt einen hohen Bedarf an Abkühlung, sauberer Luft und "
         "Grün. Eine Maßnahme dieser Art (Bäume) hilft dabei viel. Nutzen je Euro: hoch "
-        "(Kosten 18.000 €). Der Platz ist ziemlich sicher: Bei "
+        "(Kosten 18.000 €). Der Listenplatz ist ziemlich sicher: Bei "
         "anderen Annahmen zum Bedarf läge er wahrscheinlich zwischen Platz 2 und 5."
     )
     en = explain(_row(), 50, "en", True)
@@ -405,7 +405,7 @@ def test_explanation_few_people_certain_rank_and_levels():
     assert "Few people live here (fewer than 50 within 50 m)" in en
     assert "0 Menschen" not in de and "0 people" not in en
     assert de.endswith(
-        "Der Platz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er gleich."
+        "Der Listenplatz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er gleich."
     )
     assert en.endswith(
         "The rank is certain: it would stay the same under other assumptions about need."
@@ -413,11 +413,15 @@ def test_explanation_few_people_certain_rank_and_levels():
     assert "nur einen geringen Bedarf" in de and "hilft dabei nur wenig" in de
     assert "Nutzen je Euro: gering (Kosten " in de
     wide = explain(_row(rank_lo=20, rank_hi=31, rank=24), 50, "de", True)
-    assert "Der Platz ist unsicher" in wide and "zwischen Platz 20 und 31" in wide
+    assert "Der Listenplatz ist unsicher" in wide and "zwischen Platz 20 und 31" in wide
     # the rank outside its interval widens the stated range to include it
     assert "zwischen Platz 3 und 5" in explain(_row(rank_lo=4, rank_hi=5), 50, "de", True)
     top = explain(_row(need_at_site=0.7, score=5.0), 50, "de", True)
     assert "einen sehr hohen Bedarf" in top and "Nutzen je Euro: sehr hoch" in top
+    # little effect, high value: the sentence says why instead of reading as a contradiction
+    cheap = explain(_row(effect=0.1, score=5.0, cost_eur=5500.0), 50, "de", True)
+    assert "hilft dabei nur wenig. Weil der Vorschlag wenig kostet, ist der Nutzen je Euro " \
+        "trotzdem sehr hoch (Kosten 5.500 €)." in cheap  # fmt: skip
 
 
 def test_votes_only_and_unplaced_explanations_are_plain():

@@ -58,19 +58,23 @@ EXPLAIN_TEXT: dict[str, tuple[str, str]] = {
     # value for money, in the words of the page's sort order ("Nutzen je Euro")
     "why_value": ("Nutzen je Euro: {level} (Kosten {cost}).",
                   "Benefit per euro: {level} (cost {cost})."),
+    "why_value_cheap": ("Weil der Vorschlag wenig kostet, ist der Nutzen je Euro trotzdem "
+                        "{level} (Kosten {cost}).",
+                        "Because it costs little, the benefit per euro is still {level} "
+                        "(cost {cost})."),
     "why_value_very_many": ("sehr hoch", "very high"),
     "why_value_many": ("hoch", "high"),
     "why_value_some": ("mittel", "medium"),
     "why_value_few": ("gering", "low"),
-    "why_rank_certain": ("Der Platz ist sicher: Auch bei anderen Annahmen zum Bedarf bliebe er "
-                         "gleich.",
+    "why_rank_certain": ("Der Listenplatz ist sicher: Auch bei anderen Annahmen zum Bedarf "
+                         "bliebe er gleich.",
                          "The rank is certain: it would stay the same under other assumptions "
                          "about need."),
-    "why_rank_narrow": ("Der Platz ist ziemlich sicher: Bei anderen Annahmen zum Bedarf läge er "
-                        "wahrscheinlich zwischen Platz {lo} und {hi}.",
+    "why_rank_narrow": ("Der Listenplatz ist ziemlich sicher: Bei anderen Annahmen zum Bedarf "
+                        "läge er wahrscheinlich zwischen Platz {lo} und {hi}.",
                         "The rank is fairly certain: under other assumptions about need it would "
                         "probably lie between {lo} and {hi}."),
-    "why_rank_wide": ("Der Platz ist unsicher: Bei anderen Annahmen zum Bedarf läge er "
+    "why_rank_wide": ("Der Listenplatz ist unsicher: Bei anderen Annahmen zum Bedarf läge er "
                       "wahrscheinlich irgendwo zwischen Platz {lo} und {hi}.",
                       "The rank is uncertain: under other assumptions about need it would "
                       "probably lie somewhere between {lo} and {hi}."),

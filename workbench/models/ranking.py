@@ -284,10 +284,15 @@ def explain(r: Any, n: int, lang: str, have_need: bool) -> str:
     parts.append(_people_sentence(r, radius, lang))
     parts.append(tf("why_need", lang, level=t(f"why_need_{_level(r.need_at_site, NEED_LEVELS)}",
                                                lang)))  # fmt: skip
+    effect = _level(r.effect, EFFECT_LEVELS)
+    value = _level(r.score, VALUE_LEVELS)
     parts.append(tf("why_effect", lang, cat=category(r.category, lang),
-                    level=t(f"why_effect_{_level(r.effect, EFFECT_LEVELS)}", lang)))  # fmt: skip
-    parts.append(tf("why_value", lang, cost=fmt_eur(r.cost_eur, lang),
-                    level=t(f"why_value_{_level(r.score, VALUE_LEVELS)}", lang)))  # fmt: skip
+                    level=t(f"why_effect_{effect}", lang)))  # fmt: skip
+    # a small effect and yet a high benefit per euro: say why, or the two read as a clash
+    cheap = effect == "little" and value in ("very_many", "many")
+    key = "why_value_cheap" if cheap else "why_value"
+    level = t(f"why_value_{value}", lang)
+    parts.append(tf(key, lang, cost=fmt_eur(r.cost_eur, lang), level=level))
     parts.append(_certainty_sentence(r, lang))
     return " ".join(p for p in parts if p)
 

@@ -116,7 +116,7 @@ LEGAL = {
     "de": {
         "imprint": "Impressum",
         "privacy": "Datenschutz",
-        "accessibility": "Barrierefreiheit",
+        "accessibility": "Erklärung zur Barrierefreiheit",
         "feedback": "Barriere melden",
         "operator": "Verantwortlich",
         "no_operator": "Die veröffentlichende Stelle ist noch nicht eingetragen.",
@@ -156,7 +156,7 @@ LEGAL = {
     "en": {
         "imprint": "Legal notice",
         "privacy": "Privacy",
-        "accessibility": "Accessibility",
+        "accessibility": "Accessibility statement",
         "feedback": "Report a barrier",
         "operator": "Responsible",
         "no_operator": "The publishing body has not been entered yet.",

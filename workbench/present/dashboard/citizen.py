@@ -70,6 +70,7 @@ class CitizenPage:
             districts=data.districts(),
             bbox=(south, west, north, east),
             addresses=index,
+            district_points=data.district_points(),
             lang=lang,
         )
         self.links = {

@@ -101,10 +101,14 @@ class CitizenState(HasTraits):
         districts: list[tuple[str, str]],
         bbox: tuple[float, float, float, float],
         addresses: Any = None,
+        district_points: dict[str, tuple[float, float]] | None = None,
         **kw: Any,
     ) -> None:
         self._proposals = proposals
         self._districts = dict(districts)
+        # (lat, lon) a district name stands for, as on the static site; else the mean of
+        # its proposals' positions
+        self._district_points = district_points or {}
         self._bbox = bbox  # south, west, north, east
         self._addresses = addresses  # a workbench.addresses.AddressIndex, or None
         super().__init__(**kw)
@@ -199,6 +203,8 @@ class CitizenState(HasTraits):
         if len(q) < 3:
             raise PlaceNotFound("place_too_short")
         for area_id, name in self._districts.items():
+            if (_fold(name) == q or _fold(area_id) == q) and area_id in self._district_points:
+                return self._district_points[area_id]
             if _fold(name) == q or _fold(area_id) == q:
                 sel = self._proposals[self._proposals["area_id"] == area_id][["lat", "lon"]]
                 sel = sel.dropna()

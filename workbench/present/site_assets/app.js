@@ -79,6 +79,7 @@
   }
   window.__normalise = normalise; // for the test comparing it with workbench.addresses
   window.__needWord = (v) => needWord(v); // and this one with need_word
+  window.__findPlace = (t) => findPlace(t); // and the place search with the Voila page's
   function distance(lat1, lon1, lat2, lon2) {
     const r = Math.PI / 180;
     const a = Math.sin((lat2 - lat1) * r / 2) ** 2 +
@@ -789,7 +790,10 @@
     .then(([proposals, districts, layers, texts, meta, site, budget, streets, addresses]) => {
       D = { proposals, districts, layers, texts, meta, site, budget, streets, addresses, byId: {}, districtCentre: {} };
       for (const p of proposals) D.byId[p.proposal_id] = p;
-      for (const f of districts.features) D.districtCentre[f.properties.area_id] = labelPoint(f);
+      for (const f of districts.features) { // the point the workbench chose (as on the Voila page)
+        const pr = f.properties;
+        D.districtCentre[pr.area_id] = pr.label_lat != null ? [pr.label_lat, pr.label_lon] : labelPoint(f);
+      }
       D.index = buildIndex();
       const params = new URLSearchParams(window.location.search);
       if (params.get("lang") === "en") state.lang = "en";
