@@ -611,3 +611,25 @@ def test_closing_block_and_footer_carry_the_legal_links(report, demo_workspace):
     for url in ("impressum", "datenschutz", "barrierefreiheit"):
         assert f'href="https://www.gelsenkirchen.de/{url}"' in footer
         assert f'href="https://www.gelsenkirchen.de/{url}"' in out[out.index('id="legal"') :]
+
+
+def test_each_table_once_and_the_district_table_has_every_district(report, demo_workspace):
+    c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
+    keys = [tb.key for s in c.sections for tb in s.tables]
+    assert keys.count("scenarios") == 1 and "scenarios" not in [
+        tb.key for tb in c.section("summary").tables
+    ]
+    titles = [s.title for s in c.sections] + [tb.title for s in c.sections for tb in s.tables]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    areas = demo_workspace.areas()
+    districts = c.table("districts").frame
+    assert sorted(districts["Stadtteil"]) == sorted(areas["name"])
+    assert len(districts) == len(areas)
+    money = districts.drop(columns="Stadtteil")
+    assert (money.sum(axis=1) == 0).any()  # districts no method funds are listed with 0 €
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert html.count("Budget-Szenarien im Vergleich</") == 1
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(report / "ranking.xlsx")["Geld je Stadtteil"]
+    assert sheet.max_row - 1 == len(areas)

@@ -16,6 +16,13 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "validation_title": ("Validierung: Fehler (RMSE) im Vergleich mit einfachen Verfahren",
                          "Validation: error (RMSE) against simple baselines"),
     "validation_uhi": ("Wärmeinsel nachts (K)", "nocturnal UHI (K)"),
+    "ranking_table": ("Alle Vorschläge nach Rang, mit Begründung",
+                      "All proposals by rank, with the reasons"),
+    "scenarios_table": ("Die Verfahren nebeneinander", "The methods side by side"),
+    "summary_see_scenarios": ("Alle Verfahren mit ihren Zahlen stehen im Abschnitt "
+                              "„Budget-Szenarien im Vergleich“.",
+                              "All methods with their figures are in the section “Budget "
+                              "scenarios side by side”."),
     "cv_header": ("Kreuzvalidierung", "Cross-validation"),
     "covariates_only": ("nur Kovariaten", "covariates only"),
     "eval_title": ("Wirkung umgesetzter Maßnahmen", "Impact of implemented measures"),

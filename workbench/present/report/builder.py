@@ -22,7 +22,7 @@ from workbench.present.report.methods import methods_section
 from workbench.present.report.monitoring import monitoring_section
 from workbench.present.report.ranking import ranking_section, top_five_table
 from workbench.present.report.reproduce import reproduce_section
-from workbench.present.report.scenarios import scenario_table, scenarios_section
+from workbench.present.report.scenarios import scenarios_section
 from workbench.present.report.summary import summary_paragraphs
 from workbench.present.report.tables import ReportContent, Section, area_names
 from workbench.run_summary import load_run_summary
@@ -82,12 +82,13 @@ def computed_text(metrics: dict[str, Any], lang: str) -> str:
 def summary_section(
     r: RunTables, facts: dict[str, Any], areas: pd.DataFrame | None, lang: str
 ) -> Section:
-    """The situation in plain language, the top five proposals and the budget scenarios."""
+    """The situation in plain language and the top five proposals; the budget scenarios
+    have a section of their own, which the last paragraph points to."""
     return Section(
         "summary",
         t("summary", lang),
-        summary_paragraphs(facts, lang),
-        [top_five_table(r.props, areas, lang), scenario_table(r.summary, lang)],
+        [*summary_paragraphs(facts, lang), t("summary_see_scenarios", lang)],
+        [top_five_table(r.props, areas, lang)],
     )
 
 
