@@ -633,3 +633,29 @@ def test_each_table_once_and_the_district_table_has_every_district(report, demo_
 
     sheet = load_workbook(report / "ranking.xlsx")["Geld je Stadtteil"]
     assert sheet.max_row - 1 == len(areas)
+
+
+def test_map_legend_and_numbered_markers_leave_district_names_readable(demo_workspace):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.present.maps import city_map
+
+    run = demo_workspace.latest_run()
+    cells = pd.read_parquet(run / "cells.parquet")
+    props = demo_workspace.results("proposals")
+    fig = city_map(cells, "need_index", areas=demo_workspace.areas(), kind="need",
+                   points=props, point_labels=True, lang="de")  # fmt: skip
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    names = {tx.get_text(): tx.get_window_extent(renderer) for tx in ax.texts if tx.zorder == 2.5}
+    ranks = [tx.get_bbox_patch().get_window_extent(renderer) for tx in ax.texts if tx.zorder == 6]
+    legend = ax.get_legend().get_window_extent(renderer)
+    plt.close(fig)
+    assert {"Rotthausen", "Ückendorf", "Altstadt", "Schalke"} <= set(names)
+    assert len(ranks) == 10
+    assert not [n for n, box in names.items() if box.overlaps(legend)]
+    covered = [n for n, box in names.items() if any(box.overlaps(r) for r in ranks)]
+    assert not covered, covered
