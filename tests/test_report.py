@@ -659,3 +659,14 @@ def test_map_legend_and_numbered_markers_leave_district_names_readable(demo_work
     assert not [n for n, box in names.items() if box.overlaps(legend)]
     covered = [n for n, box in names.items() if any(box.overlaps(r) for r in ranks)]
     assert not covered, covered
+
+
+def test_running_text_says_grad_and_k_is_explained_once(demo_workspace):
+    c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
+    summary = c.section("summary")
+    heat = next(p for p in summary.paragraphs if p.startswith("Hitze:"))
+    assert re.search(r"\(\d+,\d Grad\)", heat) and "Grad genau" in heat
+    assert not re.search(r"\d K\b", " ".join(summary.paragraphs))
+    terms = [k for s in c.sections for k, _ in s.terms]
+    assert terms.count("K (Kelvin)") == 1
+    assert "Wärmeinsel nachts (K)" in c.table("validation").frame.iloc[:, 0].tolist()

@@ -23,6 +23,12 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                               "„Budget-Szenarien im Vergleich“.",
                               "All methods with their figures are in the section “Budget "
                               "scenarios side by side”."),
+    "degrees": ("Grad", "degrees"),
+    "term_kelvin": ("K (Kelvin)", "K (kelvin)"),
+    "term_kelvin_text": ("Tabellen und Karten geben Temperaturunterschiede in K an: 1 K ist ein "
+                         "Unterschied von 1 Grad Celsius. Im Text steht dafür „Grad“.",
+                         "Tables and maps give temperature differences in K: 1 K is a "
+                         "difference of 1 degree Celsius. The text says “degrees”."),
     "cv_header": ("Kreuzvalidierung", "Cross-validation"),
     "covariates_only": ("nur Kovariaten", "covariates only"),
     "eval_title": ("Wirkung umgesetzter Maßnahmen", "Impact of implemented measures"),
@@ -119,12 +125,12 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "report_heat_sentence": ("Hitze: {n_sensors} Sensoren zeigen, wie viel wärmer die Stadt "
                              "nachts ist als ihr Umland. Am wärmsten sind {warm}. {hotspot_share} "
                              "der Stadtfläche sind statistisch gesicherte Hitze-Hotspots. Das "
-                             "Modell trifft die Messungen unabhängiger Sensoren auf {rmse} K "
+                             "Modell trifft die Messungen unabhängiger Sensoren auf {rmse} Grad "
                              "genau.",
                              "Heat: {n_sensors} sensors show how much warmer the city is at night "
                              "than its surroundings. Warmest are {warm}. {hotspot_share} of the "
                              "city area are statistically significant heat hotspots. The model "
-                             "predicts held-out sensors to within {rmse} K."),
+                             "predicts held-out sensors to within {rmse} degrees."),
     "report_air_sentence": ("Luft: {n_sensors} Feinstaub-Sensoren; {over_who} liegen im Mittel "
                             "über dem WHO-Richtwert für PM2,5 (5 µg/m³), {over_eu} über dem "
                             "EU-Grenzwert ab 2030 (10 µg/m³) – ein Hinweis, denn der Zeitraum ist "

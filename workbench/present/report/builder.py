@@ -89,6 +89,7 @@ def summary_section(
         t("summary", lang),
         [*summary_paragraphs(facts, lang), t("summary_see_scenarios", lang)],
         [top_five_table(r.props, areas, lang)],
+        terms=[(t("term_kelvin", lang), t("term_kelvin_text", lang))],
     )
 
 
