@@ -97,7 +97,10 @@ def test_no_personal_data_in_any_output(report):
     voters = pd.read_csv(DEMO / "votes.csv", dtype=str)["voter_id"].unique()
     outputs = {
         "pdf": pdf_text(report / "report.pdf"),
-        "html": (report / "report.html").read_text(encoding="utf-8"),
+        # without the maps' base64 PNG data, whose letters can spell "V01163" by chance
+        "html": re.sub(
+            r'src="data:[^"]*"', "", (report / "report.html").read_text(encoding="utf-8")
+        ),
         "xlsx": xlsx_text(report / "ranking.xlsx"),
     }
     names = set(props["author_name"]) | set(props["author_email"])
