@@ -97,7 +97,10 @@ def test_no_personal_data_in_any_output(report):
     voters = pd.read_csv(DEMO / "votes.csv", dtype=str)["voter_id"].unique()
     outputs = {
         "pdf": pdf_text(report / "report.pdf"),
-        "html": (report / "report.html").read_text(encoding="utf-8"),
+        # without the maps' base64 PNG data, whose letters can spell "V01163" by chance
+        "html": re.sub(
+            r'src="data:[^"]*"', "", (report / "report.html").read_text(encoding="utf-8")
+        ),
         "xlsx": xlsx_text(report / "ranking.xlsx"),
     }
     names = set(props["author_name"]) | set(props["author_email"])
@@ -502,3 +505,171 @@ def test_every_output_quotes_the_one_summary(report, demo_workspace):
     lines = run_cli("status", "--workspace", str(demo_workspace.root)).stdout
     assert f"heat        {s['heat_model']} sensors" in lines
     assert f"funds {rec['funded']} proposals" in lines
+
+
+# ------------------------------------------------------- #19: what a reader walking through saw
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+DATE = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b")
+DECIMAL_POINT = re.compile(r"\d\.(?!\d{3}(?!\d))\d")  # 0.05, 2000.0, 51.50030; not 11.972
+
+
+def shown_text(html: str, drop: tuple[str, ...] = ()) -> str:
+    """The HTML report's visible text (no style sheet, no images), without the annex tables
+    named in ``drop``."""
+    from html import unescape
+
+    html = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    for key in drop:
+        html = re.sub(rf'<div class="table-wrap[^"]*"[^>]*="table-{key}-cap".*?</div>', "", html,
+                      flags=re.S)  # fmt: skip
+    html = re.sub(r'src="data:[^"]*"', "", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_every_pdf_page_says_simulated_and_when_it_was_computed(report, demo_workspace):
+    from workbench.i18n import fmt_datetime
+
+    when = fmt_datetime(demo_workspace.metrics()["finished_at"], "de")
+    pages = page_texts(report / "report.pdf")
+    assert len(pages) > 5
+    for n, page in enumerate(pages, 1):
+        assert "SIMULIERTE DEMO-DATEN" in page, n
+        assert squash(f"Berechnung vom {when}") in squash(page), n
+
+
+def test_run_id_only_once_in_the_annex_and_times_for_people(report, demo_workspace):
+    run_id = demo_workspace.latest_run().name
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert RUN_ID.search(run_id)
+    assert RUN_ID.findall(shown_text(html, drop=("coverage",))) == []
+    assert shown_text(html).count(run_id) == 1
+    assert "Technische Kennung des Laufs" in shown_text(html)
+    pages = page_texts(report / "report.pdf")
+    assert sum(len(RUN_ID.findall(p)) for p in pages) == 1
+    text = shown_text(html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", text)
+    assert "Stand: 01.09.2025, 01:00 Uhr" in text.replace("\xa0", " ")
+    # the workbook: human dates, the run id as one technical row
+    from openpyxl import load_workbook
+
+    wb = load_workbook(report / "ranking.xlsx")
+    cells = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert sum(run_id in c for c in cells) == 1
+    assert not [c for c in cells if re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", c)]
+    notes = {r[0]: r[1] for r in wb["Hinweise"].iter_rows(values_only=True)}
+    assert notes["Berechnung"].startswith("Berechnung vom ") and DATE.search(notes["Berechnung"])
+
+
+def test_german_numbers_in_the_german_report(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    text = DATE.sub("", shown_text(html, drop=("software",)))
+    assert [m.group(0) for m in DECIMAL_POINT.finditer(text)] == []
+    flat = text.replace("\xa0", " ")
+    assert re.search(r"Rasterzellen\s+\d{1,3}\.\d{3}\b", flat)
+    assert re.search(r"Abstimmende \(pseudonymisiert\)\s+\d\.\d{3}\b", flat)
+    assert "Hitze 0,30; Luft 0,20" in flat and re.search(r"alpha\s+0,05\s", flat)
+    assert re.search(r"Breite \(WGS 84\).*?\b51,\d{5}\b", flat, re.S)
+    assert not re.search(r"\bCV\b", flat) and "Kreuzvalidierung" in flat
+
+
+def test_numbers_keep_their_unit_and_a_real_minus(report, demo_workspace, tmp_path):
+    from workbench.present.report.typeset import typeset
+
+    assert typeset("500.000 € und -0,81 K") == "500.000\u00a0€ und \u22120,81\u00a0K"
+    de = shown_text((report / "report.html").read_text(encoding="utf-8"))
+    files = report_step.run(demo_workspace, tmp_path, lang="en").files
+    en = shown_text(files["html"].read_text(encoding="utf-8"))
+    pdf = pdf_text(files["pdf"])
+    for text in (de, en):
+        assert not re.search(r"\d (€|%|K\b|K²|µg/m³)", text), re.search(r".{20}\d (€|%|K\b)", text)
+        assert not re.search(r"(?<![\w.,\-/])-\d", text)
+        assert "\u2212" in text  # the measure's effect is negative
+    assert "SIMULATED DEMO DATA" in pdf and all(
+        "SIMULATED DEMO DATA" in p for p in page_texts(files["pdf"])
+    )
+    assert "Computed on" in pdf and not RUN_ID.search(shown_text(files["html"].read_text(
+        encoding="utf-8"), drop=("coverage",)))  # fmt: skip
+
+
+def test_closing_block_and_footer_carry_the_legal_links(report, demo_workspace):
+    from workbench.present.publication import Publication
+    from workbench.present.report.html import render_html
+
+    # the demo links nothing yet: the report says so, in plain German, and links nothing
+    html = (report / "report.html").read_text(encoding="utf-8")
+    for label in ("Impressum", "Datenschutzerklärung", "Erklärung zur Barrierefreiheit"):
+        assert label in shown_text(html)
+    assert "<footer>" in html and "<a " not in html
+    assert "Erklärung zur Barrierefreiheit" in pdf_text(report / "report.pdf")
+    pub = Publication.from_config(
+        {"publication": {"imprint_url": "https://www.gelsenkirchen.de/impressum",
+                         "privacy_url": "https://www.gelsenkirchen.de/datenschutz",
+                         "accessibility_url": "https://www.gelsenkirchen.de/barrierefreiheit"}}
+    )  # fmt: skip
+    c = build_content(
+        demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False, publication=pub
+    )
+    out = render_html(c)
+    footer = out[out.index("<footer>") :]
+    for url in ("impressum", "datenschutz", "barrierefreiheit"):
+        assert f'href="https://www.gelsenkirchen.de/{url}"' in footer
+        assert f'href="https://www.gelsenkirchen.de/{url}"' in out[out.index('id="legal"') :]
+
+
+def test_each_table_once_and_the_district_table_has_every_district(report, demo_workspace):
+    c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
+    keys = [tb.key for s in c.sections for tb in s.tables]
+    assert keys.count("scenarios") == 1 and "scenarios" not in [
+        tb.key for tb in c.section("summary").tables
+    ]
+    titles = [s.title for s in c.sections] + [tb.title for s in c.sections for tb in s.tables]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    areas = demo_workspace.areas()
+    districts = c.table("districts").frame
+    assert sorted(districts["Stadtteil"]) == sorted(areas["name"])
+    assert len(districts) == len(areas)
+    money = districts.drop(columns="Stadtteil")
+    assert (money.sum(axis=1) == 0).any()  # districts no method funds are listed with 0 €
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert html.count("Budget-Szenarien im Vergleich</") == 1
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(report / "ranking.xlsx")["Geld je Stadtteil"]
+    assert sheet.max_row - 1 == len(areas)
+
+
+def test_map_legend_and_numbered_markers_leave_district_names_readable(demo_workspace):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from workbench.present.maps import city_map
+
+    run = demo_workspace.latest_run()
+    cells = pd.read_parquet(run / "cells.parquet")
+    props = demo_workspace.results("proposals")
+    fig = city_map(cells, "need_index", areas=demo_workspace.areas(), kind="need",
+                   points=props, point_labels=True, lang="de")  # fmt: skip
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    names = {tx.get_text(): tx.get_window_extent(renderer) for tx in ax.texts if tx.zorder == 2.5}
+    ranks = [tx.get_bbox_patch().get_window_extent(renderer) for tx in ax.texts if tx.zorder == 6]
+    legend = ax.get_legend().get_window_extent(renderer)
+    plt.close(fig)
+    assert {"Rotthausen", "Ückendorf", "Altstadt", "Schalke"} <= set(names)
+    assert len(ranks) == 10
+    assert not [n for n, box in names.items() if box.overlaps(legend)]
+    covered = [n for n, box in names.items() if any(box.overlaps(r) for r in ranks)]
+    assert not covered, covered
+
+
+def test_running_text_says_grad_and_k_is_explained_once(demo_workspace):
+    c = build_content(demo_workspace.latest_run(), areas=demo_workspace.areas(), figures=False)
+    summary = c.section("summary")
+    heat = next(p for p in summary.paragraphs if p.startswith("Hitze:"))
+    assert re.search(r"\(\d+,\d Grad\)", heat) and "Grad genau" in heat
+    assert not re.search(r"\d K\b", " ".join(summary.paragraphs))
+    terms = [k for s in c.sections for k, _ in s.terms]
+    assert terms.count("K (Kelvin)") == 1
+    assert "Wärmeinsel nachts (K)" in c.table("validation").frame.iloc[:, 0].tolist()

@@ -120,6 +120,7 @@ DECISION_TEXT: dict[str, tuple[str, str]] = {
                        "SIMULATED – demo data, no measurements"),
     "xlsx_measured": ("gemessen", "measured"),
     "xlsx_run": ("Lauf (Run-ID)", "Run (run id)"),
+    "xlsx_computed": ("Berechnung", "Computation"),
     "xlsx_period": ("Zeitraum der Messungen", "Measurement period"),
     "xlsx_recommendation": ("Empfohlene Verteilung", "Recommended allocation"),
     "xlsx_method": ("Verfahren in einem Absatz", "Method in one paragraph"),

@@ -16,6 +16,20 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "validation_title": ("Validierung: Fehler (RMSE) im Vergleich mit einfachen Verfahren",
                          "Validation: error (RMSE) against simple baselines"),
     "validation_uhi": ("Wärmeinsel nachts (K)", "nocturnal UHI (K)"),
+    "ranking_table": ("Alle Vorschläge nach Rang, mit Begründung",
+                      "All proposals by rank, with the reasons"),
+    "scenarios_table": ("Die Verfahren nebeneinander", "The methods side by side"),
+    "summary_see_scenarios": ("Alle Verfahren mit ihren Zahlen stehen im Abschnitt "
+                              "„Budget-Szenarien im Vergleich“.",
+                              "All methods with their figures are in the section “Budget "
+                              "scenarios side by side”."),
+    "degrees": ("Grad", "degrees"),
+    "term_kelvin": ("K (Kelvin)", "K (kelvin)"),
+    "term_kelvin_text": ("Tabellen und Karten geben Temperaturunterschiede in K an: 1 K ist ein "
+                         "Unterschied von 1 Grad Celsius. Im Text steht dafür „Grad“.",
+                         "Tables and maps give temperature differences in K: 1 K is a "
+                         "difference of 1 degree Celsius. The text says “degrees”."),
+    "cv_header": ("Kreuzvalidierung", "Cross-validation"),
     "covariates_only": ("nur Kovariaten", "covariates only"),
     "eval_title": ("Wirkung umgesetzter Maßnahmen", "Impact of implemented measures"),
     "eval_intro": ("Umgesetzte Maßnahmen werden mit Sensoren bewertet: Sensoren nahe der "
@@ -98,7 +112,7 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "sensor_health": ("Sensorzustand", "Sensor health"),
     "note": ("Hinweis", "Note"),
     "warning": ("Warnung", "Warning"),
-    "repro_run": ("Lauf", "Run"),
+    "repro_run": ("Technische Kennung des Laufs", "Technical id of the run"),
     "repro_period": ("Zeitraum", "Period"),
     "repro_sensors": ("Sensoren mit Position", "Sensors with a position"),
     "repro_cells": ("Rasterzellen", "Grid cells"),
@@ -111,12 +125,12 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "report_heat_sentence": ("Hitze: {n_sensors} Sensoren zeigen, wie viel wärmer die Stadt "
                              "nachts ist als ihr Umland. Am wärmsten sind {warm}. {hotspot_share} "
                              "der Stadtfläche sind statistisch gesicherte Hitze-Hotspots. Das "
-                             "Modell trifft die Messungen unabhängiger Sensoren auf {rmse} K "
+                             "Modell trifft die Messungen unabhängiger Sensoren auf {rmse} Grad "
                              "genau.",
                              "Heat: {n_sensors} sensors show how much warmer the city is at night "
                              "than its surroundings. Warmest are {warm}. {hotspot_share} of the "
                              "city area are statistically significant heat hotspots. The model "
-                             "predicts held-out sensors to within {rmse} K."),
+                             "predicts held-out sensors to within {rmse} degrees."),
     "report_air_sentence": ("Luft: {n_sensors} Feinstaub-Sensoren; {over_who} liegen im Mittel "
                             "über dem WHO-Richtwert für PM2,5 (5 µg/m³), {over_eu} über dem "
                             "EU-Grenzwert ab 2030 (10 µg/m³) – ein Hinweis, denn der Zeitraum ist "
@@ -174,6 +188,27 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
                   "Überschreitungstage pro Jahr erlaubt).",
                   "As of {as_of} (last 24 hours; EU 2030 limits, 18 days over the daily limit "
                   "allowed per year)."),
+    # header, footer and the closing block (report.legal)
+    "computed_on": ("Berechnung vom {when}", "Computed on {when}"),
+    "legal": ("Impressum, Datenschutz, Barrierefreiheit", "Legal notice, privacy, accessibility"),
+    "legal_imprint": ("Impressum", "Legal notice"),
+    "legal_privacy": ("Datenschutzerklärung", "Privacy statement"),
+    "legal_accessibility": ("Erklärung zur Barrierefreiheit", "Accessibility statement"),
+    "legal_no_link": ("Die veröffentlichende Stelle hat diese Seite noch nicht verlinkt.",
+                      "The publishing body has not linked this page yet."),
+    "legal_report_privacy": ("Dieser Bericht enthält keine personenbezogenen Daten: Namen und "
+                             "E-Mail-Adressen der Einreichenden fehlen, Abstimmende sind "
+                             "pseudonymisiert, Stimmenzahlen unter 5 werden nicht genannt.",
+                             "This report holds no personal data: names and e-mail addresses "
+                             "of the authors are left out, voters are pseudonymised, vote "
+                             "counts below 5 are not shown."),
+    "legal_report_accessibility": ("Der Bericht ist ein getaggtes PDF (PDF/UA) mit "
+                                   "Textalternativen zu allen Karten; dieselben Inhalte stehen "
+                                   "in der HTML-Fassung, die mit Tastatur und Bildschirmleser "
+                                   "nutzbar ist.",
+                                   "The report is a tagged PDF (PDF/UA) with text alternatives "
+                                   "for every map; the same content is in the HTML version, "
+                                   "which works with keyboard and screen reader."),
     # the spreadsheet (report.xlsx)
     "xlsx_allocation": ("Zuteilung", "Allocation"),
 }  # fmt: skip

@@ -21,6 +21,7 @@ def run(ws: Workspace, out: str | Path | None = None, *, lang: str = "de") -> St
 
     ``files`` has ``pdf``, ``html`` and ``xlsx``; ``run`` is the results run reported on.
     """
+    from workbench.present.publication import Publication
     from workbench.present.report import build_content, render_report
 
     if lang not in LANGUAGES:
@@ -38,6 +39,7 @@ def run(ws: Workspace, out: str | Path | None = None, *, lang: str = "de") -> St
         lang=lang,
         monitoring=monitoring,
         streets=ws.streets(),
+        publication=Publication.from_config(ws.config),
     )
     target = Path(out) if out is not None else ws.root / "report"
     if out is None:

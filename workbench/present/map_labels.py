@@ -30,16 +30,43 @@ def candidates(radius: float) -> np.ndarray:
     return np.asarray(out)
 
 
-def spread_labels(xy: np.ndarray, radius: float, *, avoid: np.ndarray | None = None) -> np.ndarray:
+def box_distance(c: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Distance from the point ``c`` to each box ``(x0, y0, x1, y1)`` (0 inside one).
+
+    >>> box_distance(np.array([0.0, 0.0]), np.array([[1.0, -1.0, 2.0, 1.0], [-1, -1, 1, 1]]))
+    array([1., 0.])
+    """
+    dx = np.clip(np.maximum(boxes[:, 0] - c[0], c[0] - boxes[:, 2]), 0, None)
+    dy = np.clip(np.maximum(boxes[:, 1] - c[1], c[1] - boxes[:, 3]), 0, None)
+    return np.hypot(dx, dy)
+
+
+def spread_labels(
+    xy: np.ndarray,
+    radius: float,
+    *,
+    avoid: np.ndarray | None = None,
+    boxes: np.ndarray | None = None,
+) -> np.ndarray:
     """Label centres for the points ``xy`` (in order of importance), each a circle of
     ``radius`` that overlaps no label placed before it; ``avoid`` are further points
-    (e.g. other markers) a displaced label should not cover.
+    (e.g. other markers) a displaced label should not cover, ``boxes`` text a label should
+    not cover at all (e.g. district names).
 
     Parameters
     ----------
     xy : (n, 2) display coordinates of the points, most important first
     radius : the label's radius in the same units
     avoid : (m, 2) points a label should keep ``radius`` away from, where it can
+    boxes : (k, 4) rectangles ``(x0, y0, x1, y1)`` a label should stay off, where it can
+
+    Examples
+    --------
+    A label whose point lies on a name moves off it:
+
+    >>> at = spread_labels(np.array([[0.0, 0.0]]), 1.0, boxes=np.array([[-3, -0.5, 3, 0.5]]))
+    >>> bool(box_distance(at[0], np.array([[-3, -0.5, 3, 0.5]]))[0] >= 1.0)
+    True
 
     Returns
     -------
@@ -49,6 +76,7 @@ def spread_labels(xy: np.ndarray, radius: float, *, avoid: np.ndarray | None = N
     """
     xy = np.asarray(xy, float).reshape(-1, 2)
     avoid = np.empty((0, 2)) if avoid is None else np.asarray(avoid, float).reshape(-1, 2)
+    boxes = np.empty((0, 4)) if boxes is None else np.asarray(boxes, float).reshape(-1, 4)
     offsets = candidates(radius)
     placed: list[np.ndarray] = []
     for p in xy:
@@ -62,6 +90,8 @@ def spread_labels(xy: np.ndarray, radius: float, *, avoid: np.ndarray | None = N
             if len(avoid) and np.any(off):
                 d = np.linalg.norm(avoid - c, axis=1)
                 cost += np.clip(radius - d, 0, None).sum()
+            if len(boxes):
+                cost += np.clip(radius - box_distance(c, boxes), 0, None).sum() * 3
             if cost < best_cost:
                 best, best_cost = c, cost
             if cost == 0.0:
@@ -70,10 +100,13 @@ def spread_labels(xy: np.ndarray, radius: float, *, avoid: np.ndarray | None = N
     return np.asarray(placed)
 
 
-def draw_rank_labels(ax: Any, pts: pd.DataFrame, *, top: int = 10, fontsize: float = 7.0) -> list:
+def draw_rank_labels(
+    ax: Any, pts: pd.DataFrame, *, top: int = 10, fontsize: float = 7.0, texts: list | None = None
+) -> list:
     """Write the rank of the ``top`` best-ranked points in a numbered circle, spread so that
-    no two circles overlap, with a thin line from a moved circle to its point. Call once
-    the axes have their final size. Returns the artists drawn."""
+    no two circles overlap and none covers one of the ``texts`` (e.g. district names),
+    with a thin line from a moved circle to its point. Call once the axes have their final
+    size. Returns the artists drawn."""
     best = pts.nsmallest(top, "rank")
     if best.empty:
         return []
@@ -82,7 +115,9 @@ def draw_rank_labels(ax: Any, pts: pd.DataFrame, *, top: int = 10, fontsize: flo
     xy = to_px.transform(best[["x", "y"]].to_numpy(float))
     others = to_px.transform(pts[["x", "y"]].to_numpy(float))
     radius = 1.25 * fontsize * ax.figure.dpi / 72
-    at = to_px.inverted().transform(spread_labels(xy, radius, avoid=others))
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = np.array([tx.get_window_extent(renderer).extents for tx in texts or []])
+    at = to_px.inverted().transform(spread_labels(xy, radius, avoid=others, boxes=boxes))
     drawn = []
     for (x, y), (lx, ly), rank in zip(
         best[["x", "y"]].to_numpy(float), at, best["rank"], strict=True

@@ -341,7 +341,15 @@ def _finish_axes(
     _scale_bar(ax, extent, lang)
     _north_arrow(ax)
     if handles:
-        ax.legend(handles=handles, loc="lower right", fontsize=7, framealpha=0.85)
+        # below the map, outside the city: a legend inside would hide district names
+        ax.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.05),
+            ncol=min(len(handles), 3),
+            fontsize=7,
+            frameon=False,
+        )
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_aspect("equal")
@@ -418,10 +426,11 @@ def city_map(
     handles += _draw_points(ax, points, point_labels, lang)
     _finish_axes(ax, extent, title, handles, lang)
     fig.tight_layout()
-    if area_names:
-        _draw_area_names(ax, areas)  # after the layout: whether a name fits depends on it
+    # after the layout: whether a name fits depends on it
+    names = _draw_area_names(ax, areas) if area_names else []
     if point_labels and points is not None and "rank" in points:
-        draw_rank_labels(ax, points[np.isfinite(points["x"]) & np.isfinite(points["y"])])
+        pts = points[np.isfinite(points["x"]) & np.isfinite(points["y"])]
+        draw_rank_labels(ax, pts, texts=names)
     return fig
 
 

@@ -21,6 +21,7 @@ def render_report(content: ReportContent, run: Path, out: Path) -> dict[str, Pat
     the three visible at ``out`` together (:func:`workbench.rundir.publish_folder`): a
     reader never finds the HTML of one round beside the PDF of another, and a renderer
     that fails leaves the previous report whole."""
+    from workbench.i18n import t
     from workbench.present.report.html import render_html
     from workbench.present.report.pdf import render_pdf
     from workbench.present.report.xlsx import render_xlsx
@@ -28,7 +29,9 @@ def render_report(content: ReportContent, run: Path, out: Path) -> dict[str, Pat
     def write(d: Path) -> None:
         html = render_html(content)
         (d / "report.html").write_text(html, encoding="utf-8")
-        render_pdf(html, d / "report.pdf", footer=f"{content.title} · {content.run_id}")
+        footer = " · ".join(x for x in (content.title, content.computed) if x)
+        header = t("simulated", content.lang) if content.simulated else ""
+        render_pdf(html, d / "report.pdf", footer=footer, header=header)
         render_xlsx(content, run, d / "ranking.xlsx")
 
     out = publish_folder(Path(out), write, what="report")

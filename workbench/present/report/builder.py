@@ -10,17 +10,19 @@ from typing import Any
 import pandas as pd
 
 from workbench import i18n
-from workbench.i18n import t
+from workbench.i18n import fmt_datetime, t, tf
+from workbench.present.publication import Publication
 from workbench.present.report.caveats import caveats_section
 from workbench.present.report.changes import changes_section
 from workbench.present.report.decision import decision_section
 from workbench.present.report.figures import maps_section
+from workbench.present.report.legal import legal_entries
 from workbench.present.report.measures import evaluation_section, plan_section
 from workbench.present.report.methods import methods_section
 from workbench.present.report.monitoring import monitoring_section
 from workbench.present.report.ranking import ranking_section, top_five_table
 from workbench.present.report.reproduce import reproduce_section
-from workbench.present.report.scenarios import scenario_table, scenarios_section
+from workbench.present.report.scenarios import scenarios_section
 from workbench.present.report.summary import summary_paragraphs
 from workbench.present.report.tables import ReportContent, Section, area_names
 from workbench.run_summary import load_run_summary
@@ -67,15 +69,27 @@ def read_run(run: Path) -> RunTables:
     return tables
 
 
+def computed_text(metrics: dict[str, Any], lang: str) -> str:
+    """When the run was computed, as people read it (local time), for header and footer.
+
+    >>> computed_text({"finished_at": "2026-12-08T02:04:10+00:00"}, "de")
+    'Berechnung vom 08.12.2026, 03:04 Uhr'
+    """
+    when = metrics.get("finished_at") or metrics.get("started_at")
+    return tf("computed_on", lang, when=fmt_datetime(when, lang)) if when else ""
+
+
 def summary_section(
     r: RunTables, facts: dict[str, Any], areas: pd.DataFrame | None, lang: str
 ) -> Section:
-    """The situation in plain language, the top five proposals and the budget scenarios."""
+    """The situation in plain language and the top five proposals; the budget scenarios
+    have a section of their own, which the last paragraph points to."""
     return Section(
         "summary",
         t("summary", lang),
-        summary_paragraphs(facts, lang),
-        [top_five_table(r.props, areas, lang), scenario_table(r.summary, lang)],
+        [*summary_paragraphs(facts, lang), t("summary_see_scenarios", lang)],
+        [top_five_table(r.props, areas, lang)],
+        terms=[(t("term_kelvin", lang), t("term_kelvin_text", lang))],
     )
 
 
@@ -88,6 +102,7 @@ def build_content(
     figures: bool = True,
     monitoring: dict[str, Any] | None = None,
     streets: dict | None = None,
+    publication: Publication | None = None,
 ) -> ReportContent:
     """Everything the report shows, from one run directory.
 
@@ -100,6 +115,7 @@ def build_content(
     figures : draw the maps (turn off for fast tests of the tables)
     monitoring : :func:`workbench.pipeline.monitor.monitoring` output, for its section
     streets : main streets (GeoJSON in lon/lat) drawn on the maps
+    publication : the ``[publication]`` settings, for the closing block's legal links
 
     Returns
     -------
@@ -143,4 +159,6 @@ def build_content(
         sections=sections,
         summary=facts,
         names=area_names(areas),
+        computed=computed_text(r.metrics, lang),
+        legal=legal_entries(publication or Publication(), lang),
     )

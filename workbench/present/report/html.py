@@ -13,6 +13,7 @@ import re
 from html import escape
 
 from workbench.present.report.content import ReportContent, Section, Table
+from workbench.present.report.typeset import typeset
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1a1a1a; max-width: 64rem;
@@ -32,6 +33,7 @@ caption { text-align: left; font-weight: bold; padding: 0.3rem 0; }
 figure { display: inline-block; margin: 0.5rem; max-width: 30rem; vertical-align: top; }
 figure img { width: 100%; height: auto; border: 1px solid #ccc; }
 figcaption { font-size: 0.85rem; color: #333; } .note { font-size: 0.85rem; color: #444; }
+footer { border-top: 1px solid #bbb; margin-top: 2rem; font-size: 0.85rem; color: #333; }
 dl.terms dt { font-weight: bold; } dl.terms dd { margin: 0 0 0.4rem 0; }
 @media (max-width: 40rem) { body { margin: 1rem auto; } figure { margin: 0.5rem 0; } }
 @media print {
@@ -51,6 +53,7 @@ dl.terms dt { font-weight: bold; } dl.terms dd { margin: 0 0 0.4rem 0; }
   figure { display: block; max-width: none; margin: 0.3em 0 0.8em; text-align: center; }
   figure img { width: auto; max-width: 16.5cm; max-height: 16.5cm; border: none; }
   .table-wrap.small { break-inside: avoid; } figcaption { text-align: left; }
+  footer { display: none; } section#legal { break-inside: avoid; }
 }
 """
 
@@ -59,6 +62,16 @@ NUMERIC = {"int", "eur", "eur_change", "pct", "dec1", "dec2", "coord", "votes", 
 
 SMALL = 15  # a table of at most this many rows is kept on one page
 LONG_TEXT = 60  # a text column longer than this on average is shown as a row of its own
+
+
+def txt(s: str) -> str:
+    """Report text for HTML: :func:`~.typeset.typeset` (a real minus, no break inside a
+    quantity), then escaped.
+
+    >>> txt("<b> -1 €")
+    '&lt;b&gt; \u22121\xa0€'
+    """
+    return escape(typeset(str(s)))
 
 
 def long_columns(table: Table, rows: list[list[str]]) -> list[str]:
@@ -101,7 +114,7 @@ def table_html(table: Table, lang: str) -> str:
     right = numeric_text_columns(table, rows)
     short = [c for c in cols if c not in long]
     tid = f"table-{escape(table.key)}"
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in short)
+    head = "".join(f'<th scope="col">{txt(c)}</th>' for c in short)
     body = []
     for n, row in enumerate(rows):
         cells = []
@@ -109,53 +122,82 @@ def table_html(table: Table, lang: str) -> str:
             if c in long:
                 continue
             cls = ' class="num"' if table.formats[c] in NUMERIC or c in right else ""
-            cells.append(f"<td{cls}>{escape(v)}</td>")
+            cells.append(f"<td{cls}>{txt(v)}</td>")
         body.append(f'<tr id="{tid}-r{n}">' + "".join(cells) + "</tr>")
         for c in long:
             v = row[cols.index(c)]
             if v:
                 body.append(
                     f'<tr class="long"><td colspan="{len(short)}">'
-                    f'<span class="lbl">{escape(str(c))}:</span> '
-                    f"{escape(v)}</td></tr>"
+                    f'<span class="lbl">{txt(c)}:</span> '
+                    f"{txt(v)}</td></tr>"
                 )
-    note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    note = f'<p class="note">{txt(table.note)}</p>' if table.note else ""
     return (
         f'<div class="table-wrap{" small" if len(rows) <= SMALL else ""}" role="region" '
         f'tabindex="0" aria-labelledby="{tid}-cap">'
-        f'<table id="{tid}"><caption id="{tid}-cap">{escape(table.title)}</caption>'
+        f'<table id="{tid}"><caption id="{tid}-cap">{txt(table.title)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
     )
 
 
 def section_html(s: Section, lang: str) -> str:
     """One section: heading, paragraphs, terms, a list, figures, then tables."""
-    parts = [f'<section id="{escape(s.key)}"><h2>{escape(s.title)}</h2>']
+    parts = [f'<section id="{escape(s.key)}"><h2>{txt(s.title)}</h2>']
     for i, p in enumerate(s.paragraphs):
         cls = ' class="recommendation"' if i in s.emphasis else ""
-        parts.append(f"<p{cls}>{escape(p)}</p>")
+        parts.append(f"<p{cls}>{txt(p)}</p>")
     if s.terms:
         parts.append('<dl class="terms">')
-        parts.extend(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in s.terms)
+        parts.extend(f"<dt>{txt(k)}</dt><dd>{txt(v)}</dd>" for k, v in s.terms)
         parts.append("</dl>")
     if s.bullets and s.bullets[1]:
-        parts.append(f"<h3>{escape(s.bullets[0])}</h3><ul>")
-        parts.extend(f"<li>{escape(b)}</li>" for b in s.bullets[1])
+        parts.append(f"<h3>{txt(s.bullets[0])}</h3><ul>")
+        parts.extend(f"<li>{txt(b)}</li>" for b in s.bullets[1])
         parts.append("</ul>")
     for f in s.figures:
         data = base64.b64encode(f.png).decode("ascii")
         parts.append(
             f'<figure id="map-{escape(f.key)}"><img src="data:image/png;base64,{data}" '
-            f'alt="{escape(f.alt)}"><figcaption>{escape(f.title)}</figcaption></figure>'
+            f'alt="{txt(f.alt)}"><figcaption>{txt(f.title)}</figcaption></figure>'
         )
     parts.extend(table_html(tb, lang) for tb in s.tables)
     parts.append("</section>")
     return "\n".join(parts)
 
 
+def legal_html(content: ReportContent) -> str:
+    """The closing block: Impressum, Datenschutz and Erklärung zur Barrierefreiheit, each
+    with the city's link (a validated http(s) address, :mod:`workbench.present.publication`)
+    or what the report can say without one."""
+    from workbench.i18n import t
+
+    parts = [f'<section id="legal"><h2>{txt(t("legal", content.lang))}</h2>']
+    for label, url, texts in content.legal:
+        parts.append(f"<h3>{txt(label)}</h3>")
+        if url:
+            parts.append(f'<p><a href="{escape(url)}">{escape(url)}</a></p>')
+        parts.extend(f"<p>{txt(x)}</p>" for x in texts)
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def footer_html(content: ReportContent) -> str:
+    """The page footer of the HTML report: computation date and the three legal entries
+    (linked where the city gave a link; the closing block says more)."""
+    items = [
+        f'<a href="{escape(url)}">{txt(label)}</a>' if url else txt(label)
+        for label, url, _ in content.legal
+    ]
+    return f"<footer><p>{txt(content.computed)}</p><p>{' · '.join(items)}</p></footer>"
+
+
 def render_html(content: ReportContent) -> str:
     """The whole report as an HTML document (UTF-8 text)."""
+    from workbench.i18n import t
+
     lang = content.lang
+    subtitle = " · ".join(x for x in (content.subtitle, content.computed) if x)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
@@ -164,13 +206,16 @@ def render_html(content: ReportContent) -> str:
         "img-src data:; style-src 'unsafe-inline'\">",
         f"<title>{escape(content.title)}</title><style>{CSS}</style></head><body>",
         f"<header><h1>{escape(content.title)}</h1>",
-        f'<p class="subtitle">{escape(content.subtitle)} · {escape(content.run_id)}</p>',
+        f'<p class="subtitle">{txt(subtitle)}</p>',
     ]
     if content.simulated:
-        from workbench.i18n import t
-
         parts.append(f'<p class="banner" role="note">{escape(t("simulated", lang))}</p>')
     parts.append("</header><main>")
     parts.extend(section_html(s, lang) for s in content.sections)
-    parts.append("</main></body></html>")
+    if content.legal:
+        parts.append(legal_html(content))
+    parts.append("</main>")
+    if content.legal:
+        parts.append(footer_html(content))
+    parts.append("</body></html>")
     return "\n".join(parts)

@@ -83,8 +83,8 @@ def plan_section(
             t("plan_site", lang): plan["site"].astype(str),
             t("plan_purpose", lang): [label("purpose_", p, lang) for p in plan["purpose"]],
             t("district", lang): [names.get(a, a or "–") for a in plan["area_id"]],
-            "lat": [f"{v:.5f}" for v in plan["lat"]],
-            "lon": [f"{v:.5f}" for v in plan["lon"]],
+            t("col_lat", lang): [fmt_dec(v, lang, 5) for v in plan["lat"]],
+            t("col_lon", lang): [fmt_dec(v, lang, 5) for v in plan["lon"]],
         }
     )
     para = [plan_paragraph(stats, lang)] if stats else []

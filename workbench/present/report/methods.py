@@ -50,7 +50,7 @@ def validation_table(metrics: dict[str, Any], lang: str) -> Table:
             rows.append(
                 {
                     t("quantity", lang): names[q],
-                    "CV": name,
+                    t("cv_header", lang): name,
                     t("model", lang): cv["regression_kriging"]["rmse"],
                     "IDW": cv["idw"]["rmse"],
                     t("covariates_only", lang): cv["covariates_only"]["rmse"],
@@ -60,7 +60,7 @@ def validation_table(metrics: dict[str, Any], lang: str) -> Table:
             )
     frame = pd.DataFrame(rows)
     if frame.empty:
-        frame = pd.DataFrame({t("quantity", lang): [], "CV": []})
+        frame = pd.DataFrame({t("quantity", lang): [], t("cv_header", lang): []})
     formats = {c: "text" for c in frame.columns[:2]}
     formats.update({c: "dec2" for c in frame.columns[2:6]})
     if "n" in frame:

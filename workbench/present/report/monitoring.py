@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import t, tf
+from workbench.i18n import fmt_datetime, t, tf
 from workbench.present.report.tables import Section, Table, label
 
 
@@ -39,7 +39,7 @@ def monitoring_section(mon: dict[str, Any], lang: str) -> Section:
     """
     frame = monitoring_frame(mon["districts"], lang)
     formats = dict(zip(frame.columns, ["text", "dec1", "int", "text", "int", "int"], strict=True))
-    para = [tf("mon_as_of", lang, as_of=mon["as_of"])]
+    para = [tf("mon_as_of", lang, as_of=fmt_datetime(mon["as_of"], lang))]
     if mon["alerts"]:
         para += [("⚠ " + a[lang]) for a in mon["alerts"]]
     else:

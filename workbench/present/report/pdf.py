@@ -20,6 +20,7 @@ PRINT_CSS = """
 body { font-family: "Report Sans", sans-serif; }
 @page {
   size: A4; margin: 13mm 15mm 16mm 15mm;
+  @top-center { content: "{header}"; font: bold 7.5pt "Report Sans"; color: #6b5400; }
   @bottom-left { content: "{footer}"; font: 7.5pt "Report Sans"; color: #444; }
   @bottom-right { content: counter(page) " / " counter(pages); font: 7.5pt "Report Sans";
                   color: #444; }
@@ -27,28 +28,39 @@ body { font-family: "Report Sans", sans-serif; }
 """
 
 
-def print_css(footer: str) -> str:
-    """The font files of matplotlib, the page size and a footer line; the rest of the print
-    layout is the ``@media print`` part of the HTML report's own style sheet."""
+def css_string(text: str) -> str:
+    """``text`` fit for a CSS string in double quotes.
+
+    >>> print(css_string('say "hi"'))
+    say \\"hi\\"
+    """
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def print_css(footer: str, header: str = "") -> str:
+    """The font files of matplotlib, the page size, a header line (the simulated-data
+    banner, so that every page says it) and a footer line; the rest of the print layout is
+    the ``@media print`` part of the HTML report's own style sheet."""
     import matplotlib
 
     ttf = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    safe = footer.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
     return (
         PRINT_CSS.replace("{regular}", (ttf / "DejaVuSans.ttf").as_uri())
         .replace("{bold}", (ttf / "DejaVuSans-Bold.ttf").as_uri())
-        .replace("{footer}", safe)
+        .replace("{footer}", css_string(footer))
+        .replace("{header}", css_string(header))
     )
 
 
-def render_pdf(html: str, path: str | Path, *, footer: str = "") -> Path:
+def render_pdf(html: str, path: str | Path, *, footer: str = "", header: str = "") -> Path:
     """Write ``html`` (a whole report document) as a tagged PDF/UA-1 file at ``path``.
 
     Parameters
     ----------
     html : the report as HTML text; its ``lang`` and ``<title>`` become the PDF's
     path : where the PDF goes
-    footer : a line printed at the bottom left of every page (title and run id)
+    footer : a line printed at the bottom left of every page (title and computation date)
+    header : a line printed at the top of every page (the simulated-data banner)
     """
     import logging
 
@@ -62,7 +74,7 @@ def render_pdf(html: str, path: str | Path, *, footer: str = "") -> Path:
     doc = HTML(string=html, base_url="data:,")
     doc.write_pdf(
         path,
-        stylesheets=[CSS(string=print_css(footer))],
+        stylesheets=[CSS(string=print_css(footer, header))],
         pdf_variant="pdf/ua-1",
         uncompressed_pdf=False,
     )

@@ -36,7 +36,7 @@ def scenario_table(summary: pd.DataFrame, lang: str) -> Table:
     frame = pd.DataFrame(data)
     return Table(
         "scenarios",
-        t("scenarios", lang),
+        t("scenarios_table", lang),
         frame,
         dict.fromkeys(frame.columns, "text"),
         note=t("budget", lang) + ": " + fmt_eur(float(s["budget_eur"].iloc[0]), lang),
@@ -64,14 +64,33 @@ def scenario_numbers(summary: pd.DataFrame, lang: str) -> Table:
     return Table("scenario_numbers", t("scenarios", lang), frame, formats)
 
 
+def sort_key(name: object) -> str:
+    """A name as an alphabetical list sorts it: umlauts with their vowel, ß as ss.
+
+    >>> sorted(["Ückendorf", "Scholven", "Altstadt"], key=sort_key)
+    ['Altstadt', 'Scholven', 'Ückendorf']
+    """
+    import unicodedata
+
+    s = unicodedata.normalize("NFD", str(name).replace("ß", "ss"))
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+
+
 def district_table(districts: pd.DataFrame, areas: pd.DataFrame | None, lang: str) -> Table:
-    """Money per district and method, the district with the most money first."""
+    """Money per district and method, one row for every district of the city (0 € where
+    no method funds anything), the district with the most money first, then by name."""
     names = area_names(areas)
     w = districts.pivot_table(
         index="area_id", columns="method", values="eur", aggfunc="sum", fill_value=0.0
     )
     w = w.reindex(columns=[m for m in METHODS if m in w.columns])
-    w = w.loc[w.sum(axis=1).sort_values(ascending=False).index]
+    every = list(dict.fromkeys([*names, *w.index]))
+    w = w.reindex(every, fill_value=0.0)
+    order = pd.DataFrame(
+        {"total": w.sum(axis=1), "name": [sort_key(names.get(a, a)) for a in w.index]},
+        index=w.index,
+    ).sort_values(["total", "name"], ascending=[False, True])
+    w = w.loc[order.index]
     frame = pd.DataFrame({t("district", lang): [names.get(a, a) for a in w.index]})
     for m in w.columns:
         frame[i18n.method(m, lang)] = w[m].to_numpy(float)

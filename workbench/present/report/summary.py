@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.i18n import fmt_dec, fmt_eur, fmt_pct, tf
+from workbench.i18n import fmt_dec, fmt_eur, fmt_pct, t, tf
 
 
 def heat_sentence(summary: dict[str, Any], lang: str) -> str | None:
@@ -17,7 +17,11 @@ def heat_sentence(summary: dict[str, Any], lang: str) -> str | None:
     h = summary.get("heat")
     if not h:
         return None
-    warm = ", ".join(f"{w['name']} ({fmt_dec(w['uhi_k'], lang, 1)} K)" for w in h["warmest"])
+    # running text says "Grad" as the citizen pages do; K stays in table and map headers
+    degrees = t("degrees", lang)
+    warm = ", ".join(
+        f"{w['name']} ({fmt_dec(w['uhi_k'], lang, 1)} {degrees})" for w in h["warmest"]
+    )
     return tf(
         "report_heat_sentence",
         lang,

@@ -100,6 +100,10 @@ class ReportContent:
     # the run's figures (:mod:`workbench.run_summary`), for the workbook's notes
     summary: dict[str, Any] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # district id -> name
+    # when the run was computed, for people ("Berechnung vom 08.12.2026, 03:03 Uhr")
+    computed: str = ""
+    # the closing block: (label, link or "", sentences), see :mod:`.legal`
+    legal: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
     def section(self, key: str) -> Section:
         """The section with ``key``."""

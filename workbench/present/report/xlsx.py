@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from workbench import i18n
-from workbench.i18n import fmt_votes, t
+from workbench.i18n import fmt_date, fmt_votes, t
 from workbench.present.report.content import ReportContent, Table
 from workbench.present.report.tables import METHODS, display_text
 from workbench.privacy import small_group, starts_like_formula
@@ -182,11 +182,12 @@ def notes_sheet(wb: Any, content: ReportContent, metrics: dict[str, Any]) -> Non
     status = t("xlsx_simulated" if s.get("simulated") else "xlsx_measured", lang)
     rows: list[tuple[str, str]] = [
         (t("xlsx_data_status", lang), status),
-        (t("xlsx_run", lang), content.run_id),
+        (t("xlsx_computed", lang), content.computed),
         (
             t("xlsx_period", lang),
-            f"{day(period.get('start'), lang)} – {day(period.get('end'), lang)}",
+            f"{fmt_date(period.get('start'), lang)} – {fmt_date(period.get('end'), lang)}",
         ),
+        (t("xlsx_run", lang), content.run_id),  # the one technical row
     ]
     if budget:
         rec = budget["methods"][budget["recommended"]]
@@ -212,11 +213,13 @@ def notes_sheet(wb: Any, content: ReportContent, metrics: dict[str, Any]) -> Non
         as_text(cell)
 
 
-def day(stamp: str | None, lang: str) -> str:
-    """A date in the reader's style (``01.06.2025`` or ``2025-06-01``); "–" without one."""
-    if not stamp:
-        return "–"
-    return pd.Timestamp(stamp).strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+def without_run_id(tb: Table, lang: str) -> Table:
+    """``tb`` without the run-id row: the workbook names the run once, on "Hinweise"."""
+    first = tb.frame.columns[0]
+    keep = tb.frame[first] != t("repro_run", lang)
+    if keep.all():
+        return tb
+    return Table(tb.key, tb.title, tb.frame[keep].reset_index(drop=True), tb.formats, tb.note)
 
 
 def tf_funded(n: int, spent: float | None, lang: str) -> str:
@@ -249,7 +252,7 @@ def render_xlsx(content: ReportContent, run: str | Path, path: str | Path) -> Pa
         table_sheet(wb, t("budget_districts", lang), districts[0], lang)
     repro = content.section("reproduce").tables
     for tb in repro:
-        table_sheet(wb, tb.title, tb, lang)
+        table_sheet(wb, tb.title, without_run_id(tb, lang), lang)
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     notes_sheet(wb, content, metrics)
     tmp = path.with_name(f".{path.name}.tmp")
