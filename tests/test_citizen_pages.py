@@ -395,7 +395,7 @@ def test_both_pages_find_the_same_point_for_a_place(site, browser):
 
 
 def test_site_need_words_follow_the_ranking_steps(site, browser):
-    from workbench.present.dashboard.state import need_word
+    from workbench.present.dashboard.page_html import need_word
 
     values = [0.0, 0.2, 0.25, 0.3, 0.399, 0.4, 0.5, 0.55, 0.9]
     url, _out, _data = site
@@ -406,7 +406,7 @@ def test_site_need_words_follow_the_ranking_steps(site, browser):
 
 
 def test_old_data_is_pointed_out():
-    from workbench.present.dashboard.state import about_html
+    from workbench.present.dashboard.page_html import about_html
 
     meta = {"latest_data_text": {"de": "01.09.2025, 01:00 Uhr"}, "data_age_days": 457}
     assert "457 Tage älter als diese Berechnung" in about_html(meta, "de")

@@ -476,7 +476,7 @@ def test_every_output_quotes_the_one_summary(report, demo_workspace):
 
     from workbench.i18n import fmt_int
     from workbench.present.dashboard.data import public_data
-    from workbench.present.dashboard.state import about_html
+    from workbench.present.dashboard.page_html import about_html
     from workbench.present.static_site import site_files
     from workbench.run_summary import load_run_summary
 

@@ -21,16 +21,15 @@ from traitlets import TraitError
 from workbench import i18n
 from workbench.i18n import t, tf
 from workbench.present.dashboard.data import PublicData, district_labels, public_data
-from workbench.present.dashboard.private_errors import keep_tracebacks_private, under_voila
-from workbench.present.dashboard.state import (
-    CitizenState,
-    PlaceNotFound,
+from workbench.present.dashboard.page_html import (
     about_html,
     budget_html,
     footer_html,
     legend_html,
     proposal_list_html,
 )
+from workbench.present.dashboard.private_errors import keep_tracebacks_private, under_voila
+from workbench.present.dashboard.state import CitizenState, PlaceNotFound
 from workbench.present.publication import legal_sections
 from workbench.workspace import Workspace
 

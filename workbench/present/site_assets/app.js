@@ -704,7 +704,7 @@
         about.appendChild(el("p", { class: "old" }, tx("data_old", { days: fmtInt(D.meta.data_age_days) })));
       }
     }
-    if (D.meta.sensors) { // sensors_text in dashboard/state.py
+    if (D.meta.sensors) { // sensors_text in dashboard/page_html.py
       const m = D.meta;
       const both = m.sensors_heat != null && m.sensors_air != null;
       about.appendChild(el("p", {}, both
