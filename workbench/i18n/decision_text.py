@@ -47,7 +47,7 @@ DECISION_TEXT: dict[str, tuple[str, str]] = {
         "Ranks are uncertain: for {n} of the first 10 proposals the range spans more than 3 "
         "places (see the ranking)."),
     "decision_caveat_lowcost": (
-        "Ein Teil der Sensoren sind günstige Geräte; sie wurden geprüft und gegen "
+        "Einige der Sensoren sind günstige Geräte; sie wurden geprüft und gegen "
         "Referenzstationen abgeglichen, bleiben aber ungenauer.",
         "Some sensors are low-cost devices; they were checked and matched against reference "
         "stations but remain less precise."),
