@@ -213,6 +213,11 @@ def test_serve_settings_are_validated_and_headers_forbid_third_parties():
         ServeSettings.from_config({}, port=70000)
     with pytest.raises(ValueError, match="base_url"):
         ServeSettings.from_config({"dashboard": {"base_url": "x"}})
+    with pytest.raises(ValueError, match="max_kernels"):
+        ServeSettings.from_config({"dashboard": {"max_kernels": -1}})
+    with pytest.raises(ValueError, match="site_url"):
+        ServeSettings.from_config({"dashboard": {"site_url": "javascript:alert(1)"}})
+    assert ServeSettings.from_config({"dashboard": {"site_url": "/site/"}}).site_url == "/site/"
     csp = security_headers()["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "http" not in csp
     assert (
@@ -631,3 +636,67 @@ def test_voila_kernels_are_recognised():
             [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True
         )
         assert out.stdout.strip() == want, out.stderr
+
+
+def test_kernels_of_departed_visitors_are_freed_and_a_crowd_beyond_the_cap_is_told(
+    demo_workspace, tmp_path
+):
+    """Before: the page's leave request was refused (403: Voila never set the _xsrf cookie
+    it sends), so every visit held a kernel for 15 minutes. Now the leave request frees the
+    kernel, a tab that vanished without it is culled within seconds here (45 + 10 s by
+    default), and a visitor beyond max_kernels gets the busy page with the static site."""
+    import http.cookiejar
+    import urllib.error
+    import urllib.request
+
+    from workbench.present.serve import ServeSettings, start, stop
+
+    port = free_port()
+    s = ServeSettings(port=port, pool_size=0, max_kernels=1, cull_idle_timeout=4,
+                      cull_interval=1, site_url="/site/")  # fmt: skip
+    page = f"http://127.0.0.1:{port}/voila/render/citizens.ipynb"
+    log = (tmp_path / "voila.log").open("w")
+    proc = start(demo_workspace.root, s, log=log)
+
+    def get(opener) -> tuple[int, str]:
+        try:
+            with opener.open(page, timeout=180) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+
+    try:
+        jar = http.cookiejar.CookieJar()
+        visitor = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        deadline = time.time() + 180
+        code, html = 0, ""
+        while time.time() < deadline and code != 200:
+            try:
+                code, html = get(visitor)
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(1)
+        assert code == 200, html[-500:]
+        kernel = re.search(r'"kernelId":\s*"([0-9a-f-]{36})"', html).group(1)
+        xsrf = next(c.value for c in jar if c.name == "_xsrf")
+        # a second visitor while the first one's kernel runs: the busy page, in German first
+        code, busy = get(urllib.request.build_opener())
+        assert code == 503 and 'lang="de"' in busy and 'href="/site/"' in busy, busy[:300]
+        assert "Gerade sind sehr viele Menschen auf dieser Seite" in busy
+        # the first visitor leaves the way the page does (sendBeacon with the cookie's value)
+        form = f"_xsrf={xsrf}".encode()
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/voila/api/shutdown/{kernel}", data=form, method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        with visitor.open(req, timeout=30) as r:
+            assert r.status == 204
+        code, html = get(urllib.request.build_opener())  # the place is free again
+        assert code == 200, html[-300:]
+        # that visitor vanishes without a leave request: the culler frees the kernel
+        t0 = time.time()
+        while get(urllib.request.build_opener())[0] == 503 and time.time() - t0 < 60:
+            time.sleep(1)
+        assert time.time() - t0 < 60, "a kernel nobody is connected to was not culled"
+    finally:
+        stop(proc)
+        log.close()

@@ -73,10 +73,14 @@ class ServeSettings:
     port: int = 8866
     ip: str = "127.0.0.1"
     pool_size: int = 1
-    cull_idle_timeout: int = 900
-    cull_interval: int = 60
+    # a kernel nobody is connected to (a closed tab whose leave request did not arrive)
+    # is shut down within cull_idle_timeout + cull_interval seconds
+    cull_idle_timeout: int = 45
+    cull_interval: int = 10
     base_url: str = "/"
     analyst_port: int = 0  # 0: the port after ``port``
+    max_kernels: int = 30  # visitor kernels at once (≈ 200 MB each); beyond: the busy page
+    site_url: str = ""  # the published static site, linked from the busy page
 
     @property
     def analyst(self) -> int:
@@ -96,6 +100,8 @@ class ServeSettings:
                 "cull_interval",
                 "base_url",
                 "analyst_port",
+                "max_kernels",
+                "site_url",
             )
             if k in d
         }
@@ -115,6 +121,20 @@ class ServeSettings:
             raise InputError(f"pool_size {self.pool_size}; allowed are 0–32")
         if self.cull_idle_timeout < 0 or self.cull_interval <= 0:
             raise InputError("cull_idle_timeout must be ≥ 0 and cull_interval > 0 seconds")
+        if (
+            isinstance(self.max_kernels, bool)
+            or not isinstance(self.max_kernels, int)
+            or not (0 <= self.max_kernels <= 1000)
+        ):
+            raise InputError(f"max_kernels {self.max_kernels!r}; allowed are 0 (no cap) to 1000")
+        if self.site_url and not (
+            self.site_url.startswith("/")
+            and self.site_url.isprintable()
+            and not any(c in self.site_url for c in " \"'<>")
+        ):  # a path on this host, or an absolute http(s) link
+            from workbench.present.publication import check_url
+
+            check_url(self.site_url, "dashboard.site_url")
         if not self.base_url.startswith("/") or not self.base_url.endswith("/"):
             raise InputError(f"base_url {self.base_url!r} must start and end with '/'")
 
@@ -142,49 +162,10 @@ def security_headers(tiles: str | None = None) -> dict[str, str]:
 
 
 TILES_ENV = "WORKBENCH_TILES"  # the tile URL, passed to the Voila config file
-
-
-def headers_on_every_handler(headers: dict[str, str]) -> None:
-    """Make Tornado's base handler send ``headers`` by default (in this process only: the
-    Voila server that loads our config file). Jupyter's handlers set them themselves from
-    the ``headers`` setting; this covers Tornado's static-file and error answers."""
-    import tornado.web
-
-    base = tornado.web.RequestHandler
-    original = getattr(base, "_workbench_original_default_headers", base.set_default_headers)
-
-    def set_default_headers(self: tornado.web.RequestHandler) -> None:
-        original(self)
-        for k, v in headers.items():
-            self.set_header(k, v)
-
-    base._workbench_original_default_headers = original  # type: ignore[attr-defined]
-    base.set_default_headers = set_default_headers  # type: ignore[method-assign]
-
-
-def tornado_settings() -> dict[str, Any]:
-    """Tornado settings of both Voila servers (read by ``jupyter_data/voila_config/voila.py``):
-    the security headers, and a 404 handler that sends them too (Tornado's own does not).
-
-    Voila's static-file handlers (``/voila/static/…``, ``/voila/files/…``, template
-    assets) are plain Tornado handlers that ignore the ``headers`` setting, so their 200,
-    403 and 404 answers went out without them; every handler of the Voila process that
-    does not set its own default headers now sends them (:func:`headers_on_every_handler`).
-    """
-    import tornado.web
-
-    headers = security_headers(os.environ.get(TILES_ENV) or None)
-    headers_on_every_handler(headers)
-
-    class NotFoundHandler(tornado.web.RequestHandler):
-        def set_default_headers(self) -> None:
-            for k, v in headers.items():
-                self.set_header(k, v)
-
-        def prepare(self) -> None:
-            raise tornado.web.HTTPError(404)
-
-    return {"headers": headers, "default_handler_class": NotFoundHandler}
+# and for the page handler in the Voila process (workbench.present.voila_server)
+MAX_KERNELS_ENV = "WORKBENCH_MAX_KERNELS"
+POOL_ENV = "WORKBENCH_POOL_SIZE"
+SITE_URL_ENV = "WORKBENCH_SITE_URL"
 
 
 def voila_command(
@@ -252,6 +233,9 @@ def start(
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
     env.pop(TOKEN_ENV, None)  # the kernels need no token
     env[TILES_ENV] = tiles or ""
+    env[MAX_KERNELS_ENV] = "0" if analyst_token else str(s.max_kernels)
+    env[POOL_ENV] = "0" if analyst_token else str(s.pool_size)
+    env[SITE_URL_ENV] = s.site_url
     env["JUPYTER_PATH"] = os.pathsep.join(
         p for p in (str(jupyter_data_dir()), os.environ.get("JUPYTER_PATH", "")) if p
     )

@@ -1,6 +1,6 @@
 # Voila configuration used by `workbench serve` (found through --Voila.config_file_paths):
 # the security headers on every response, also on Tornado's own 404 page.
-from workbench.present.serve import tornado_settings
+from workbench.present.voila_server import tornado_settings
 
 config = globals().get("c")  # traitlets sets ``c`` when Voila loads this file
 if config is not None:
