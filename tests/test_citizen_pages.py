@@ -411,3 +411,45 @@ def test_old_data_is_pointed_out():
     meta = {"latest_data_text": {"de": "01.09.2025, 01:00 Uhr"}, "data_age_days": 457}
     assert "457 Tage älter als diese Berechnung" in about_html(meta, "de")
     assert "älter als diese" not in about_html({**meta, "data_age_days": 2}, "de")
+
+
+def test_site_server_caches_hashed_code_revalidates_data_and_sends_the_headers(site):
+    """`workbench serve --site` serves the static site for a crowd: the code (named after
+    its content) cached for a year, data revalidated, gzip, security headers everywhere."""
+    import gzip
+    import urllib.error
+    import urllib.request
+
+    from workbench.present.serve import site_process, stop
+
+    _url, out, _data = site
+    port = free_port()
+    proc = site_process(out, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(base + "/", proc, timeout=30)
+        index = urllib.request.urlopen(base + "/", timeout=10)
+        html = index.read().decode("utf-8")
+        assert index.headers["Cache-Control"] == "no-cache"
+        csp = index.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'self'" in csp and "default-src 'self'" in csp
+        # the tile host allowed by the page's own policy is allowed by the header too
+        assert "127.0.0.1" in csp
+        js = re.search(r'src="(assets/app\.[0-9a-f]{10}\.js)"', html).group(1)
+        css = re.search(r'href="(assets/app\.[0-9a-f]{10}\.css)"', html).group(1)
+        for asset in (js, css):
+            req = urllib.request.Request(f"{base}/{asset}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+                assert r.headers["Content-Encoding"] == "gzip"
+                body = gzip.decompress(r.read())
+            assert body == (out / asset).read_bytes()
+        meta = urllib.request.urlopen(base + "/data/meta.json", timeout=10)
+        assert meta.headers["Cache-Control"] == "no-cache" and meta.headers["ETag"]
+        for bad in ("/nope.html", "/../../etc/passwd", "/data/"):
+            with pytest.raises(urllib.error.HTTPError) as e:
+                urllib.request.urlopen(base + bad, timeout=10)
+            assert e.value.code in (403, 404), bad
+            assert e.value.headers["X-Content-Type-Options"] == "nosniff", bad
+    finally:
+        stop(proc)

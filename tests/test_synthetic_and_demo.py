@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 import re
+import socket
 import subprocess
 from pathlib import Path
 
@@ -197,16 +198,18 @@ def test_demo_explanations_are_plain_words(demo_workspace):
     assert not p.loc[cool, "explanation_de"].str.contains("wärmer").any()
 
 
-def serve_pages(cmd: list[str], cwd: Path) -> None:
+def serve_pages(cmd: list[str], cwd: Path, *, site: bool = False) -> None:
     """Run a command that ends in served dashboards (``workbench demo`` or ``serve``): wait
-    for the pages, fetch them, stop with Ctrl-C; it must exit cleanly."""
+    for the pages (and with ``site`` the static site), fetch them, stop with Ctrl-C; it
+    must exit cleanly and leave no server behind."""
     import signal
     import subprocess
     import urllib.request
 
-    port, aport = free_port(), free_port()
+    port, aport, sport = free_port(), free_port(), free_port()
+    pages = ("citizens", "analyst", "site") if site else ("citizens", "analyst")
     proc = subprocess.Popen(
-        [*cmd, "--port", str(port), "--analyst-port", str(aport)],
+        [*cmd, "--port", str(port), "--analyst-port", str(aport), "--site-port", str(sport)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -216,22 +219,27 @@ def serve_pages(cmd: list[str], cwd: Path) -> None:
     urls = {}
     try:
         for line in proc.stdout:
-            for page in ("citizens", "analyst"):
+            for page in pages:
                 if line.strip().startswith(page) and "http://" in line:
                     urls[page] = next(w for w in line.split() if w.startswith("http://"))
-            if len(urls) == 2:
+            if len(urls) == len(pages):
                 break
-        assert set(urls) == {"citizens", "analyst"}, urls
+        assert set(urls) == set(pages), urls
         # the citizen page on its port, the analyst page on its own behind a token
         assert f":{port}/voila/render/citizens.ipynb" in urls["citizens"]
         assert f":{aport}/voila/render/analyst.ipynb?token=" in urls["analyst"]
         for url in urls.values():
             with urllib.request.urlopen(url, timeout=120) as r:
                 assert r.status == 200
+        if site:
+            assert urls["site"] == f"http://127.0.0.1:{sport}/"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(60)
     assert proc.returncode == 0
+    for p in (port, aport, sport):  # every server stopped: its port is free again
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", p)) != 0, p
 
 
 def installed(exe: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -270,7 +278,7 @@ def test_demo_command_builds_the_workspace(tmp_path, installed_workbench):
         assert (ws / f).exists() and str((ws / f).absolute()) in proc.stdout
     # running it again starts from scratch, gives the same store and the same results, and
     # (without --no-serve) ends in served dashboards
-    serve_pages([str(installed_workbench), "demo", "--workspace", str(ws)], empty)
+    serve_pages([str(installed_workbench), "demo", "--workspace", str(ws)], empty, site=True)
     st2 = json.loads(run_cli("status", "--workspace", str(ws), "--json", check=True).stdout)
     assert st2["observations"] == st["observations"]
     metrics2 = json.loads((Path(st2["latest_run"]) / "metrics.json").read_text())

@@ -36,17 +36,27 @@ def report(workspace: Path, out: Path | None, lang: str) -> None:
 @click.option(
     "--analyst-port", type=int, default=None, help="Port of the analyst page (default port+1)."
 )
+@click.option(
+    "--site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also serve this static site (written by `workbench publish`).",
+)
+@click.option("--site-port", type=int, default=None, help="Port of the static site (port+2).")
 def serve(
     workspace: Path,
     port: int | None,
     ip: str | None,
     pool_size: int | None,
     analyst_port: int | None,
+    site: Path | None,
+    site_port: int | None,
 ) -> None:
-    """Serve the citizen page (public) and the analyst page (behind a token) with Voila.
+    """Serve the citizen page (public) and the analyst page (behind a token) with Voila,
+    and with --site the static citizen site beside them (the path for a crowd).
 
     The analyst page's token is $WORKBENCH_ANALYST_TOKEN, or a new one printed with its
-    address. Ctrl-C stops both.
+    address. Ctrl-C stops all of them.
     """
     from workbench.present.serve import ServeSettings
     from workbench.present.serve import serve as run
@@ -55,12 +65,13 @@ def serve(
     if ws.latest_run() is None:
         raise InputError(f"{workspace} has no results: run `workbench fit` and `workbench rank`")
     s = ServeSettings.from_config(
-        ws.config, port=port, ip=ip, pool_size=pool_size, analyst_port=analyst_port
-    )
+        ws.config, port=port, ip=ip, pool_size=pool_size, analyst_port=analyst_port,
+        site_port=site_port,
+    )  # fmt: skip
     from workbench.present.publication import tile_settings
 
     tiles = tile_settings(ws.config)[0] or None
-    sys.exit(run(ws.root, s, tiles=tiles, echo=click.echo))
+    sys.exit(run(ws.root, s, tiles=tiles, echo=click.echo, site=site))
 
 
 @main.command()
@@ -92,12 +103,14 @@ def publish(workspace: Path, out: Path) -> None:
 @click.option(
     "--analyst-port", type=int, default=None, help="Port of the analyst page (default port+1)."
 )
+@click.option("--site-port", type=int, default=None, help="Port of the static site (port+2).")
 def demo(
     workspace: Path,
     no_serve: bool,
     port: int | None,
     data_dir: Path | None,
     analyst_port: int | None,
+    site_port: int | None,
 ) -> None:
     """Run the whole chain on the bundled (simulated) Gelsenkirchen demo data."""
     from workbench.pipeline import demo as step
@@ -108,5 +121,6 @@ def demo(
         serve=not no_serve,
         port=port,
         analyst_port=analyst_port,
+        site_port=site_port,
         echo=click.echo,
     )

@@ -190,6 +190,7 @@ def run(
     serve: bool = True,
     port: int | None = None,
     analyst_port: int | None = None,
+    site_port: int | None = None,
     fit_models: bool = True,
     echo: Echo = print,
 ) -> StepResult:
@@ -230,10 +231,18 @@ def run(
         from workbench.present.serve import ServeSettings
         from workbench.present.serve import serve as serve_pages
 
-        echo("dashboards  starting Voila (citizen page, and the analyst page behind a token)")
-        settings = ServeSettings.from_config(ws.config, port=port, analyst_port=analyst_port)
+        echo(
+            "dashboards  starting Voila (citizen page, and the analyst page behind a token) "
+            "and the static site"
+        )
+        settings = ServeSettings.from_config(
+            ws.config, port=port, analyst_port=analyst_port, site_port=site_port
+        )
         tiles = tile_settings(ws.config)[0] or None
-        serve_pages(ws.root, settings, tiles=tiles, echo=lambda s: echo(f"            {s}"))
+        serve_pages(
+            ws.root, settings, tiles=tiles, echo=lambda s: echo(f"            {s}"),
+            site=steps["publish"].files["site"],
+        )  # fmt: skip
     echo("next        workbench status --workspace " + str(root))
     warnings = [w for s in steps.values() if s is not None for w in s.warnings]
     return StepResult("demo", run=ws.latest_run(), warnings=warnings, lines=lines, detail=ws)

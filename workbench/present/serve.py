@@ -20,7 +20,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,11 +81,17 @@ class ServeSettings:
     analyst_port: int = 0  # 0: the port after ``port``
     max_kernels: int = 30  # visitor kernels at once (≈ 200 MB each); beyond: the busy page
     site_url: str = ""  # the published static site, linked from the busy page
+    site_port: int = 0  # 0: ``port`` + 2 (``workbench serve --site``)
 
     @property
     def analyst(self) -> int:
         """The analyst page's port."""
         return self.analyst_port or self.port + 1
+
+    @property
+    def site(self) -> int:
+        """The static site's port (with ``workbench serve --site``)."""
+        return self.site_port or self.port + 2
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any], **override: Any) -> ServeSettings:
@@ -102,6 +108,7 @@ class ServeSettings:
                 "analyst_port",
                 "max_kernels",
                 "site_url",
+                "site_port",
             )
             if k in d
         }
@@ -121,6 +128,8 @@ class ServeSettings:
             raise InputError(f"pool_size {self.pool_size}; allowed are 0–32")
         if self.cull_idle_timeout < 0 or self.cull_interval <= 0:
             raise InputError("cull_idle_timeout must be ≥ 0 and cull_interval > 0 seconds")
+        if not (0 <= self.site <= 65535) or self.site in (self.port, self.analyst):
+            raise InputError(f"site_port {self.site} must be a TCP port of its own")
         if (
             isinstance(self.max_kernels, bool)
             or not isinstance(self.max_kernels, int)
@@ -294,8 +303,13 @@ def serve(
     *,
     tiles: str | None = None,
     echo: Callable[[str], Any] = print,
+    site: Path | None = None,
 ) -> int:
     """Run Voila in the foreground until interrupted; returns its exit code.
+
+    With ``site`` (a folder written by ``workbench publish``) the static site is served
+    beside the Voila pages on ``s.site`` (:mod:`workbench.present.site_server`), and the
+    busy page of the citizen page links to it unless ``site_url`` says otherwise.
 
     Ctrl-C, SIGTERM (``systemctl stop``, ``kill``) and SIGHUP all stop Voila and its
     kernels before returning, so the port is free again and no kernel is left behind.
@@ -310,25 +324,35 @@ def serve(
         except ValueError:  # not the main thread: the caller handles signals
             pass
     token = analyst_token()
+    host = s.ip if s.ip not in ("0.0.0.0", "") else "127.0.0.1"
+    site_url = f"http://{host}:{s.site}/" if site is not None else ""
+    if site is not None and not s.site_url:
+        s = replace(s, site_url=site_url)
     procs = [
         start(ws_root, s, log=sys.stderr, tiles=tiles),
         start(ws_root, s, log=sys.stderr, tiles=tiles, analyst_token=token),
     ]
+    checks = [
+        ("citizen", procs[0], s.port, s.base_url),
+        ("analyst", procs[1], s.analyst, f"{s.base_url}login"),
+    ]
+    if site is not None:
+        procs.append(site_process(Path(site), s.site, s.ip))
+        checks.append(("static site", procs[-1], s.site, "/"))
     try:
-        for name, proc, port, path in (
-            ("citizen", procs[0], s.port, ""),
-            ("analyst", procs[1], s.analyst, "login"),
-        ):
+        for name, proc, port, path in checks:
             try:
-                wait_ready(f"http://127.0.0.1:{port}{s.base_url}{path}", proc)
+                wait_ready(f"http://127.0.0.1:{port}{path}", proc)
             except RuntimeError as exc:  # most often the port is taken: the operator's call
                 raise InputError(
                     f"the {name} page did not start on port {port} ({exc}); is the port in "
-                    "use? Choose another with --port / --analyst-port"
+                    "use? Choose another with --port / --analyst-port / --site-port"
                 ) from None
         urls = page_urls(s, token=token)
         echo(f"{'citizens':<10} {urls['citizens']}")
         echo(f"{'analyst':<10} {urls['analyst']}  (private: keep the token to yourself)")
+        if site is not None:
+            echo(f"{'site':<10} {site_url}  (the static site: for many visitors at once)")
         echo("stop with Ctrl-C")
         while all(p.poll() is None for p in procs):
             try:
@@ -341,6 +365,18 @@ def serve(
     finally:
         for p in procs:
             stop(p)
+
+
+def site_process(directory: Path, port: int, ip: str = "127.0.0.1") -> subprocess.Popen:
+    """The static site server (:mod:`workbench.present.site_server`) in its own process
+    group, stopped with :func:`stop` like Voila."""
+    if not (Path(directory) / "index.html").is_file():
+        raise InputError(f"{directory} holds no index.html: write it with `workbench publish`")
+    cmd = [sys.executable, "-m", "workbench.present.site_server", str(directory),
+           "--port", str(port), "--ip", ip]  # fmt: skip
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def static_server(directory: Path, port: int) -> subprocess.Popen:

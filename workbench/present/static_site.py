@@ -1,7 +1,9 @@
 """The static citizen site: files only, which any web server can host.
 
-The site is files only: ``index.html``, ``assets/app.js`` and ``assets/app.css`` (the
-workbench's own code, no third-party library), ``data/*.json`` and ``layers/*.png``. The
+The site is files only: ``index.html``, ``assets/app.<hash>.js`` and
+``assets/app.<hash>.css`` (the workbench's own code, no third-party library; the name
+carries a hash of the content, so a web server may let browsers keep them for a year, see
+:mod:`workbench.present.site_server`), ``data/*.json`` and ``layers/*.png``. The
 page draws its map as SVG from those files, so there is no kernel per visitor, no CDN and
 no tile server; a Content-Security-Policy in the page forbids loading anything from
 elsewhere. Citizen text is inserted with ``textContent`` only, never as HTML.
@@ -121,18 +123,33 @@ def write_site(data: PublicData, out: str | Path) -> Path:
     def write(d: Path) -> None:
         (d / "assets").mkdir()
         static = resources.files("workbench.present") / "site_assets"
-        for name in ASSETS:
-            target = d / ("index.html" if name == "index.html" else f"assets/{name}")
+        names = {}
+        for name in ASSETS[:-1]:  # the code, under names that change with its content
             blob = (static / name).read_bytes()
-            if name == "index.html":
-                blob = page_html(blob.decode("utf-8"), tile_origin(data.tiles[0])).encode("utf-8")
-            target.write_bytes(blob)
+            names[name] = hashed_name(name, blob)
+            (d / "assets" / names[name]).write_bytes(blob)
+        page = page_html((static / "index.html").read_text("utf-8"), tile_origin(data.tiles[0]))
+        for name, hashed in names.items():
+            page = page.replace(f'"assets/{name}"', f'"assets/{hashed}"')
+        (d / "index.html").write_text(page, encoding="utf-8")
         for rel, blob in site_files(data).items():
             p = d / rel
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_bytes(blob)
 
     return publish_folder(Path(out), write, what="static site")
+
+
+def hashed_name(name: str, blob: bytes) -> str:
+    """``app.js`` → ``app.<first 10 hex digits of its SHA-256>.js``.
+
+    >>> hashed_name("app.js", b"x")
+    'app.2d711642b7.js'
+    """
+    import hashlib
+
+    stem, _, ext = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(blob).hexdigest()[:10]}.{ext}"
 
 
 def page_html(template: str, tile_origin: str = "") -> str:
