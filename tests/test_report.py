@@ -673,3 +673,23 @@ def test_running_text_says_grad_and_k_is_explained_once(demo_workspace):
     terms = [k for s in c.sections for k, _ in s.terms]
     assert terms.count("K (Kelvin)") == 1
     assert "Wärmeinsel nachts (K)" in c.table("validation").frame.iloc[:, 0].tolist()
+
+
+def test_every_reason_is_printed_whole(report, demo_workspace):
+    """The reasons (the workbench's own text, ~700 characters) were cut at 600 characters
+    in the PDF, the HTML and the workbook, mid-word ('… zum Bedar…')."""
+    from html import unescape
+
+    from openpyxl import load_workbook
+
+    def plain(s: str) -> str:
+        return re.sub(r"\s+", " ", s.replace("\u00a0", " ").replace("\u2212", "-"))
+
+    props = demo_workspace.results("proposals")
+    assert props["explanation_de"].str.len().max() > 600
+    html = plain(unescape(re.sub(r"<[^>]+>", " ", (report / "report.html").read_text("utf-8"))))
+    wb = load_workbook(report / "ranking.xlsx")
+    cells = {plain(str(c.value)) for sh in wb.worksheets for row in sh.iter_rows() for c in row}
+    for why in props["explanation_de"]:
+        assert plain(why) in html, why[-60:]
+        assert plain(why) in cells, why[-60:]

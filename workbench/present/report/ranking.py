@@ -48,7 +48,7 @@ def proposal_table(props: pd.DataFrame, areas: pd.DataFrame | None, lang: str) -
         }
     )
     formats = dict(zip(frame.columns, RANKING_FORMATS, strict=True))
-    return Table("ranking", t("ranking_table", lang), frame, formats)
+    return Table("ranking", t("ranking_table", lang), frame, formats, long_text=(t("why", lang),))
 
 
 def top_five_table(props: pd.DataFrame, areas: pd.DataFrame | None, lang: str) -> Table:

@@ -37,6 +37,9 @@ class Table:
     frame: pd.DataFrame
     formats: dict[str, str]
     note: str = ""
+    # text columns that may be longer than MAX_TEXT (the workbench's own reasons, which must
+    # never end mid-word); citizen text is cut at MAX_TEXT for the layout
+    long_text: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         bad = {c: f for c, f in self.formats.items() if f not in FORMATS}
@@ -44,7 +47,10 @@ class Table:
             raise ValueError(f"table {self.key}: formats {bad or self.formats} do not fit columns")
         text = [c for c, f in self.formats.items() if f == "text"]
         if text:
-            self.frame = self.frame.assign(**{c: self.frame[c].map(display_text) for c in text})
+            limit = {c: 4 * MAX_TEXT if c in self.long_text else MAX_TEXT for c in text}
+            self.frame = self.frame.assign(
+                **{c: self.frame[c].map(lambda v, n=limit[c]: display_text(v, n)) for c in text}
+            )
         self.title, self.note = display_text(self.title), display_text(self.note)
 
     def formatted(self, lang: str) -> list[list[str]]:

@@ -124,7 +124,10 @@ def ranking_table(props: pd.DataFrame, funded: set[str], names: dict[str, str], 
     }
     frame = pd.DataFrame({k: list(v) for k, (v, _) in cols.items()})
     formats = {k: f for k, (_, f) in cols.items()}
-    return Table("ranking", t("ranking", lang), frame, formats, t("xlsx_votes_note", lang))
+    return Table(
+        "ranking", t("ranking", lang), frame, formats, t("xlsx_votes_note", lang),
+        long_text=(t("why", lang),),
+    )  # fmt: skip
 
 
 def scenario_table(summary: pd.DataFrame, lang: str) -> Table:
