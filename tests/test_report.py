@@ -693,3 +693,18 @@ def test_every_reason_is_printed_whole(report, demo_workspace):
     for why in props["explanation_de"]:
         assert plain(why) in html, why[-60:]
         assert plain(why) in cells, why[-60:]
+
+
+def test_workbook_notes_name_its_sheets_and_speak_german(report):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(report / "ranking.xlsx")
+    notes = {r[0].value: r[1].value for r in wb[wb.sheetnames[0]].iter_rows()}
+    assert notes["Blätter"] == ", ".join(wb.sheetnames[1:])
+    text = " ".join(str(v) for v in notes.values())
+    assert "not fitted" not in text and "entfernt fehlerhafte" not in text
+    assert "gelöscht wird nichts" in text
+    # the data basis holds its counts as numbers
+    basis = next(sh for sh in wb.worksheets if any(c.value == "Rasterzellen" for c in sh["A"]))
+    cells = {r[0].value: r[1].value for r in basis.iter_rows(min_row=2)}
+    assert isinstance(cells["Rasterzellen"], int) and cells["Rasterzellen"] > 10_000

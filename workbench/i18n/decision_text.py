@@ -125,29 +125,27 @@ DECISION_TEXT: dict[str, tuple[str, str]] = {
     "xlsx_recommendation": ("Empfohlene Verteilung", "Recommended allocation"),
     "xlsx_method": ("Verfahren in einem Absatz", "Method in one paragraph"),
     "xlsx_method_text": (
-        "Sensoren messen Temperatur, Feuchte und Feinstaub; eine Qualitätskontrolle entfernt "
-        "fehlerhafte Werte. Aus den Messungen und Landnutzungsdaten werden Karten der "
+        "Sensoren messen Temperatur, Feuchte und Feinstaub; eine Qualitätskontrolle markiert "
+        "fehlerhafte Werte, die dann nicht in die Karten eingehen (gelöscht wird nichts). "
+        "Aus den Messungen und Landnutzungsdaten werden Karten der "
         "nächtlichen Wärmeinsel und des Feinstaubs je 100-m-Zelle geschätzt und mit "
         "unabhängigen Sensoren geprüft. Der Bedarfsindex verbindet Hitze, Feinstaub, "
         "Grünmangel und Bevölkerung. Jeder Vorschlag wird nach dem Bedarf an seinem Ort, den "
         "erreichten Menschen, der erwarteten Wirkung und den Kosten geordnet; vier Verfahren "
         "verteilen das Budget, und die Arbeitsmappe zeigt alle nebeneinander.",
-        "Sensors measure temperature, humidity and fine dust; quality control removes faulty "
-        "readings. From the readings and land-use data, maps of the night-time heat island and "
+        "Sensors measure temperature, humidity and fine dust; quality control flags faulty "
+        "readings, which then stay out of the maps (nothing is deleted). "
+        "From the readings and land-use data, maps of the night-time heat island and "
         "of fine dust are estimated per 100 m cell and checked against independent sensors. "
         "The need index combines heat, fine dust, missing green and population. Each proposal "
         "is ranked by the need at its site, the people reached, the expected effect and the "
         "cost; four methods allocate the budget, and the workbook shows all of them side by "
         "side."),
     "xlsx_sheets": ("Blätter", "Sheets"),
-    "xlsx_sheets_text": (
-        "Rangliste (alle Vorschläge mit Nr. und Koordinaten), Szenarien, Zuteilung (welches "
-        "Verfahren welchen Vorschlag fördert), Stadtteile, Reproduzierbarkeit.",
-        "Ranking (every proposal with its number and coordinates), Scenarios, Allocation (which "
-        "method funds which proposal), Districts, Reproducibility."),
     "xlsx_votes_note": ("Stimmen unter 5 stehen als Text „weniger als 5“ (Datenschutz).",
                         "Votes below 5 are shown as the text “fewer than 5” (privacy)."),
-    "xlsx_technical": ("Technische Meldung des Laufs", "Technical note of the run"),
+    "xlsx_technical": ("Technische Meldung des Laufs (englisch)", "Technical note of the run"),
+    "xlsx_run_note": ("Hinweis zur Berechnung", "Note on the computation"),
     "col_rank_lo": ("Rang von", "Rank from"),
     "col_rank_hi": ("Rang bis", "Rank to"),
     "col_cost_eur": ("Kosten (€)", "Cost (€)"),

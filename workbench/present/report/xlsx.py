@@ -9,6 +9,7 @@ Citizen text is always stored as text and never as a formula (:func:`as_text`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from workbench import i18n
 from workbench.i18n import fmt_date, fmt_votes, t
+from workbench.present.report.caveats import note_sentences
 from workbench.present.report.content import ReportContent, Table
 from workbench.present.report.tables import METHODS, display_text
 from workbench.privacy import small_group, starts_like_formula
@@ -56,6 +58,22 @@ def as_text(cell: Any) -> None:
             cell.quotePrefix = True
 
 
+def counted(v: Any, lang: str) -> Any:
+    """A count or euro amount that a report table holds as display text ("11.972",
+    "500.000 €") as a number again, for a spreadsheet; anything else unchanged.
+
+    >>> counted("11.972", "de"), counted("500.000 €", "de"), counted("2,025", "en")
+    (11972, 500000, 2025)
+    >>> counted("GB-004", "de"), counted("0,05", "de"), counted(3, "de")
+    ('GB-004', '0,05', 3)
+    """
+    if not isinstance(v, str):
+        return v
+    sep = "." if lang == "de" else ","
+    m = re.fullmatch(r"(\d{1,3}(?:" + re.escape(sep) + r"\d{3})*|\d+)(?:[ \u00a0]€)?", v.strip())
+    return int(m.group(1).replace(sep, "")) if m else v
+
+
 def table_sheet(wb: Any, name: str, tb: Table, lang: str) -> Any:
     """One table on a sheet of its own: header in row 1 (bold, frozen, with an autofilter),
     values with their number formats, text wrapped, widths fitted; the note under it."""
@@ -71,7 +89,12 @@ def table_sheet(wb: Any, name: str, tb: Table, lang: str) -> Any:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, rec in enumerate(tb.frame.itertuples(index=False), 2):
         for j, (c, v) in enumerate(zip(cols, rec, strict=True), 1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(v, tb.formats[c], lang))
+            value = _cell_value(v, tb.formats[c], lang)
+            if tb.key == "coverage":  # the data basis: counts are numbers in a workbook
+                value = counted(value, lang)
+            cell = ws.cell(row=i, column=j, value=value)
+            if isinstance(value, int) and tb.formats[c] == "text":
+                cell.number_format = "#,##0"
             if tb.formats[c] in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[tb.formats[c]]
             if tb.formats[c] == "text":
@@ -203,9 +226,15 @@ def notes_sheet(wb: Any, content: ReportContent, metrics: dict[str, Any]) -> Non
         )
     rows += [
         (t("xlsx_method", lang), t("xlsx_method_text", lang)),
-        (t("xlsx_sheets", lang), t("xlsx_sheets_text", lang)),
+        # the sheets as they are in this workbook (written before this one)
+        (t("xlsx_sheets", lang), ", ".join(wb.sheetnames)),
     ]
-    rows += [(t("xlsx_technical", lang), display_text(n)) for n in metrics.get("notes", [])]
+    for n in metrics.get("notes", []):  # known notes in the reader's language
+        said = note_sentences([n], lang)
+        if said and said[0] != t("note_other", lang):
+            rows.append((t("xlsx_run_note", lang), display_text(said[0])))
+        else:
+            rows.append((t("xlsx_technical", lang), display_text(n)))
     ws = wb.create_sheet(t("xlsx_notes", lang), 0)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 100
