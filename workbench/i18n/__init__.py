@@ -34,7 +34,7 @@ LANGUAGES = ("de", "en")
 CATEGORY = {
     "de": {
         "trees": "Bäume",
-        "pocket_park": "Pocket Park",
+        "pocket_park": "Kleiner Park",
         "unsealing": "Entsiegelung",
         "green_roof": "Gründach",
         "green_facade": "Fassadengrün",

@@ -174,7 +174,7 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
                                    "in total."),
     "budget_method_equal_shares": ("Jede abstimmende Person bekommt einen gleichen Anteil am "
                                    "Budget; gefördert wird, was genug Unterstützung sammelt "
-                                   "(Method of Equal Shares).",
+                                   "(Methode der gleichen Anteile, „Equal Shares“).",
                                    "Every voter gets an equal share of the budget; what gathers "
                                    "enough support is funded (Method of Equal Shares)."),
     "budget_method_equal_shares_need": ("Wie Equal Shares, aber ein Teil des Budgets geht an "

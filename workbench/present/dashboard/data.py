@@ -253,7 +253,7 @@ def map_layers(cells: pd.DataFrame) -> dict[str, Layer]:
 
 
 def district_labels(
-    areas: pd.DataFrame, zoom: int, *, font_px: float = 13.0
+    areas: pd.DataFrame, zoom: int, *, font_px: float = 14.0
 ) -> list[tuple[str, float, float]]:
     """District names to draw on a web map at ``zoom``: (name, lat, lon) at a point inside
     each district, larger districts first, leaving out a name whose box (``font_px`` high,

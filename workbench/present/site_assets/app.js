@@ -47,11 +47,11 @@
   }
   function fmtEur(x) {
     const s = fmtInt(x);
-    return s === "–" ? s : (state.lang === "de" ? s + " €" : "€" + s);
+    return s === "–" ? s : (state.lang === "de" ? s + "\u00a0€" : "€" + s); // no break before €
   }
   function fmtDist(m) {
-    if (m < 1000) return fmtInt(Math.round(m / 10) * 10) + " m";
-    return (m / 1000).toLocaleString(loc(), { maximumFractionDigits: 1 }) + " km";
+    if (m < 1000) return fmtInt(Math.round(m / 10) * 10) + "\u00a0m";
+    return (m / 1000).toLocaleString(loc(), { maximumFractionDigits: 1 }) + "\u00a0km";
   }
   function el(tag, attrs, text) {
     const e = document.createElement(tag);
@@ -142,22 +142,27 @@
     }
     return null;
   }
-  function say(text, ok) {
-    const m = $("message");
-    m.textContent = text;
-    m.classList.toggle("ok", !!ok);
+  // the message at the search box, kept as a text key so a language switch re-words it
+  function say(key, values, ok) {
+    state.message = key ? { key, values: values || {}, ok: !!ok } : null;
+    showMessage();
+  }
+  function showMessage() {
+    const m = $("message"), msg = state.message;
+    m.textContent = msg ? tx(msg.key, msg.values) : "";
+    m.classList.toggle("ok", !!(msg && msg.ok));
   }
   function locate(text) {
     const clean = text.replace(/[\u0000-\u001f\u007f]/g, "").trim().slice(0, 120);
     if (normalise(clean).length < 3) {
       clearNear();
-      say(tx("place_too_short"));
+      say("place_too_short");
       return;
     }
     const hit = findPlace(clean);
     if (!hit) {
       clearNear();
-      say(tx("place_unknown", { text: clean }));
+      say("place_unknown", { text: clean });
       return;
     }
     setNear(hit.lat, hit.lon, hit.label);
@@ -166,14 +171,14 @@
     const b = D.bbox;
     if (!(lat >= b.s - 0.05 && lat <= b.n + 0.05 && lon >= b.w - 0.05 && lon <= b.e + 0.05)) {
       clearNear();
-      say(tx(kind === "geo" ? "geo_outside" : "click_outside"));
+      say(kind === "geo" ? "geo_outside" : "click_outside");
       return;
     }
     state.near = [lat, lon];
     state.nearLabel = label;
     state.sort = "distance";
     renderSort();
-    say(kind === "map" ? tx("sorted_from_point") : tx("found_place", { label }), true);
+    say(kind === "map" ? "sorted_from_point" : "found_place", { label }, true);
     renderList();
     if (kind !== "map") $("list-title").scrollIntoView({ block: "start", behavior: "smooth" });
   }
@@ -386,7 +391,7 @@
     // (the larger districts first) is hidden at this zoom
     const placed = [];
     for (const t of svg.querySelectorAll("text.district-name")) {
-      t.setAttribute("font-size", (12.5 * unitsPerPx).toFixed(2));
+      t.setAttribute("font-size", (14 * unitsPerPx).toFixed(2)); // 14 px on screen, the smallest text
       t.removeAttribute("visibility");
       const b = t.getBBox();
       const box = [b.x, b.y, b.x + b.width, b.y + b.height];
@@ -493,6 +498,7 @@
     $("lang-de").setAttribute("aria-pressed", String(state.lang === "de"));
     $("lang-en").setAttribute("aria-pressed", String(state.lang === "en"));
     $("title").textContent = tx("citizen_title");
+    showMessage();
     document.title = tx("page_title");
     $("intro").textContent = tx("citizen_intro");
     $("skip").textContent = tx("skip_list");
@@ -557,11 +563,14 @@
       const lg = el("p", { class: "legend", "data-layer": key });
       const unit = { K: tx("unit_K"), "0–1": tx("unit_need") }[L.unit] || L.unit;
       lg.appendChild(el("strong", {}, tx("layer_" + key) + (unit ? " (" + unit + ")" : "") + ": "));
-      for (const [colour, lab] of L.legend) {
+      for (const [colour, lab] of L.legend) { // swatch and value never part at a line end
+        const item = el("span", { class: "item" });
         const sw = el("span", { class: "swatch", "aria-hidden": "true" });
         sw.style.background = colour;
-        lg.appendChild(sw);
-        lg.appendChild(document.createTextNode(legendLabel(lab) + " "));
+        item.appendChild(sw);
+        item.appendChild(document.createTextNode(legendLabel(lab)));
+        lg.appendChild(item);
+        lg.appendChild(document.createTextNode(" "));
       }
       legends.appendChild(lg);
     }
@@ -570,10 +579,13 @@
     const n = D.proposals.length;
     for (const [p, lab] of [[D.proposals[0], tx("marker_first")], [D.proposals[n - 1], tx("marker_last")]]) {
       if (!p) continue;
+      const item = el("span", { class: "item" });
       const sw = el("span", { class: "swatch round", "aria-hidden": "true" });
       sw.style.background = p.colour || "#999";
-      pl.appendChild(sw);
-      pl.appendChild(document.createTextNode(lab + " "));
+      item.appendChild(sw);
+      item.appendChild(document.createTextNode(lab));
+      pl.appendChild(item);
+      pl.appendChild(document.createTextNode(" "));
     }
     legends.appendChild(pl);
   }
@@ -754,11 +766,11 @@
     $("search").addEventListener("click", () => locate($("address").value));
     $("address").addEventListener("keydown", (ev) => { if (ev.key === "Enter") locate($("address").value); });
     $("locate").addEventListener("click", () => {
-      if (!navigator.geolocation) { say(tx("geo_failed")); return; }
-      say(tx("locating"), true);
+      if (!navigator.geolocation) { say("geo_failed"); return; }
+      say("locating", {}, true);
       navigator.geolocation.getCurrentPosition(
         (pos) => setNear(pos.coords.latitude, pos.coords.longitude, tx("my_location"), "geo"),
-        () => say(tx("geo_failed")),
+        () => say("geo_failed"),
         { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
     });
     $("reset").addEventListener("click", () => {
@@ -804,5 +816,7 @@
       renderTexts();
       document.body.dataset.ready = "true";
     })
-    .catch((err) => { say("Daten konnten nicht geladen werden / data could not be loaded: " + err.message); });
+    .catch((err) => {
+      $("message").textContent = "Daten konnten nicht geladen werden / data could not be loaded: " + err.message;
+    });
 })();
