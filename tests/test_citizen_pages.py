@@ -286,8 +286,14 @@ def test_language_switch_sets_lang_and_every_label(site, browser):
     assert page.get_attribute("html", "lang") == "de"
     assert page.title().startswith("GE grünt – ")
     assert re.search(r"\d,\d", page.text_content("#legends"))
+    page.fill("#address", "Buer")
+    page.click("#search")
+    assert page.text_content("#message").startswith("Gefunden: Buer")
+    # no line break between a number and its unit: "500.000 €", "1,2 km"
+    assert "\u00a0€" in page.text_content("section.budget")
     page.click("#lang-en")
     assert page.get_attribute("html", "lang") == "en"
+    assert page.text_content("#message").startswith("Found: Buer")  # the message follows
     assert page.text_content("#title").startswith("Green Citizens")
     assert re.search(r"\d\.\d", page.text_content("#legends"))
     assert page.locator("footer").get_by_role("link", name="Legal notice").count() == 1

@@ -150,6 +150,13 @@ def test_language_switch_changes_every_label(citizen):
     assert "Rank 1 of 50" in citizen.listing.value and 'data-wb-lang="en"' in citizen.title.value
     citizen.language.value = "de"
     assert "Bürgerbudget" in citizen.title.value and 'data-wb-lang="de"' in citizen.title.value
+    # the message at the search box follows the language too
+    citizen.address.value = "Buer"
+    assert "Gefunden" in citizen.message.value
+    citizen.language.value = "en"
+    assert "Gefunden" not in citizen.message.value and "Found" in citizen.message.value
+    citizen.language.value = "de"
+    citizen.clear()
 
 
 def test_public_data_carries_no_personal_data_and_hides_small_counts(demo_workspace):

@@ -11,6 +11,7 @@ not tab stops; "Auf der Karte zeigen" brings one into view).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from importlib import resources
 from typing import Any
@@ -226,9 +227,9 @@ class CitizenPage:
         lat, lon = kw.get("coordinates", (None, None))
         try:
             self.state.set_near(float(lat), float(lon), t("chosen_point", self.state.lang))
-            self._say(t("sorted_from_point", self.state.lang), ok=True)
+            self._say(lambda lg: t("sorted_from_point", lg), ok=True)
         except (TraitError, TypeError, ValueError):
-            self._say(t("click_outside", self.state.lang))
+            self._say(lambda lg: t("click_outside", lg))
 
     def toggle_layer(self, key: str, on: bool) -> None:
         """Show or hide an overlay (added to or removed from the map) and its legend."""
@@ -277,32 +278,43 @@ class CitizenPage:
             ["district", "category", "near_lat", "near_lon", "sort"],
         )
 
-    def _say(self, text: str, *, ok: bool = False) -> None:
+    def _say(self, make: Callable[[str], str] | str, *, ok: bool = False) -> None:
+        """The message at the search box; ``make(lang)`` words it, again after a language
+        switch (a plain string stays as it is)."""
+        self._message = (make, ok) if make else None
+        self._show_message()
+
+    def _show_message(self) -> None:
+        if not getattr(self, "_message", None):
+            self.message.value = ""
+            return
+        make, ok = self._message
+        text = make(self.state.lang) if callable(make) else make
         cls = "wb-message wb-ok" if ok else "wb-message"
-        self.message.value = f'<p class="{cls}" role="status">{escape(text)}</p>' if text else ""
+        self.message.value = f'<p class="{cls}" role="status">{escape(text)}</p>'
 
     def locate(self) -> None:
         """Find what the visitor typed; unknown input clears the old point and says why."""
         text = self.address.value
         if not text.strip():
             return
-        lang = self.state.lang
         try:
             lat, lon, label = self.state.find_place(text)
         except PlaceNotFound as exc:
             self.state.set_near(None, None)
-            self._say(tf(exc.key, lang, **exc.values))
+            key, values = exc.key, exc.values  # exc is gone after the block
+            self._say(lambda lg: tf(key, lg, **values))
             return
         except TraitError:
             self.state.set_near(None, None)
-            self._say(f"{t('not_found', lang)}: {t('place_invalid', lang)}")
+            self._say(lambda lg: f"{t('not_found', lg)}: {t('place_invalid', lg)}")
             return
         try:
             self.state.set_near(lat, lon, label)
         except TraitError:
-            self._say(t("click_outside", lang))
+            self._say(lambda lg: t("click_outside", lg))
             return
-        self._say(tf("found_place", lang, label=label), ok=True)
+        self._say(lambda lg: tf("found_place", lg, label=label), ok=True)
         self.map.center = (lat, lon)
 
     def use_location(self, value: str) -> None:
@@ -316,9 +328,10 @@ class CitizenPage:
                 raise ValueError(value)
             self.state.set_near(float(m.group(1)), float(m.group(2)), t("my_location", lang))
         except (TraitError, ValueError):
-            self._say(t("geo_failed", lang) if not m else t("geo_outside", lang))
+            key = "geo_failed" if not m else "geo_outside"
+            self._say(lambda lg: t(key, lg))
         else:
-            self._say(tf("found_place", lang, label=t("my_location", lang)), ok=True)
+            self._say(lambda lg: tf("found_place", lg, label=t("my_location", lg)), ok=True)
             self.map.center = (self.state.near_lat, self.state.near_lon)
         finally:
             self.geo.value = ""
@@ -346,12 +359,13 @@ class CitizenPage:
         self.category.value = ""
         self.sort.value = "value"
         self.address.value = ""
-        self.message.value = ""
+        self._say("")
 
     # ---------------------------------------------------------------- rendering
     def render(self) -> None:
         """Every label in the current language, then the list."""
         lang = self.state.lang
+        self._show_message()
         marker = (
             f'<span hidden data-wb-lang="{lang}" data-wb-title="{escape(t("page_title", lang))}">'
             "</span>"
