@@ -184,7 +184,7 @@ def test_address_search_sorts_by_distance_and_clears_on_unknown_input(site, brow
         assert "Gefunden: Cranger Straße 100" in page.text_content("#message"), text
         first = page.locator("#list li").first
         assert first.locator("h3").inner_text().endswith(nearest)
-        assert re.search(r"\d+(,\d)? (m|km) entfernt", first.locator(".meta").inner_text())
+        assert re.search(r"\d+(,\d)?\u00a0(m|km) entfernt", first.locator(".meta").inner_text())
     assert page.input_value("#sort") == "distance"
     search.fill("45891")
     search.press("Enter")
@@ -250,7 +250,7 @@ def test_sorting_layers_legends_budget_and_legal_links(site, browser, tile_serve
     assert any(re.fullmatch(r"/1[0-5]/\d+/\d+\.png", p) for p in _Tiles.seen), _Tiles.seen
     assert page.text_content("#attribution") == "© Testkarte"
     # the money: the budget and what each allocation funds
-    assert "500.000 €" in page.text_content("#budget-body")
+    assert "500.000\u00a0€" in page.text_content("#budget-body")
     summaries = page.locator("#budget-body summary").all_text_contents()
     assert len(summaries) == len(data.allocations) >= 3
     for s, a in zip(summaries, data.allocations, strict=True):

@@ -128,7 +128,7 @@ def test_sort_layers_budget_and_footer_of_the_voila_page(citizen, demo_workspace
     assert need.opacity == 1.0  # visible when ticked (the old layer control left it at 0)
     citizen.layer_boxes["need"].value = False
     assert need not in citizen.map.layers
-    assert "500.000 €" in citizen.budget.value and citizen.budget.value.count("<details>") >= 3
+    assert "500.000\u00a0€" in citizen.budget.value and citizen.budget.value.count("<details>") >= 3
     for label in ("Impressum", "Datenschutz", "Erklärung zur Barrierefreiheit"):
         assert f"<summary>{label}</summary>" in citizen.footer.value
     assert "Vorläufiger Text" in citizen.footer.value

@@ -21,7 +21,11 @@ from traitlets import TraitError
 
 from workbench import i18n
 from workbench.i18n import t, tf
-from workbench.present.dashboard.data import PublicData, district_labels, public_data
+from workbench.present.dashboard.citizen_map import (
+    SHOWN_AT_START,
+    build_citizen_map,
+)
+from workbench.present.dashboard.data import PublicData, public_data
 from workbench.present.dashboard.page_html import (
     about_html,
     budget_html,
@@ -39,11 +43,7 @@ CSS = (
     "<style>" + resources.files(__package__).joinpath("citizen.css").read_text("utf-8") + "</style>"
 )
 
-LAYER_KEYS = ("heat", "heat_hotspots", "air", "air_hotspots", "eaqi", "need")
-SHOWN_AT_START = ("heat", "heat_hotspots")
 GEO = re.compile(r"^geo:(-?\d{1,3}\.\d+),(-?\d{1,3}\.\d+)$")
-# Leaflet zoom 11 keeps a city of about 15 × 20 km whole in a 390 px wide map
-START_ZOOM = 11
 PAGE = 10  # proposals shown at first; "more" adds this many
 
 
@@ -107,7 +107,12 @@ class CitizenPage:
         self.budget = W.HTML()
         self.about = W.HTML()
         self.footer = W.HTML()
-        self.map = self._build_map(*data.tiles)
+        cm = build_citizen_map(data, *data.tiles)
+        self.map, self.overlays, self.markers = cm.map, cm.overlays, cm.markers
+        self.street_layers, self.marker_by_id = cm.street_layers, cm.marker_by_id
+        if cm.districts_layer is not None:
+            self.districts_layer = cm.districts_layer
+        self.map.on_interaction(self._on_map)
         self.layer_boxes = {
             key: W.Checkbox(value=key in SHOWN_AT_START, indent=False) for key in self.overlays
         }
@@ -150,77 +155,6 @@ class CitizenPage:
         self.widget.add_class("wb-app")
 
     # ---------------------------------------------------------------- map
-    def _build_map(self, tiles: str, attribution: str) -> Any:
-        import ipyleaflet as L
-
-        lat, lon = self.data.meta.get("center", (51.54, 7.08))
-        kw: dict[str, Any] = {}
-        if tiles:
-            kw["basemap"] = L.TileLayer(url=tiles, attribution=attribution, name="Basemap")
-        m = L.Map(
-            center=(lat, lon),
-            zoom=START_ZOOM,
-            scroll_wheel_zoom=False,  # the wheel scrolls the page; zoom with + / −
-            keyboard=True,
-            layout=W.Layout(height="460px", width="100%"),
-            **kw,
-        )
-        if not tiles:  # no third-party tile server unless configured ([dashboard] tiles)
-            for base in [layer for layer in m.layers if getattr(layer, "base", False)]:
-                m.remove(base)
-        self.overlays: dict[str, Any] = {}
-        for key in LAYER_KEYS:
-            layer = self.data.layers.get(key)
-            if layer is None:
-                continue
-            self.overlays[key] = L.ImageOverlay(url=layer.data_url(), bounds=layer.bounds, name=key)
-            if key in SHOWN_AT_START:
-                m.add(self.overlays[key])
-        self.street_layers: list[Any] = []
-        if self.data.streets and self.data.streets.get("features"):
-            for colour, weight in (("#777777", 4.5), ("#ffffff", 2.5)):  # casing, then line
-                layer = L.GeoJSON(
-                    data=self.data.streets,
-                    name="streets",
-                    style={"color": colour, "weight": weight, "opacity": 0.9},
-                )
-                self.street_layers.append(layer)
-                m.add(layer)
-        if not self.data.areas.empty:
-            self.districts_layer = L.GeoJSON(
-                data=self.data.areas_geojson(),
-                name="districts",
-                style={"color": "#222222", "weight": 1.5, "fill": False, "opacity": 0.8},
-            )
-            m.add(self.districts_layer)
-            # names that would overlap at the start zoom are left out (larger districts win)
-            for name, plat, plon in district_labels(self.data.areas, START_ZOOM):
-                icon = L.DivIcon(
-                    html=f'<span class="wb-district-name">{escape(name)}</span>',
-                    icon_size=(120, 18), icon_anchor=(60, 9),
-                )  # fmt: skip
-                m.add(L.Marker(location=(plat, plon), icon=icon, keyboard=False, draggable=False))
-        self.markers = L.LayerGroup(name="proposals")
-        self.marker_by_id: dict[str, Any] = {}
-        for r in self.data.proposals.itertuples():
-            if r.lat != r.lat or r.lon != r.lon:  # NaN: not placed
-                continue
-            mk = L.CircleMarker(
-                location=(r.lat, r.lon),
-                radius=7,
-                color="#222222",
-                weight=1,
-                fill_color=r.colour,
-                fill_opacity=0.9,
-            )
-            mk.popup = W.HTML()
-            self.marker_by_id[str(r.proposal_id)] = mk
-            self.markers.add(mk)
-        m.add(self.markers)
-        m.add(L.ScaleControl(position="bottomleft", imperial=False))
-        m.on_interaction(self._on_map)
-        return m
-
     def _on_map(self, **kw: Any) -> None:
         if kw.get("type") != "click":
             return

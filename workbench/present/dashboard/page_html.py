@@ -13,6 +13,7 @@ import pandas as pd
 from workbench import i18n
 from workbench.i18n import fmt_eur, fmt_int, t
 from workbench.present.dashboard.state import DATA_OLD_DAYS
+from workbench.present.report.typeset import unit_spaces
 
 # ------------------------------------------------------------------------ rendering
 # need at the site (0–1) in words, on the steps the explanations use
@@ -36,14 +37,14 @@ def need_word(v: float, lang: str) -> str:
 
 
 def distance_text(m: float, lang: str) -> str:
-    """``350 m`` or ``1,2 km`` (German) / ``1.2 km`` (English).
+    """``350 m`` or ``1,2 km`` (German) / ``1.2 km`` (English), with a no-break space.
 
     >>> distance_text(347, "de"), distance_text(1240, "de"), distance_text(1240, "en")
-    ('350 m', '1,2 km', '1.2 km')
+    ('350\xa0m', '1,2\xa0km', '1.2\xa0km')
     """
     if m < 1000:
-        return f"{fmt_int(round(m / 10) * 10, lang)} m"
-    return f"{i18n.fmt_dec(m / 1000, lang, 1)} km"
+        return f"{fmt_int(round(m / 10) * 10, lang)}\u00a0m"
+    return f"{i18n.fmt_dec(m / 1000, lang, 1)}\u00a0km"
 
 
 def proposal_list_html(
@@ -96,7 +97,7 @@ def proposal_list_html(
             f"{desc}"
             f'<p class="wb-why">{escape(str(why))}</p>{link}</li>'
         )
-    return '<ol class="wb-list" id="wb-list">' + "".join(items) + "</ol>"
+    return unit_spaces('<ol class="wb-list" id="wb-list">' + "".join(items) + "</ol>")
 
 
 def about_html(meta: dict[str, Any], lang: str) -> str:
@@ -181,7 +182,7 @@ def budget_html(allocations: list[dict[str, Any]], proposals: pd.DataFrame,
             f'<tr><th scope="col">{escape(t("district", lang))}</th>'
             f'<th scope="col" class="wb-num">€</th></tr>{money}</table></details>'
         )
-    return "".join(out)
+    return unit_spaces("".join(out))  # "500.000 €" never breaks before the €
 
 
 def footer_html(sections: list[dict[str, Any]], operator: str, email: str, lang: str) -> str:
