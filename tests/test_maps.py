@@ -122,7 +122,7 @@ def test_report_map_names_every_district_its_name_fits_in():
     dollar = next(t for t in fig.axes[0].texts if t.get_text().startswith("Süd-West"))
     assert not dollar.get_parse_math()
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend == ["Stadtteilgrenze", "Rang 1–10", "weitere"]
+    assert legend == ["Stadtteilgrenze", "Plätze 1–10", "weitere"]
     plt.close(fig)
     no_names = city_map(g, "v", areas=areas, area_names=False)
     assert not set(map_texts(no_names)) & set(areas["name"])

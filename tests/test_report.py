@@ -195,13 +195,13 @@ def test_workbook_is_one_filterable_table_per_sheet(report, demo_workspace):
     props = demo_workspace.results("proposals").set_index("proposal_id")
     ranking = wb["Rangliste der Vorschläge"]
     head = [c.value for c in ranking[1]]
-    assert {"Nr.", "Kosten (€)", "Breite (WGS 84)", "Länge (WGS 84)", "Rang von"} <= set(head)
+    assert {"Nr.", "Kosten (€)", "Breite (WGS 84)", "Länge (WGS 84)", "Platz von"} <= set(head)
     rows = [dict(zip(head, r, strict=True)) for r in ranking.iter_rows(min_row=2, values_only=True)]
     rows = [r for r in rows if r["Nr."] in props.index]
     assert len(rows) == len(props)
     for r in rows:
         p = props.loc[r["Nr."]]
-        assert r["Rang"] == p["rank"] and isinstance(r["Kosten (€)"], int | float)
+        assert r["Platz"] == p["rank"] and isinstance(r["Kosten (€)"], int | float)
         assert r["Kosten (€)"] == pytest.approx(p["cost_eur"])
         assert r["Breite (WGS 84)"] == pytest.approx(p["lat"])
         assert r["Länge (WGS 84)"] == pytest.approx(p["lon"])
@@ -238,7 +238,7 @@ def test_content_is_data_first(demo_workspace):
     assert keys[:3] == ["decision", "summary", "ranking"] and "changes" not in keys
     ranking = c.table("ranking")
     props = demo_workspace.results("proposals")
-    assert ranking.frame["Rang"].tolist() == sorted(props["rank"].tolist())
+    assert ranking.frame["Platz"].tolist() == sorted(props["rank"].tolist())
     assert set(ranking.frame.columns) == set(ranking.formats)
     # vote counts of fewer than five people are not shown as numbers
     few = ranking.frame[ranking.frame["Stimmen"] < 5]

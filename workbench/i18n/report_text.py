@@ -16,7 +16,7 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "validation_title": ("Validierung: Fehler (RMSE) im Vergleich mit einfachen Verfahren",
                          "Validation: error (RMSE) against simple baselines"),
     "validation_uhi": ("Wärmeinsel nachts (K)", "nocturnal UHI (K)"),
-    "ranking_table": ("Alle Vorschläge nach Rang, mit Begründung",
+    "ranking_table": ("Alle Vorschläge nach Platz, mit Begründung",
                       "All proposals by rank, with the reasons"),
     "scenarios_table": ("Die Verfahren nebeneinander", "The methods side by side"),
     "summary_see_scenarios": ("Alle Verfahren mit ihren Zahlen stehen im Abschnitt "
