@@ -8,10 +8,12 @@ REPORT_TEXT: dict[str, tuple[str, str]] = {
     "budget": ("Budget", "Budget"),
     "no_alerts": ("Keine Warnungen.", "No alerts."),
     "top5_title": ("Die fünf ersten Vorschläge", "The top five proposals"),
-    "rank_range_note": ("Spanne: 90-%-Bereich des Rangs, wenn Gewichte, Normierung und "
-                        "Modellfehler variieren.",
-                        "Range: 90% range of the rank when weights, normalisation and model "
-                        "errors vary."),
+    "rank_range_note": ("Spanne der Plätze: Zwischen diesen Plätzen läge ein Vorschlag in 9 "
+                        "von 10 Fällen, wenn man den Bedarf anders gewichtet und die "
+                        "Unsicherheit der Karten berücksichtigt.",
+                        "Range: in 9 of 10 cases the proposal would lie between these places "
+                        "if need were weighted differently and the maps' uncertainty taken "
+                        "into account."),
     "funded_by_method": ("Geförderte Vorschläge je Verfahren", "Funded proposals by method"),
     "validation_title": ("Validierung: Fehler (RMSE) im Vergleich mit einfachen Verfahren",
                          "Validation: error (RMSE) against simple baselines"),
