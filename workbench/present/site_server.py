@@ -63,6 +63,22 @@ def site_headers(index_html: str = "") -> dict[str, str]:
     }
 
 
+def not_found_handler(headers: dict[str, str]) -> Any:
+    """A Tornado handler answering 404 with ``headers`` (Tornado's own sends none); used
+    here and by the Voila servers (:mod:`workbench.present.voila_server`)."""
+    import tornado.web
+
+    class NotFound(tornado.web.RequestHandler):
+        def set_default_headers(self) -> None:
+            for k, v in headers.items():
+                self.set_header(k, v)
+
+        def prepare(self) -> None:
+            raise tornado.web.HTTPError(404)
+
+    return NotFound
+
+
 def make_app(root: Path) -> Any:
     """The Tornado application serving ``root`` (index.html at ``/``)."""
     import tornado.web
@@ -82,18 +98,10 @@ def make_app(root: Path) -> Any:
         def get_cache_time(cls, path: str, modified: Any, mime_type: str) -> int:
             return YEAR if HASHED.match(path) else 0
 
-    class NotFound(tornado.web.RequestHandler):
-        def set_default_headers(self) -> None:
-            for k, v in headers.items():
-                self.set_header(k, v)
-
-        def prepare(self) -> None:
-            raise tornado.web.HTTPError(404)
-
     return tornado.web.Application(
         [(r"/(.*)", SiteFiles, {"path": str(root), "default_filename": "index.html"})],
         compress_response=True,
-        default_handler_class=NotFound,
+        default_handler_class=not_found_handler(headers),
     )
 
 

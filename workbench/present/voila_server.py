@@ -32,6 +32,7 @@ from workbench.present.serve import (
     TILES_ENV,
     security_headers,
 )
+from workbench.present.site_server import not_found_handler
 
 
 def busy_page(site_url: str = "") -> str:
@@ -112,7 +113,6 @@ def page_handler_patch(max_kernels: int, pool: int, site_url: str) -> None:
 
 def tornado_settings() -> dict[str, Any]:
     """Tornado settings of both Voila servers, and the adjustments of the module notes."""
-    import tornado.web
 
     headers = security_headers(os.environ.get(TILES_ENV) or None)
     headers_on_every_handler(headers)
@@ -122,12 +122,4 @@ def tornado_settings() -> dict[str, Any]:
         os.environ.get(SITE_URL_ENV, ""),
     )
 
-    class NotFoundHandler(tornado.web.RequestHandler):
-        def set_default_headers(self) -> None:
-            for k, v in headers.items():
-                self.set_header(k, v)
-
-        def prepare(self) -> None:
-            raise tornado.web.HTTPError(404)
-
-    return {"headers": headers, "default_handler_class": NotFoundHandler}
+    return {"headers": headers, "default_handler_class": not_found_handler(headers)}
