@@ -90,9 +90,11 @@ async def browser_visit(url: str, ready: list[str], delay: float, timeout: float
             page.on("requestfinished", lambda r: finished.append(r))
             t0 = time.perf_counter()
             seen: dict[str, float] = {}
+            status = 0
             try:
-                await page.goto(url, timeout=timeout * 1000)
-                for sel in ready:
+                resp = await page.goto(url, timeout=timeout * 1000)
+                status = resp.status if resp else 0
+                for sel in ready if status == 200 else []:  # not on the busy page (503)
                     await page.wait_for_selector(sel, state="visible", timeout=timeout * 1000)
                     seen[sel] = time.perf_counter() - t0
             except Exception as exc:  # a visitor who gave up: reported, not fatal
@@ -113,6 +115,7 @@ async def browser_visit(url: str, ready: list[str], delay: float, timeout: float
         "s": max(seen.values()) if len(seen) == len(ready) else math.nan,
         "bytes": size,
         "requests": len(finished),
+        "status": status,
     }
 
 
@@ -220,7 +223,8 @@ def print_row(r: dict) -> None:
     if r["browser"]:
         b = r["browser"]
         print(
-            f"     chromium visitor in the middle: {b['s']:.2f} s {b['seen_s']}, "
+            f"     chromium visitor in the middle: HTTP {b['status']}, {b['s']:.2f} s "
+            f"{b['seen_s']}, "
             f"{b['bytes'] / 1e3:.0f} kB in {b['requests']} requests"
         )
 
