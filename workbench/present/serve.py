@@ -236,9 +236,12 @@ def start(
     log: Any = None,
     tiles: str | None = None,
     analyst_token: str | None = None,
+    notebooks: Path | None = None,
 ) -> subprocess.Popen:
     """Start one Voila in the background (own process group) and return the process: the
-    citizen page, or with ``analyst_token`` the analyst page on ``s.analyst`` behind it."""
+    citizen page, or with ``analyst_token`` the analyst page on ``s.analyst`` behind it.
+    ``notebooks`` serves another folder with the citizen page's settings (the benchmarks'
+    bare one-map notebook)."""
     env = dict(os.environ, WORKBENCH_WORKSPACE=str(Path(ws_root).resolve()))
     env.pop(TOKEN_ENV, None)  # the kernels need no token
     env[TILES_ENV] = tiles or ""
@@ -254,7 +257,7 @@ def start(
             dashboards_dir("analyst"), s, port=s.analyst, token=analyst_token, pool_size=0
         )
     else:
-        cmd = voila_command(dashboards_dir("public"), s)
+        cmd = voila_command(notebooks or dashboards_dir("public"), s)
     return subprocess.Popen(
         cmd,
         env=env,
