@@ -86,11 +86,27 @@ def headers_on_every_handler(headers: dict[str, str]) -> None:
 
 def page_handler_patch(max_kernels: int, pool: int, site_url: str) -> None:
     """Before Voila renders a page: refuse it with :func:`busy_page` when ``max_kernels``
-    visitor kernels (besides the ``pool`` preheated ones) are running, else set the
-    ``_xsrf`` cookie that the page's leave request needs."""
+    visitors are on the server, else set the ``_xsrf`` cookie that the page's leave request
+    needs.
+
+    Visitors are the running kernels beyond the ``pool`` preheated ones plus the pages
+    being rendered right now: a kernel registers only once it has started, so in a crowd
+    arriving together every visitor passed a count of registered kernels alone (the cap of
+    30 let 51 kernels start). A page being rendered whose kernel has registered already is
+    counted twice for those seconds, which errs on the side of memory.
+    """
     from voila.handler import VoilaHandler
 
     original = getattr(VoilaHandler, "_workbench_original_prepare", VoilaHandler.prepare)
+    finish = getattr(VoilaHandler, "_workbench_original_on_finish", VoilaHandler.on_finish)
+    closed = getattr(VoilaHandler, "_workbench_original_on_close", VoilaHandler.on_connection_close)
+    rendering = {"n": 0}
+
+    def done(handler: Any) -> None:
+        """The page is rendered, or its visitor went away: it no longer counts."""
+        if getattr(handler, "_workbench_rendering", False):
+            handler._workbench_rendering = False
+            rendering["n"] -= 1
 
     async def prepare(self: Any, *args: Any, **kwargs: Any) -> None:
         result = original(self, *args, **kwargs)
@@ -98,17 +114,31 @@ def page_handler_patch(max_kernels: int, pool: int, site_url: str) -> None:
             await result
         if self._finished:
             return
-        running = len(self.kernel_manager.list_kernel_ids())
-        if max_kernels and running >= max_kernels + pool:
+        visitors = max(len(self.kernel_manager.list_kernel_ids()) - pool, 0) + rendering["n"]
+        if max_kernels and visitors >= max_kernels:
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(busy_page(site_url))
             return
+        rendering["n"] += 1
+        self._workbench_rendering = True
         self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie
 
+    def on_finish(self: Any) -> None:
+        done(self)
+        finish(self)
+
+    def on_connection_close(self: Any) -> None:
+        done(self)
+        closed(self)
+
     VoilaHandler._workbench_original_prepare = original  # type: ignore[attr-defined]
+    VoilaHandler._workbench_original_on_finish = finish  # type: ignore[attr-defined]
     VoilaHandler.prepare = prepare  # type: ignore[method-assign]
+    VoilaHandler.on_finish = on_finish  # type: ignore[method-assign]
+    VoilaHandler._workbench_original_on_close = closed  # type: ignore[attr-defined]
+    VoilaHandler.on_connection_close = on_connection_close  # type: ignore[method-assign]
 
 
 def tornado_settings() -> dict[str, Any]:
