@@ -94,16 +94,25 @@ def screen(
     bad_time = pc.or_(pc.less(t, lo), pc.greater(t, hi))
     # bounds per distinct quantity, spread over the rows without a Python loop per row
     quantity = table["quantity"]
-    if pa.types.is_dictionary(quantity.type):
-        quantity = pc.cast(quantity, pa.string())
-    names = pc.unique(quantity)
-    bounds = [absurd_bounds(q) for q in names.to_pylist()]
-    at = pc.index_in(quantity, value_set=names)
-    lo_v = pc.take(pa.array([b[0] for b in bounds], pa.float64()), at)
-    hi_v = pc.take(pa.array([b[1] for b in bounds], pa.float64()), at)
+    if pa.types.is_dictionary(quantity.type):  # the distinct names without a cast per row
+        names = pc.unique(pa.chunked_array([c.dictionary for c in quantity.chunks], pa.string()))
+    else:
+        names = pc.unique(quantity)
+    bounds = [absurd_bounds(q) for q in names.to_pylist()] or [(-1e12, 1e12)]
     v = table["value"]
-    absurd = pc.or_(pc.less(v, lo_v), pc.greater(v, hi_v))
-    bad_value = pc.or_(pc.invert(pc.is_finite(v)), absurd)
+    bad_value = pc.invert(pc.is_finite(v))
+    # one pass for the common case: every value inside the narrowest of the bounds
+    mm = pc.min_max(v).as_py()
+    inside = mm["min"] is not None and (
+        max(b[0] for b in bounds) <= mm["min"] and mm["max"] <= min(b[1] for b in bounds)
+    )
+    if not inside:
+        if pa.types.is_dictionary(quantity.type):
+            quantity = pc.cast(quantity, pa.string())
+        at = pc.index_in(quantity, value_set=names)
+        lo_v = pc.take(pa.array([b[0] for b in bounds], pa.float64()), at)
+        hi_v = pc.take(pa.array([b[1] for b in bounds], pa.float64()), at)
+        bad_value = pc.or_(bad_value, pc.or_(pc.less(v, lo_v), pc.greater(v, hi_v)))
     bad = pc.fill_null(pc.or_(bad_time, bad_value), True)
     if not pc.any(bad).as_py():
         return table, []
