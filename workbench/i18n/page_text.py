@@ -49,7 +49,7 @@ PAGE_TEXT: dict[str, tuple[str, str]] = {
     "unit_need": ("0 = gering, 1 = sehr hoch", "0 = low, 1 = very high"),
     # European Air Quality Index bands (EEA), shown in map legends
     "eaqi_good": ("gut", "good"),
-    "eaqi_fair": ("mittelmäßig", "fair"),
+    "eaqi_fair": ("ziemlich gut", "fair"),  # "mittelmäßig" read as worse than "mäßig"
     "eaqi_moderate": ("mäßig", "moderate"),
     "eaqi_poor": ("schlecht", "poor"),
     "eaqi_very_poor": ("sehr schlecht", "very poor"),

@@ -209,7 +209,7 @@ def legend_label(label: str, lang: str) -> str:
     number written with a point, ``hotspot``, an EAQI band name).
 
     >>> legend_label("-0.4", "de"), legend_label("fair", "de"), legend_label(">=1.5", "en")
-    ('−0,4', 'mittelmäßig', '≥ 1.5')
+    ('−0,4', 'ziemlich gut', '≥ 1.5')
     """
     if label == "hotspot":
         return t("hotspot_plain", lang)
