@@ -155,7 +155,11 @@ def test_language_switch_changes_every_label(citizen):
     assert "Gefunden" in citizen.message.value
     citizen.language.value = "en"
     assert "Gefunden" not in citizen.message.value and "Found" in citizen.message.value
+    zoom = citizen.map.zoom_control_instance
+    assert (zoom.zoom_in_title, zoom.zoom_out_text) == ("Zoom in", "\u2212")
     citizen.language.value = "de"
+    assert zoom.zoom_in_title == "Karte vergrößern"
+    assert citizen.map.attribution_control_instance.prefix == ""
     citizen.clear()
 
 

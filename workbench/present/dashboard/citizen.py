@@ -300,6 +300,9 @@ class CitizenPage:
         """Every label in the current language, then the list."""
         lang = self.state.lang
         self._show_message()
+        zoom = getattr(self.map, "zoom_control_instance", None)
+        if zoom is not None:  # the buttons' names for screen readers, in the page's language
+            zoom.zoom_in_title, zoom.zoom_out_title = t("zoom_in", lang), t("zoom_out", lang)
         marker = (
             f'<span hidden data-wb-lang="{lang}" data-wb-title="{escape(t("page_title", lang))}">'
             "</span>"

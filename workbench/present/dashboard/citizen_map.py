@@ -49,6 +49,10 @@ def build_citizen_map(data: PublicData, tiles: str, attribution: str) -> Citizen
     if not tiles:  # no third-party tile server unless configured ([dashboard] tiles)
         for base in [layer for layer in m.layers if getattr(layer, "base", False)]:
             m.remove(base)
+    if getattr(m, "attribution_control_instance", None) is not None:
+        m.attribution_control_instance.prefix = ""  # no "ipyleaflet" advert on a city's page
+    if getattr(m, "zoom_control_instance", None) is not None:
+        m.zoom_control_instance.zoom_out_text = "\u2212"  # a minus, not a hyphen
     overlays: dict[str, Any] = {}
     for key in LAYER_KEYS:
         layer = data.layers.get(key)
