@@ -32,7 +32,7 @@ import psutil
 from _common import WORK
 from _voila_client import Monitor, Visit, crowd, tree
 
-from workbench.present.serve import ServeSettings, start, static_server, stop, wait_ready
+from workbench.present.serve import ServeSettings, site_process, start, stop, wait_ready
 from workbench.simulate.broker import free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -248,16 +248,15 @@ def print_ratios(rows: list[dict]) -> None:
 
 
 async def static_site(site: Path, timeout: float, runs: int = 3) -> list[dict]:
-    """The published site under ``python -m http.server``: cold Chromium visits."""
+    """The published site as `workbench serve --site` serves it: cold Chromium visits."""
     port = free_port()
-    proc = static_server(site, port)
+    proc = site_process(site, port)
     try:
         url = f"http://127.0.0.1:{port}/index.html"
         await asyncio.to_thread(wait_ready, url, proc, 30)
         return [await browser_visit(url, READY["static"], 0, timeout) for _ in range(runs)]
     finally:
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)
 
 
 def demo_workspace(path: Path | None) -> Path:

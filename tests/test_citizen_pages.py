@@ -18,7 +18,7 @@ from workbench.errors import InputError
 from workbench.present.dashboard.data import public_data
 from workbench.present.dashboard.state import distance_m
 from workbench.present.publication import Publication, legal_sections, tile_settings
-from workbench.present.serve import static_server, wait_ready
+from workbench.present.serve import site_process, stop, wait_ready
 from workbench.present.static_site import write_site
 from workbench.simulate.broker import free_port
 
@@ -142,11 +142,10 @@ def site(hostile_workspace, tile_server, tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
     write_site(data, out)
     port = free_port()
-    proc = static_server(out, port)
+    proc = site_process(out, port)  # what `workbench serve --site` runs
     wait_ready(f"http://127.0.0.1:{port}/index.html", proc, timeout=30)
     yield f"http://127.0.0.1:{port}", out, data
-    proc.terminate()
-    proc.wait(10)
+    stop(proc)
 
 
 def _open(browser, url, viewport, **kw):
@@ -425,8 +424,6 @@ def test_site_server_caches_hashed_code_revalidates_data_and_sends_the_headers(s
     import gzip
     import urllib.error
     import urllib.request
-
-    from workbench.present.serve import site_process, stop
 
     _url, out, _data = site
     port = free_port()

@@ -380,21 +380,3 @@ def site_process(directory: Path, port: int, ip: str = "127.0.0.1") -> subproces
     return subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-
-
-def static_server(directory: Path, port: int) -> subprocess.Popen:
-    """A plain HTTP server for a published site on 127.0.0.1 (tests, benchmarks, a preview)."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(directory),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )

@@ -110,8 +110,7 @@ class CitizenPage:
         cm = build_citizen_map(data, *data.tiles)
         self.map, self.overlays, self.markers = cm.map, cm.overlays, cm.markers
         self.street_layers, self.marker_by_id = cm.street_layers, cm.marker_by_id
-        if cm.districts_layer is not None:
-            self.districts_layer = cm.districts_layer
+        self.districts_layer = cm.districts_layer  # None without districts
         self.map.on_interaction(self._on_map)
         self.layer_boxes = {
             key: W.Checkbox(value=key in SHOWN_AT_START, indent=False) for key in self.overlays
@@ -170,7 +169,7 @@ class CitizenPage:
         ov = self.overlays[key]
         if on and ov not in self.map.layers:
             # above the other overlays, below streets, district boundaries and proposals
-            top = [*self.street_layers, getattr(self, "districts_layer", None), self.markers]
+            top = [*self.street_layers, self.districts_layer, self.markers]
             top = [x for x in top if x is not None]
             rest = [x for x in self.map.layers if all(x is not y for y in top)]
             self.map.layers = (*rest, ov, *top)

@@ -78,12 +78,11 @@ class PublicData:
     def district_points(self) -> dict[str, tuple[float, float]]:
         """``area_id`` → (lat, lon) a point inside the district that its name stands for
         (the search on both citizen pages, :func:`workbench.addresses.district_points`)."""
+        from workbench.addresses import district_points
+
         if self.areas.empty:
             return {}
-        return {
-            str(a): (float(g.representative_point().y), float(g.representative_point().x))
-            for a, g in zip(self.areas["area_id"], self.areas["geometry"], strict=True)
-        }
+        return {aid: (lat, lon) for aid, _name, lon, lat in district_points(self.areas)}
 
     def districts(self) -> list[tuple[str, str]]:
         """(area_id, name) sorted by name."""
@@ -94,11 +93,12 @@ class PublicData:
         import shapely
 
         feats = []
+        # the point a district's name stands for (search, label): the same on both pages
+        points = self.district_points()
         for r in self.areas.itertuples():
-            # the point a district's name stands for (search, label): the same on both pages
-            point = r.geometry.representative_point()
+            lat, lon = points[str(r.area_id)]
             props = {"area_id": r.area_id, "name": r.name,
-                     "label_lat": round(point.y, 6), "label_lon": round(point.x, 6)}  # fmt: skip
+                     "label_lat": round(lat, 6), "label_lon": round(lon, 6)}  # fmt: skip
             for k in ("need_index", "need_rank", "heat_uhi_k", "pm2_5_ugm3"):
                 v = getattr(r, k, None)
                 if v is not None and not (isinstance(v, float) and math.isnan(v)):
