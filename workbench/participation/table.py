@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.importers import check_columns
 from workbench.importers.base import decode_text, sniff_delimiter
 from workbench.importers.limits import current as current_limits
 from workbench.privacy import mask_contacts
@@ -123,12 +124,7 @@ def read_rows(data: bytes, source: str) -> tuple[list[str], list[list[str]]]:
     if not text.strip():
         raise ParticipationError(f"{source}: the file is empty")
     limits = current_limits()
-    first = text[: text.find("\n")] if "\n" in text else text
-    n_cols = max(first.count(sep) for sep in (",", ";", "\t")) + 1
-    if n_cols > limits.max_columns:  # 10⁶ columns once took 700 MB before any check
-        raise ParticipationError(
-            f"{source}, line 1: {n_cols:,} columns; at most {limits.max_columns:,} are read"
-        )
+    check_columns(data, source, limits.max_columns)  # 10⁶ columns once took 700 MB
     delim = sniff_delimiter(text[:4096])
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
