@@ -11,10 +11,9 @@ store's key deduplication absorbs messages the broker delivered again.
 
 from __future__ import annotations
 
-import hashlib
 import time as _time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -156,10 +155,9 @@ class _Staging:
 
 def _decode_entry(e: Entry, decoder: Decoder, limits: Limits) -> Decoded:
     """Decode one payload; an oversized payload or a failing decoder is a rejection."""
-    big = oversized(e.payload)
-    if big is not None or len(e.payload) > limits.max_payload_bytes:
-        size = big["bytes"] if big else len(e.payload)
-        digest = big["sha256"] if big else hashlib.sha256(e.payload).hexdigest()
+    big = oversized(e.payload)  # the entries are bounded already (load_entries)
+    if big is not None:
+        size, digest = big["bytes"], big["sha256"]
         if size <= limits.max_payload_bytes:  # wrapped on arrival because it imitated one
             return Decoded().reject(
                 "payload", f"payload imitates the marker of an oversized payload (SHA-256 {digest})"
@@ -261,9 +259,8 @@ def _stage_in(
         tx.add_positions(pos, area_lookup)
 
 
-def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str], limit: int) -> pa.Table:
-    """The entries' payloads with topic, format and outcome (``RAW_SCHEMA``); a payload
-    over ``limit`` bytes is kept as its bounded stand-in (:func:`bounded_payload`)."""
+def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str]) -> pa.Table:
+    """The entries' (bounded) payloads with topic, format and outcome (``RAW_SCHEMA``)."""
     return pa.table(
         {
             "received_at": pa.array(
@@ -271,7 +268,7 @@ def _raw_table(entries: Sequence[Entry], fmt: str, outcomes: list[str], limit: i
             ).cast(pa.timestamp("us", tz="UTC")),
             "topic": [e.topic for e in entries],
             "format": [fmt] * len(entries),
-            "payload": pa.array([bounded_payload(e.payload, limit) for e in entries], pa.binary()),
+            "payload": pa.array([e.payload for e in entries], pa.binary()),
             "outcome": outcomes,
         },
         schema=RAW_SCHEMA,
@@ -343,6 +340,13 @@ def load_entries(
     sensors_before = set(tx.sensors()["sensor_id"].astype(str))
     st = _Staging()
     devices = state.setdefault("devices", {})
+    # an oversized payload (from the journal of an older version, or a file) becomes its
+    # bounded stand-in once, for the decision, the quarantine and the raw archive alike
+    entries = [
+        e if len(e.payload) <= limits.max_payload_bytes and oversized(e.payload) is None
+        else replace(e, payload=bounded_payload(e.payload, limits.max_payload_bytes))
+        for e in entries
+    ]  # fmt: skip
     for e in entries:
         c["received"] += 1
         received_us = round(e.received_at * US)
@@ -362,6 +366,6 @@ def load_entries(
     c["quarantined"] = len(st.quarantine)
     _stage_in(tx, st, origin, c, area_lookup, keep_quarantine)
     if keep_raw and entries:
-        tx.add_raw(_raw_table(entries, fmt, st.outcomes, limits.max_payload_bytes))
+        tx.add_raw(_raw_table(entries, fmt, st.outcomes))
     _update_state(state, c, entries, st.lags)
     return result
